@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.postern.net;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+
+/**
+ * The server's TLS setup: TLS 1.2 and 1.3 only (RFC 8996), the JDK's default strong cipher suites,
+ * and a certificate that can change under running listeners ({@link ReloadingKeyManager}).
+ */
+public final class TlsContext {
+    private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+
+    private final SSLContext context;
+    private final ReloadingKeyManager keys;
+
+    private TlsContext(ReloadingKeyManager keys) throws GeneralSecurityException {
+        this.keys = keys;
+        this.context = SSLContext.getInstance("TLS");
+        context.init(new KeyManager[] {keys}, null, new SecureRandom());
+    }
+
+    /** Certificate chain and key from PEM files, re-read when either file changes. */
+    public static TlsContext fromPem(Path certificateChain, Path privateKey) throws IOException, GeneralSecurityException {
+        return new TlsContext(ReloadingKeyManager.watching(certificateChain, privateKey));
+    }
+
+    /** A fixed key and chain (tests). */
+    public static TlsContext of(PrivateKey key, X509Certificate... chain) throws GeneralSecurityException {
+        return new TlsContext(ReloadingKeyManager.fixed(key, chain));
+    }
+
+    /** Wraps an accepted plain socket for the server side of a handshake. */
+    SSLSocket wrap(Socket plain) throws IOException {
+        SSLSocket ssl = (SSLSocket) context.getSocketFactory().createSocket(plain, null, plain.getPort(), true);
+        ssl.setUseClientMode(false);
+        SSLParameters p = ssl.getSSLParameters();
+        p.setProtocols(PROTOCOLS);
+        p.setUseCipherSuitesOrder(true);
+        ssl.setSSLParameters(p);
+        return ssl;
+    }
+
+    /** The certificate currently served. */
+    public X509Certificate certificate() {
+        return keys.currentChain()[0];
+    }
+
+    /** A client context trusting exactly this server's certificate (tests, `postern doctor`). */
+    public SSLContext clientContextTrustingSelf() throws GeneralSecurityException, IOException {
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        ks.setCertificateEntry("postern", certificate());
+        javax.net.ssl.TrustManagerFactory tmf =
+                javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ks);
+        SSLContext c = SSLContext.getInstance("TLS");
+        c.init(null, tmf.getTrustManagers(), new SecureRandom());
+        return c;
+    }
+}

@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * The protocol-neutral store API. IMAP, POP3, SMTP delivery, JMAP and the CLI all use it; none of them
+ * knows which backend is underneath.
+ *
+ * <p>Invariants every backend keeps (checked by the contract suites in this module's test-jar):
+ * <ul>
+ *   <li>A method that writes returns only once the change is durable (fsynced). "250 OK" and IMAP "OK"
+ *       for APPEND rely on this (RFC 5321 §6.1).</li>
+ *   <li>UIDs in a mailbox strictly increase and are never reused while UIDVALIDITY is unchanged
+ *       (RFC 9051 §2.3.1.1). UIDVALIDITY changes only when a mailbox is re-created.</li>
+ *   <li>Every change gets a MODSEQ from one counter per account, strictly increasing; the change log
+ *       records expunges with their MODSEQ so sessions can catch up (RFC 7162).</li>
+ *   <li>Change events are published after commit, in commit order.</li>
+ * </ul>
+ */
+package org.postern.store;
