@@ -49,7 +49,8 @@ public final class SelfSignedCertificate {
         g.initialize(new ECGenParameterSpec("secp256r1"), new SecureRandom());
         KeyPair kp = g.generateKeyPair();
         X509Certificate c = build(kp, hostName);
-        writePem(key, kp.getPrivate(), true);
+        // PKCS#8 ("PRIVATE KEY"): the JDK reads it back with the curve named in the algorithm identifier.
+        writePem(key, new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(kp.getPrivate(), null).generate(), true);
         writePem(cert, c, false);
     }
 
