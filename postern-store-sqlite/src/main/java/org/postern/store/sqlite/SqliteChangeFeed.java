@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.postern.store.sqlite;
+
+import java.nio.file.Path;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.Consumer;
+import org.postern.store.ChangeEvent;
+import org.postern.store.ChangeFeed;
+
+/**
+ * Publishes change events on one notifier thread. Writes of this process are queued by the writer
+ * right after COMMIT while it still holds the write lock, so listeners see them in commit order.
+ * Writes of other processes (the CLI) are found by polling the {@code changelog} table every
+ * {@link #POLL_MS} ms; {@code PRAGMA data_version} makes an idle poll nearly free. Rows this process
+ * wrote itself are recognised by their sequence number and not published twice.
+ */
+final class SqliteChangeFeed implements ChangeFeed, AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(SqliteChangeFeed.class.getName());
+    static final long POLL_MS = 250;
+    private static final ChangeEvent STOP = new ChangeEvent(-1, -1, -1, ChangeEvent.Kind.ACCOUNT);
+
+    private record Subscriber(long accountId, Consumer<ChangeEvent> listener) {}
+
+    private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
+    private final BlockingQueue<ChangeEvent> pending = new LinkedBlockingQueue<>();
+    private final ConcurrentSkipListSet<Long> own = new ConcurrentSkipListSet<>();
+    private final SqliteConnection pollConnection;
+    private final Thread notifier;
+    private final Thread poller;
+    private volatile boolean closed;
+    private long lastSeq;
+    private long dataVersion = -1;
+
+    SqliteChangeFeed(Path db) throws SQLException {
+        pollConnection = SqliteConnection.open(db, true);
+        lastSeq = pollConnection.queryLong("SELECT coalesce(max(seq), 0) FROM changelog", 0);
+        notifier = Thread.ofVirtual().name("postern-store-notifier").start(this::notifyLoop);
+        poller = Thread.ofVirtual().name("postern-store-poller").start(this::pollLoop);
+    }
+
+    @Override
+    public AutoCloseable subscribe(long accountId, Consumer<ChangeEvent> listener) {
+        Subscriber s = new Subscriber(accountId, listener);
+        subscribers.add(s);
+        return () -> subscribers.remove(s);
+    }
+
+    /** Sequence numbers about to be committed by this process: the poller must skip them. */
+    void expectOwn(Collection<Long> seqs) {
+        own.addAll(seqs);
+    }
+
+    void forgetOwn(Collection<Long> seqs) {
+        own.removeAll(seqs);
+    }
+
+    /** Queues committed events; called by the writer while it holds the write lock. */
+    void publish(List<ChangeEvent> events) {
+        if (!closed) pending.addAll(events);
+    }
+
+    private void notifyLoop() {
+        while (true) {
+            ChangeEvent e;
+            try {
+                e = pending.take();
+            } catch (InterruptedException ie) {
+                return;
+            }
+            if (e == STOP) return;
+            for (Subscriber s : subscribers) {
+                if (s.accountId() != 0 && s.accountId() != e.accountId()) continue;
+                try {
+                    s.listener().accept(e);
+                } catch (RuntimeException ex) {
+                    LOG.log(System.Logger.Level.WARNING, "change listener failed", ex);
+                }
+            }
+        }
+    }
+
+    private void pollLoop() {
+        while (!closed) {
+            try {
+                Thread.sleep(POLL_MS);
+            } catch (InterruptedException ie) {
+                return;
+            }
+            if (closed) return;
+            try {
+                poll();
+            } catch (SQLException e) {
+                LOG.log(System.Logger.Level.WARNING, "change log poll failed: " + e.getMessage());
+            }
+        }
+    }
+
+    private void poll() throws SQLException {
+        long v = pollConnection.queryLong("PRAGMA data_version", 0);
+        if (v == dataVersion) return;
+        dataVersion = v;
+        List<ChangeEvent> found = new ArrayList<>();
+        try (ResultSet rs = pollConnection.query(
+                "SELECT seq, account_id, mailbox_id, modseq, kind FROM changelog WHERE seq > ? ORDER BY seq",
+                lastSeq)) {
+            while (rs.next()) {
+                long seq = rs.getLong(1);
+                lastSeq = seq;
+                if (own.remove(seq)) continue;
+                ChangeEvent.Kind kind;
+                try {
+                    kind = ChangeEvent.Kind.valueOf(rs.getString(5));
+                } catch (IllegalArgumentException unknown) {
+                    continue; // written by a newer release; nothing this code can tell listeners
+                }
+                found.add(new ChangeEvent(rs.getLong(2), rs.getLong(3), rs.getLong(4), kind));
+            }
+        }
+        own.headSet(lastSeq, true).clear();
+        publish(found);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        poller.interrupt();
+        pending.add(STOP);
+        try {
+            poller.join(2_000);
+            notifier.join(2_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        pollConnection.close();
+    }
+}

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.postern.store.sqlite;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.postern.store.BlobStore;
+import org.postern.store.ChangeFeed;
+import org.postern.store.Directory;
+import org.postern.store.Intake;
+import org.postern.store.IntakeResult;
+import org.postern.store.MailStore;
+import org.postern.store.MailboxStore;
+import org.postern.store.MessageRecord;
+import org.postern.store.OutboundQueue;
+import org.postern.store.StoreException;
+
+/**
+ * The embedded store: {@code dataDir/store.db} (SQLite, WAL) and {@code dataDir/blobs/}. Thread-safe;
+ * one instance per process is enough. Several instances, also in several processes (server and CLI),
+ * may open the same directory at once: writes are serialized by SQLite's lock and each instance's
+ * change feed picks up the others' changes within a second.
+ */
+public final class SqliteMailStore implements MailStore {
+    /** The schema version this code writes and understands. */
+    public static final int SCHEMA_VERSION = SqliteSchema.CURRENT;
+    public static final String DATABASE_FILE = "store.db";
+    public static final String BLOB_DIRECTORY = "blobs";
+
+    private final Path dataDir;
+    private final FileBlobStore blobs;
+    private final SqliteDatabase db;
+    private final SqliteDirectory directory;
+    private final SqliteMailboxStore mailboxes;
+    private final SqliteOutboundQueue queue;
+
+    private SqliteMailStore(Path dataDir, FileBlobStore blobs, SqliteDatabase db) {
+        this.dataDir = dataDir;
+        this.blobs = blobs;
+        this.db = db;
+        this.directory = new SqliteDirectory(db);
+        this.mailboxes = new SqliteMailboxStore(db, blobs);
+        this.queue = new SqliteOutboundQueue(db);
+    }
+
+    /**
+     * Opens (creating when missing) the store in {@code dataDir}, migrating an older schema.
+     *
+     * @throws StoreException.TooNew when the data was written by a newer Postern
+     * @throws StoreException.Unavailable when the directory or database cannot be opened
+     */
+    public static SqliteMailStore open(Path dataDir) {
+        try {
+            Files.createDirectories(dataDir);
+            FileBlobStore blobs = new FileBlobStore(dataDir.resolve(BLOB_DIRECTORY));
+            return new SqliteMailStore(dataDir, blobs, new SqliteDatabase(dataDir.resolve(DATABASE_FILE), blobs));
+        } catch (IOException e) {
+            throw new StoreException.Unavailable("cannot open store in " + dataDir + ": " + e.getMessage(), e);
+        } catch (SQLException e) {
+            throw SqliteConnection.map(e);
+        }
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** The schema version of the opened data (equal to {@link #SCHEMA_VERSION} after open). */
+    public int schemaVersion() {
+        return db.schemaVersion();
+    }
+
+    @Override
+    public Directory directory() {
+        return directory;
+    }
+
+    @Override
+    public MailboxStore mailboxes() {
+        return mailboxes;
+    }
+
+    @Override
+    public BlobStore blobs() {
+        return blobs;
+    }
+
+    @Override
+    public OutboundQueue queue() {
+        return queue;
+    }
+
+    @Override
+    public ChangeFeed changes() {
+        return db.feed();
+    }
+
+    @Override
+    public IntakeResult deliver(Intake intake) {
+        if (!blobs.exists(intake.blobId())) throw new StoreException.NotFound("no blob " + intake.blobId());
+        if (intake.local().isEmpty() && intake.outbound() == null) throw new StoreException.Refused("nothing to deliver");
+        List<String> flags = new ArrayList<>();
+        for (Intake.Target t : intake.local()) flags.add(FlagCodec.encode(t.flags()));
+        Instant received = intake.receivedAt() == null ? Instant.now() : intake.receivedAt();
+        long now = System.currentTimeMillis();
+        return db.write(tx -> {
+            List<MessageRecord> delivered = new ArrayList<>();
+            for (int i = 0; i < intake.local().size(); i++) {
+                Intake.Target t = intake.local().get(i);
+                delivered.add(SqliteMailboxStore.insertMessage(tx, t.accountId(), t.mailboxId(), intake.blobId(),
+                        intake.size(), flags.get(i), received.toEpochMilli(), now));
+            }
+            long queueId = intake.outbound() == null ? -1
+                    : SqliteOutboundQueue.insert(tx, intake.outbound(), intake.blobId(), intake.size(), received);
+            return new IntakeResult(delivered, queueId);
+        });
+    }
+
+    /** Stops the change feed and closes the database; waits for a running write to finish. */
+    @Override
+    public void close() {
+        db.close();
+    }
+}

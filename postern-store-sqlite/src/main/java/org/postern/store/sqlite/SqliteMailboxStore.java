@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.postern.store.sqlite;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.postern.core.Flags;
+import org.postern.store.ChangeEvent;
+import org.postern.store.CopyResult;
+import org.postern.store.FlagOp;
+import org.postern.store.Mailbox;
+import org.postern.store.MailboxChanges;
+import org.postern.store.MailboxSnapshot;
+import org.postern.store.MailboxStore;
+import org.postern.store.MessageRecord;
+import org.postern.store.SpecialUse;
+import org.postern.store.StoreException;
+
+/**
+ * Mailboxes and messages. RFC 9051 §2.3.1.1: UIDs come from the mailbox's {@code uidnext}, which only
+ * grows; UIDVALIDITY comes from a per-account counter that only grows (at least the creation time in
+ * seconds), so a re-created name never gets an earlier value. RFC 7162: every change is stamped with
+ * the transaction's MODSEQ; expunges are kept in {@code expunged} for changesSince / QRESYNC.
+ */
+final class SqliteMailboxStore implements MailboxStore {
+    /** A UID set larger than this is read by one range scan instead of one look-up per UID. */
+    private static final int POINT_LOOKUP_LIMIT = 64;
+    private static final String MAILBOX_COLUMNS =
+            "id, account_id, name, special_use, uidvalidity, uidnext, highestmodseq, subscribed, messages, unseen";
+    private static final String MESSAGE_COLUMNS = "uid, modseq, flags, size, internal_date, blob_id, saved_date";
+
+    private final SqliteDatabase db;
+    private final FileBlobStore blobs;
+
+    SqliteMailboxStore(SqliteDatabase db, FileBlobStore blobs) {
+        this.db = db;
+        this.blobs = blobs;
+    }
+
+    @Override
+    public List<Mailbox> list(long accountId) {
+        return db.read(c -> {
+            List<Mailbox> out = new ArrayList<>();
+            try (ResultSet rs = c.query("SELECT " + MAILBOX_COLUMNS + " FROM mailboxes WHERE account_id = ? ORDER BY name",
+                    accountId)) {
+                while (rs.next()) out.add(mailbox(rs));
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public Optional<Mailbox> find(long accountId, String name) {
+        String n = MailboxNames.normalize(name);
+        return db.read(c -> findByName(c, accountId, n));
+    }
+
+    @Override
+    public Optional<Mailbox> byId(long accountId, long mailboxId) {
+        return db.read(c -> findById(c, accountId, mailboxId));
+    }
+
+    @Override
+    public Mailbox create(long accountId, String name, SpecialUse use) {
+        String n = MailboxNames.normalize(name);
+        return db.write(tx -> {
+            if (findByName(tx.c, accountId, n).isPresent()) throw new StoreException.Conflict("mailbox exists: " + n);
+            createParents(tx, accountId, n);
+            long id = insertMailbox(tx, accountId, n, use, false);
+            return findById(tx.c, accountId, id).orElseThrow();
+        });
+    }
+
+    /** Inserts a mailbox (the caller checked the name is free) and returns its id. */
+    static long insertMailbox(SqliteTx tx, long accountId, String name, SpecialUse use, boolean subscribed)
+            throws SQLException {
+        long modSeq = tx.modSeq(accountId);
+        long id;
+        long uidValidity;
+        try (ResultSet rs = tx.c.query("SELECT next_mailbox_id, last_uidvalidity FROM accounts WHERE id = ?", accountId)) {
+            if (!rs.next()) throw new StoreException.NotFound("no account " + accountId);
+            id = rs.getLong(1);
+            // RFC 9051 §2.3.1.1: strictly larger than any value this account handed out before.
+            uidValidity = Math.max(rs.getLong(2) + 1, Instant.now().getEpochSecond());
+        }
+        tx.c.update("UPDATE accounts SET next_mailbox_id = ?, last_uidvalidity = ? WHERE id = ?", id + 1, uidValidity,
+                accountId);
+        tx.c.update("""
+                INSERT INTO mailboxes(account_id, id, name, special_use, uidvalidity, uidnext, highestmodseq, subscribed)
+                VALUES (?, ?, ?, ?, ?, 1, ?, ?)""", accountId, id, name, (use == null ? SpecialUse.NONE : use).name(),
+                uidValidity, modSeq, subscribed);
+        tx.event(accountId, id, ChangeEvent.Kind.MAILBOXES);
+        return id;
+    }
+
+    private static void createParents(SqliteTx tx, long accountId, String name) throws SQLException {
+        for (String p : MailboxNames.parents(name)) {
+            if (findByName(tx.c, accountId, p).isEmpty()) insertMailbox(tx, accountId, p, SpecialUse.NONE, false);
+        }
+    }
+
+    @Override
+    public void rename(long accountId, String from, String to) {
+        String f = MailboxNames.normalize(from);
+        String t = MailboxNames.normalize(to);
+        db.write(tx -> {
+            Mailbox src = findByName(tx.c, accountId, f)
+                    .orElseThrow(() -> new StoreException.NotFound("no mailbox " + f));
+            if (findByName(tx.c, accountId, t).isPresent()) throw new StoreException.Conflict("mailbox exists: " + t);
+            if (f.equals(Mailbox.INBOX)) {
+                // RFC 9051 §6.3.6: INBOX's messages move to the new name; INBOX stays, empty; its children stay.
+                createParents(tx, accountId, t);
+                long dest = insertMailbox(tx, accountId, t, SpecialUse.NONE, src.subscribed());
+                List<Long> all = new ArrayList<>();
+                try (ResultSet rs = tx.c.query("SELECT uid FROM messages WHERE account_id = ? AND mailbox_id = ? ORDER BY uid",
+                        accountId, src.id())) {
+                    while (rs.next()) all.add(rs.getLong(1));
+                }
+                copyIn(tx, accountId, src.id(), all, dest, true);
+                return null;
+            }
+            if (t.startsWith(f + Mailbox.SEPARATOR)) throw new StoreException.Refused("cannot move a mailbox into itself");
+            List<long[]> ids = new ArrayList<>();
+            List<String> newNames = new ArrayList<>();
+            ids.add(new long[] {src.id()});
+            newNames.add(t);
+            // Children: names in [f + "/", f + "0"), '0' being the character after '/'.
+            try (ResultSet rs = tx.c.query("SELECT id, name FROM mailboxes WHERE account_id = ? AND name > ? AND name < ?",
+                    accountId, f + Mailbox.SEPARATOR, f + (char) (Mailbox.SEPARATOR + 1))) {
+                while (rs.next()) {
+                    ids.add(new long[] {rs.getLong(1)});
+                    newNames.add(t + rs.getString(2).substring(f.length()));
+                }
+            }
+            for (String n : newNames) {
+                MailboxNames.normalize(n);
+                if (findByName(tx.c, accountId, n).isPresent()) throw new StoreException.Conflict("mailbox exists: " + n);
+            }
+            for (int i = 0; i < ids.size(); i++) {
+                tx.c.update("UPDATE mailboxes SET name = ? WHERE account_id = ? AND id = ?", newNames.get(i), accountId,
+                        ids.get(i)[0]);
+                tx.event(accountId, ids.get(i)[0], ChangeEvent.Kind.MAILBOXES);
+            }
+            createParents(tx, accountId, t);
+            return null;
+        });
+    }
+
+    @Override
+    public void delete(long accountId, String name) {
+        String n = MailboxNames.normalize(name);
+        if (n.equals(Mailbox.INBOX)) throw new StoreException.Refused("INBOX cannot be deleted");
+        db.write(tx -> {
+            Mailbox m = findByName(tx.c, accountId, n).orElseThrow(() -> new StoreException.NotFound("no mailbox " + n));
+            // Children stay (RFC 9051 §6.3.4); IMAP LIST shows the gone parent as \NonExistent.
+            deleteMailboxRows(tx, accountId, m.id());
+            tx.event(accountId, m.id(), ChangeEvent.Kind.MAILBOXES);
+            return null;
+        });
+    }
+
+    static void deleteMailboxRows(SqliteTx tx, long accountId, long mailboxId) throws SQLException {
+        tx.c.update("DELETE FROM messages WHERE account_id = ? AND mailbox_id = ?", accountId, mailboxId);
+        tx.c.update("DELETE FROM expunged WHERE account_id = ? AND mailbox_id = ?", accountId, mailboxId);
+        tx.c.update("DELETE FROM mailboxes WHERE account_id = ? AND id = ?", accountId, mailboxId);
+        tx.releaseBlobs();
+    }
+
+    @Override
+    public void setSubscribed(long accountId, String name, boolean subscribed) {
+        String n = MailboxNames.normalize(name);
+        db.write(tx -> {
+            Mailbox m = findByName(tx.c, accountId, n).orElseThrow(() -> new StoreException.NotFound("no mailbox " + n));
+            if (m.subscribed() != subscribed) {
+                tx.c.update("UPDATE mailboxes SET subscribed = ? WHERE account_id = ? AND id = ?", subscribed, accountId,
+                        m.id());
+                tx.event(accountId, m.id(), ChangeEvent.Kind.MAILBOXES);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public MessageRecord append(long accountId, long mailboxId, String blobId, long size, Set<String> flags,
+            Instant internalDate) {
+        String f = FlagCodec.encode(flags);
+        if (!blobs.exists(blobId)) throw new StoreException.NotFound("no blob " + blobId);
+        long now = System.currentTimeMillis();
+        return db.write(tx -> insertMessage(tx, accountId, mailboxId, blobId, size, f, internalDate.toEpochMilli(), now));
+    }
+
+    /** Adds one message with the mailbox's next UID. */
+    static MessageRecord insertMessage(SqliteTx tx, long accountId, long mailboxId, String blobId, long size,
+            String flags, long internalDate, long savedDate) throws SQLException {
+        long modSeq = tx.touch(accountId, mailboxId);
+        long uid = tx.c.queryLong("SELECT uidnext FROM mailboxes WHERE account_id = ? AND id = ?", -1, accountId, mailboxId);
+        if (uid < 0) throw new StoreException.NotFound("no mailbox " + mailboxId);
+        tx.c.update("UPDATE mailboxes SET uidnext = ? WHERE account_id = ? AND id = ?", uid + 1, accountId, mailboxId);
+        tx.c.update("""
+                INSERT INTO messages(account_id, mailbox_id, uid, modseq, flags, seen, size, internal_date, saved_date, blob_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", accountId, mailboxId, uid, modSeq, flags,
+                FlagCodec.seen(flags), size, internalDate, savedDate, blobId);
+        return new MessageRecord(uid, modSeq, FlagCodec.decode(flags), size, Instant.ofEpochMilli(internalDate), blobId,
+                Instant.ofEpochMilli(savedDate));
+    }
+
+    @Override
+    public MailboxSnapshot snapshot(long accountId, long mailboxId) {
+        return db.read(c -> {
+            Mailbox m = findById(c, accountId, mailboxId).orElseThrow(() -> new StoreException.NotFound("no mailbox " + mailboxId));
+            List<MessageRecord> msgs = new ArrayList<>(m.messages());
+            try (ResultSet rs = c.query("SELECT " + MESSAGE_COLUMNS
+                    + " FROM messages WHERE account_id = ? AND mailbox_id = ? ORDER BY uid", accountId, mailboxId)) {
+                while (rs.next()) msgs.add(message(rs));
+            }
+            return new MailboxSnapshot(m, msgs);
+        });
+    }
+
+    @Override
+    public MailboxChanges changesSince(long accountId, long mailboxId, long modSeq) {
+        return db.read(c -> {
+            Mailbox m = findById(c, accountId, mailboxId).orElseThrow(() -> new StoreException.NotFound("no mailbox " + mailboxId));
+            List<MessageRecord> changed = new ArrayList<>();
+            try (ResultSet rs = c.query("SELECT " + MESSAGE_COLUMNS
+                    + " FROM messages WHERE account_id = ? AND mailbox_id = ? AND modseq > ? ORDER BY uid",
+                    accountId, mailboxId, modSeq)) {
+                while (rs.next()) changed.add(message(rs));
+            }
+            List<Long> expunged = new ArrayList<>();
+            try (ResultSet rs = c.query("SELECT uid FROM expunged WHERE account_id = ? AND mailbox_id = ? AND modseq > ? ORDER BY uid",
+                    accountId, mailboxId, modSeq)) {
+                while (rs.next()) expunged.add(rs.getLong(1));
+            }
+            return new MailboxChanges(m.highestModSeq(), m.uidNext(), changed, expunged);
+        });
+    }
+
+    @Override
+    public Optional<MessageRecord> message(long accountId, long mailboxId, long uid) {
+        return db.read(c -> {
+            try (ResultSet rs = c.query("SELECT " + MESSAGE_COLUMNS
+                    + " FROM messages WHERE account_id = ? AND mailbox_id = ? AND uid = ?", accountId, mailboxId, uid)) {
+                return rs.next() ? Optional.of(message(rs)) : Optional.empty();
+            }
+        });
+    }
+
+    @Override
+    public List<MessageRecord> storeFlags(long accountId, long mailboxId, List<Long> uids, FlagOp op, Set<String> flags,
+            long unchangedSince) {
+        TreeMap<String, String> given = FlagCodec.normalize(flags);
+        return db.write(tx -> {
+            requireMailbox(tx.c, accountId, mailboxId);
+            List<MessageRecord> changed = new ArrayList<>();
+            // Few distinct flag sets occur in a mailbox: compute each transition once.
+            Map<Set<String>, String[]> transitions = new HashMap<>();
+            for (MessageRecord r : select(tx.c, accountId, mailboxId, uids)) {
+                // RFC 7162 §3.1.3: UNCHANGEDSINCE leaves messages modified after it alone.
+                if (unchangedSince >= 0 && r.modSeq() > unchangedSince) continue;
+                String[] t = transitions.computeIfAbsent(r.flags(), f -> {
+                    String before = String.join(" ", lowerMap(f).values());
+                    return new String[] {before, FlagCodec.apply(before, op, given)};
+                });
+                String after = t[1];
+                if (after.equals(t[0])) continue;
+                long modSeq = tx.touch(accountId, mailboxId);
+                tx.c.update("UPDATE messages SET flags = ?, seen = ?, modseq = ? WHERE account_id = ? AND mailbox_id = ? AND uid = ?",
+                        after, FlagCodec.seen(after), modSeq, accountId, mailboxId, r.uid());
+                changed.add(new MessageRecord(r.uid(), modSeq, FlagCodec.decode(after), r.size(), r.internalDate(),
+                        r.blobId(), r.savedDate()));
+            }
+            return changed;
+        });
+    }
+
+    private static TreeMap<String, String> lowerMap(Set<String> flags) {
+        TreeMap<String, String> m = new TreeMap<>();
+        for (String f : flags) m.put(Flags.lower(f), f);
+        return m;
+    }
+
+    @Override
+    public CopyResult copy(long accountId, long fromMailboxId, List<Long> uids, long toMailboxId) {
+        return db.write(tx -> copyIn(tx, accountId, fromMailboxId, uids, toMailboxId, false));
+    }
+
+    @Override
+    public CopyResult move(long accountId, long fromMailboxId, List<Long> uids, long toMailboxId) {
+        return db.write(tx -> copyIn(tx, accountId, fromMailboxId, uids, toMailboxId, true));
+    }
+
+    /** RFC 4315 COPYUID order: source UIDs ascending, each with the UID it got. */
+    private static CopyResult copyIn(SqliteTx tx, long accountId, long from, List<Long> uids, long to, boolean expunge)
+            throws SQLException {
+        requireMailbox(tx.c, accountId, from);
+        Mailbox dest = requireMailbox(tx.c, accountId, to);
+        List<MessageRecord> src = select(tx.c, accountId, from, uids);
+        List<Long> srcUids = new ArrayList<>();
+        List<Long> destUids = new ArrayList<>();
+        if (src.isEmpty()) return new CopyResult(dest.uidValidity(), srcUids, destUids);
+        long modSeq = tx.touch(accountId, to);
+        long uid = tx.c.queryLong("SELECT uidnext FROM mailboxes WHERE account_id = ? AND id = ?", -1, accountId, to);
+        long now = System.currentTimeMillis();
+        for (MessageRecord r : src) {
+            String flags = FlagCodec.encode(r.flags());
+            tx.c.update("""
+                    INSERT INTO messages(account_id, mailbox_id, uid, modseq, flags, seen, size, internal_date, saved_date, blob_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", accountId, to, uid, modSeq, flags, FlagCodec.seen(flags),
+                    r.size(), r.internalDate().toEpochMilli(), now, r.blobId());
+            srcUids.add(r.uid());
+            destUids.add(uid);
+            uid++;
+        }
+        tx.c.update("UPDATE mailboxes SET uidnext = ? WHERE account_id = ? AND id = ?", uid, accountId, to);
+        if (expunge) removeMessages(tx, accountId, from, srcUids);
+        return new CopyResult(dest.uidValidity(), srcUids, destUids);
+    }
+
+    @Override
+    public List<Long> expunge(long accountId, long mailboxId, List<Long> uids) {
+        return db.write(tx -> {
+            requireMailbox(tx.c, accountId, mailboxId);
+            List<Long> present = new ArrayList<>();
+            for (MessageRecord r : select(tx.c, accountId, mailboxId, uids)) present.add(r.uid());
+            removeMessages(tx, accountId, mailboxId, present);
+            return present;
+        });
+    }
+
+    /** Deletes messages that exist and logs them as expunged (RFC 7162 §3.2.10 VANISHED needs the log). */
+    private static void removeMessages(SqliteTx tx, long accountId, long mailboxId, List<Long> uids) throws SQLException {
+        if (uids.isEmpty()) return;
+        long modSeq = tx.touch(accountId, mailboxId);
+        for (long uid : uids) {
+            tx.c.update("DELETE FROM messages WHERE account_id = ? AND mailbox_id = ? AND uid = ?", accountId, mailboxId, uid);
+            tx.c.update("INSERT OR REPLACE INTO expunged(account_id, mailbox_id, uid, modseq) VALUES (?, ?, ?, ?)",
+                    accountId, mailboxId, uid, modSeq);
+        }
+        tx.releaseBlobs();
+    }
+
+    @Override
+    public long usedBytes(long accountId) {
+        return db.read(c -> c.queryLong("SELECT used_bytes FROM accounts WHERE id = ?", 0, accountId));
+    }
+
+    /** Existing messages among {@code uids}, ascending, without duplicates. */
+    private static List<MessageRecord> select(SqliteConnection c, long accountId, long mailboxId, List<Long> uids)
+            throws SQLException {
+        TreeSet<Long> wanted = new TreeSet<>(uids);
+        List<MessageRecord> out = new ArrayList<>();
+        if (wanted.isEmpty()) return out;
+        if (wanted.size() <= POINT_LOOKUP_LIMIT) {
+            for (long uid : wanted) {
+                try (ResultSet rs = c.query("SELECT " + MESSAGE_COLUMNS
+                        + " FROM messages WHERE account_id = ? AND mailbox_id = ? AND uid = ?", accountId, mailboxId, uid)) {
+                    if (rs.next()) out.add(message(rs));
+                }
+            }
+            return out;
+        }
+        Set<Long> set = new HashSet<>(wanted);
+        try (ResultSet rs = c.query("SELECT " + MESSAGE_COLUMNS
+                + " FROM messages WHERE account_id = ? AND mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid",
+                accountId, mailboxId, wanted.first(), wanted.last())) {
+            while (rs.next()) {
+                if (set.contains(rs.getLong(1))) out.add(message(rs));
+            }
+        }
+        return out;
+    }
+
+    private static Mailbox requireMailbox(SqliteConnection c, long accountId, long mailboxId) throws SQLException {
+        return findById(c, accountId, mailboxId).orElseThrow(() -> new StoreException.NotFound("no mailbox " + mailboxId));
+    }
+
+    static Optional<Mailbox> findByName(SqliteConnection c, long accountId, String name) throws SQLException {
+        try (ResultSet rs = c.query("SELECT " + MAILBOX_COLUMNS + " FROM mailboxes WHERE account_id = ? AND name = ?",
+                accountId, name)) {
+            return rs.next() ? Optional.of(mailbox(rs)) : Optional.empty();
+        }
+    }
+
+    static Optional<Mailbox> findById(SqliteConnection c, long accountId, long id) throws SQLException {
+        try (ResultSet rs = c.query("SELECT " + MAILBOX_COLUMNS + " FROM mailboxes WHERE account_id = ? AND id = ?",
+                accountId, id)) {
+            return rs.next() ? Optional.of(mailbox(rs)) : Optional.empty();
+        }
+    }
+
+    private static Mailbox mailbox(ResultSet rs) throws SQLException {
+        return new Mailbox(rs.getLong(1), rs.getLong(2), rs.getString(3), SpecialUse.valueOf(rs.getString(4)),
+                rs.getLong(5), rs.getLong(6), rs.getLong(7), rs.getInt(8) != 0, rs.getInt(9), rs.getInt(10));
+    }
+
+    private static MessageRecord message(ResultSet rs) throws SQLException {
+        return new MessageRecord(rs.getLong(1), rs.getLong(2), FlagCodec.decode(rs.getString(3)), rs.getLong(4),
+                Instant.ofEpochMilli(rs.getLong(5)), rs.getString(6), Instant.ofEpochMilli(rs.getLong(7)));
+    }
+}

@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.postern.store.sqlite;
+
+import java.sql.SQLException;
+import java.util.List;
+import org.postern.store.StoreException;
+
+/**
+ * The schema as an ordered list of migrations; {@code PRAGMA user_version} is the number applied.
+ * Migrations are only ever appended: a released one is never edited, so data written by any earlier
+ * release can be brought forward. Data with a higher version than {@link #CURRENT} is refused.
+ *
+ * <p>Per-account tables lead with {@code account_id}. Counters (messages, unseen, used bytes, blob
+ * references) are kept by triggers so they cannot drift from the rows they count.
+ */
+final class SqliteSchema {
+    private SqliteSchema() {}
+
+    private static final List<List<String>> MIGRATIONS = List.of(
+            // 1: initial schema
+            List.of("""
+                    CREATE TABLE domains (name TEXT PRIMARY KEY) WITHOUT ROWID""",
+                    """
+                    CREATE TABLE accounts (
+                      id INTEGER PRIMARY KEY AUTOINCREMENT,
+                      address_key TEXT NOT NULL UNIQUE,
+                      address TEXT NOT NULL,
+                      domain TEXT NOT NULL REFERENCES domains(name),
+                      admin INTEGER NOT NULL DEFAULT 0,
+                      pw_hash TEXT NOT NULL DEFAULT '',
+                      pw_scram TEXT NOT NULL DEFAULT '',
+                      modseq INTEGER NOT NULL DEFAULT 0,
+                      next_mailbox_id INTEGER NOT NULL DEFAULT 1,
+                      last_uidvalidity INTEGER NOT NULL DEFAULT 0,
+                      used_bytes INTEGER NOT NULL DEFAULT 0,
+                      created_at INTEGER NOT NULL)""",
+                    "CREATE INDEX accounts_domain ON accounts(domain)",
+                    """
+                    CREATE TABLE account_settings (
+                      account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+                      key TEXT NOT NULL,
+                      value TEXT NOT NULL,
+                      PRIMARY KEY (account_id, key)) WITHOUT ROWID""",
+                    """
+                    CREATE TABLE aliases (
+                      alias_key TEXT PRIMARY KEY,
+                      domain TEXT NOT NULL REFERENCES domains(name),
+                      targets TEXT NOT NULL) WITHOUT ROWID""",
+                    "CREATE INDEX aliases_domain ON aliases(domain)",
+                    """
+                    CREATE TABLE mailboxes (
+                      account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+                      id INTEGER NOT NULL,
+                      name TEXT NOT NULL,
+                      special_use TEXT NOT NULL DEFAULT 'NONE',
+                      uidvalidity INTEGER NOT NULL,
+                      uidnext INTEGER NOT NULL DEFAULT 1,
+                      highestmodseq INTEGER NOT NULL,
+                      subscribed INTEGER NOT NULL DEFAULT 0,
+                      messages INTEGER NOT NULL DEFAULT 0,
+                      unseen INTEGER NOT NULL DEFAULT 0,
+                      PRIMARY KEY (account_id, id),
+                      UNIQUE (account_id, name)) WITHOUT ROWID""",
+                    """
+                    CREATE TABLE messages (
+                      account_id INTEGER NOT NULL,
+                      mailbox_id INTEGER NOT NULL,
+                      uid INTEGER NOT NULL,
+                      modseq INTEGER NOT NULL,
+                      flags TEXT NOT NULL DEFAULT '',
+                      seen INTEGER NOT NULL DEFAULT 0,
+                      size INTEGER NOT NULL,
+                      internal_date INTEGER NOT NULL,
+                      saved_date INTEGER NOT NULL,
+                      blob_id TEXT NOT NULL,
+                      PRIMARY KEY (account_id, mailbox_id, uid),
+                      FOREIGN KEY (account_id, mailbox_id) REFERENCES mailboxes(account_id, id) ON DELETE CASCADE
+                    ) WITHOUT ROWID""",
+                    "CREATE INDEX messages_modseq ON messages(account_id, mailbox_id, modseq)",
+                    """
+                    CREATE TABLE expunged (
+                      account_id INTEGER NOT NULL,
+                      mailbox_id INTEGER NOT NULL,
+                      uid INTEGER NOT NULL,
+                      modseq INTEGER NOT NULL,
+                      PRIMARY KEY (account_id, mailbox_id, uid)) WITHOUT ROWID""",
+                    "CREATE INDEX expunged_modseq ON expunged(account_id, mailbox_id, modseq)",
+                    """
+                    CREATE TABLE queue (
+                      id INTEGER PRIMARY KEY AUTOINCREMENT,
+                      mail_from TEXT NOT NULL,
+                      recipients TEXT NOT NULL,
+                      blob_id TEXT NOT NULL,
+                      size INTEGER NOT NULL,
+                      queued_at INTEGER NOT NULL,
+                      next_attempt INTEGER NOT NULL,
+                      attempts INTEGER NOT NULL DEFAULT 0,
+                      last_error TEXT NOT NULL DEFAULT '')""",
+                    "CREATE INDEX queue_due ON queue(next_attempt)",
+                    "CREATE TABLE blob_refs (blob_id TEXT PRIMARY KEY, refs INTEGER NOT NULL) WITHOUT ROWID",
+                    "CREATE INDEX blob_refs_free ON blob_refs(refs) WHERE refs <= 0",
+                    """
+                    CREATE TABLE changelog (
+                      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                      account_id INTEGER NOT NULL,
+                      mailbox_id INTEGER NOT NULL,
+                      modseq INTEGER NOT NULL,
+                      kind TEXT NOT NULL,
+                      at INTEGER NOT NULL)""",
+                    "CREATE INDEX changelog_at ON changelog(at)",
+                    """
+                    CREATE TRIGGER messages_ai AFTER INSERT ON messages BEGIN
+                      UPDATE mailboxes SET messages = messages + 1, unseen = unseen + 1 - NEW.seen
+                        WHERE account_id = NEW.account_id AND id = NEW.mailbox_id;
+                      UPDATE accounts SET used_bytes = used_bytes + NEW.size WHERE id = NEW.account_id;
+                      INSERT INTO blob_refs(blob_id, refs) VALUES (NEW.blob_id, 1)
+                        ON CONFLICT(blob_id) DO UPDATE SET refs = refs + 1;
+                    END""",
+                    """
+                    CREATE TRIGGER messages_ad AFTER DELETE ON messages BEGIN
+                      UPDATE mailboxes SET messages = messages - 1, unseen = unseen - 1 + OLD.seen
+                        WHERE account_id = OLD.account_id AND id = OLD.mailbox_id;
+                      UPDATE accounts SET used_bytes = used_bytes - OLD.size WHERE id = OLD.account_id;
+                      UPDATE blob_refs SET refs = refs - 1 WHERE blob_id = OLD.blob_id;
+                    END""",
+                    """
+                    CREATE TRIGGER messages_seen AFTER UPDATE OF seen ON messages WHEN OLD.seen <> NEW.seen BEGIN
+                      UPDATE mailboxes SET unseen = unseen + OLD.seen - NEW.seen
+                        WHERE account_id = NEW.account_id AND id = NEW.mailbox_id;
+                    END""",
+                    """
+                    CREATE TRIGGER queue_ai AFTER INSERT ON queue BEGIN
+                      INSERT INTO blob_refs(blob_id, refs) VALUES (NEW.blob_id, 1)
+                        ON CONFLICT(blob_id) DO UPDATE SET refs = refs + 1;
+                    END""",
+                    """
+                    CREATE TRIGGER queue_ad AFTER DELETE ON queue BEGIN
+                      UPDATE blob_refs SET refs = refs - 1 WHERE blob_id = OLD.blob_id;
+                    END"""));
+
+    /** The schema version this code writes. */
+    static final int CURRENT = MIGRATIONS.size();
+
+    /** Brings the database to {@link #CURRENT} in one transaction. @throws StoreException.TooNew */
+    static int migrate(SqliteConnection c) throws SQLException {
+        c.exec("BEGIN IMMEDIATE");
+        boolean done = false;
+        try {
+            int version = (int) c.queryLong("PRAGMA user_version", 0);
+            if (version > CURRENT) {
+                throw new StoreException.TooNew("store schema version " + version
+                        + " is newer than this program understands (" + CURRENT + "); upgrade Postern");
+            }
+            for (int v = version; v < CURRENT; v++) {
+                for (String sql : MIGRATIONS.get(v)) c.exec(sql);
+            }
+            if (version != CURRENT) c.exec("PRAGMA user_version = " + CURRENT);
+            c.exec("COMMIT");
+            done = true;
+            return CURRENT;
+        } finally {
+            if (!done) {
+                try {
+                    c.exec("ROLLBACK");
+                } catch (SQLException ignored) {
+                    // the original failure matters more
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.postern.store.sqlite;
+
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.postern.store.ChangeEvent;
+import org.postern.store.StoreException;
+
+/**
+ * State of one write transaction: the MODSEQ it took per account (RFC 7162 §3.1: one value per
+ * change, from one counter per account), the mailboxes whose messages it touched, and the events to
+ * publish once it has committed.
+ */
+final class SqliteTx {
+    final SqliteConnection c;
+    private final Map<Long, Long> modSeqs = new HashMap<>();
+    private final Set<List<Long>> touched = new LinkedHashSet<>();
+    private final Map<List<Object>, ChangeEvent> events = new LinkedHashMap<>();
+    private boolean releasedBlobs;
+
+    SqliteTx(SqliteConnection c) {
+        this.c = c;
+    }
+
+    /** The MODSEQ of this transaction for the account; the counter is bumped on first use only. */
+    long modSeq(long accountId) throws SQLException {
+        Long m = modSeqs.get(accountId);
+        if (m != null) return m;
+        if (c.update("UPDATE accounts SET modseq = modseq + 1 WHERE id = ?", accountId) == 0) {
+            throw new StoreException.NotFound("no account " + accountId);
+        }
+        long v = c.queryLong("SELECT modseq FROM accounts WHERE id = ?", 0, accountId);
+        modSeqs.put(accountId, v);
+        return v;
+    }
+
+    /** Messages of the mailbox changed: its HIGHESTMODSEQ becomes this transaction's MODSEQ. */
+    long touch(long accountId, long mailboxId) throws SQLException {
+        long m = modSeq(accountId);
+        touched.add(List.of(accountId, mailboxId));
+        event(accountId, mailboxId, ChangeEvent.Kind.MESSAGES);
+        return m;
+    }
+
+    void event(long accountId, long mailboxId, ChangeEvent.Kind kind) throws SQLException {
+        long m = modSeq(accountId);
+        events.put(List.of(accountId, mailboxId, kind), new ChangeEvent(accountId, mailboxId, m, kind));
+    }
+
+    /** Message or queue rows were deleted: blob reference counts may have reached zero. */
+    void releaseBlobs() {
+        releasedBlobs = true;
+    }
+
+    boolean releasedBlobs() {
+        return releasedBlobs;
+    }
+
+    /** Stamps the touched mailboxes; called just before COMMIT. */
+    void finish() throws SQLException {
+        for (List<Long> t : touched) {
+            c.update("UPDATE mailboxes SET highestmodseq = ? WHERE account_id = ? AND id = ?",
+                    modSeqs.get(t.get(0)), t.get(0), t.get(1));
+        }
+    }
+
+    List<ChangeEvent> events() {
+        return new ArrayList<>(events.values());
+    }
+}
