@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.postern.delivery;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.postern.core.MailAddress;
+import org.postern.smtp.server.Envelope;
+import org.postern.smtp.server.IntakeException;
+import org.postern.smtp.server.MailIntake;
+import org.postern.smtp.server.MessageSource;
+import org.postern.smtp.server.Receipt;
+import org.postern.smtp.server.RecipientDecision;
+import org.postern.smtp.server.SenderDecision;
+import org.postern.smtp.server.SessionInfo;
+import org.postern.smtp.wire.SmtpReply;
+import org.postern.store.Account;
+import org.postern.store.BlobStore;
+import org.postern.store.Intake;
+import org.postern.store.MailStore;
+import org.postern.store.Mailbox;
+import org.postern.store.StoreException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link MailIntake} of Postern: decides recipients and senders during the session, then streams
+ * the message into a blob behind its trace fields and delivers it with one durable
+ * {@link MailStore#deliver} call: local recipients to their INBOX, remote ones to the outbound queue.
+ *
+ * <p>The blob starts with Return-Path: when there are local recipients (RFC 5321 §4.4: added at final
+ * delivery; every local copy has the same envelope sender). The outbound SMTP client must therefore
+ * drop a leading Return-Path: line before relaying (§4.4: a relay must not send one).
+ */
+public final class LocalDelivery implements MailIntake {
+    private static final Logger log = LoggerFactory.getLogger(LocalDelivery.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final MailStore store;
+    private final String hostname;
+    private final Clock clock;
+    private final AliasResolver aliases;
+
+    public LocalDelivery(MailStore store, String hostname) {
+        this(store, hostname, Clock.systemDefaultZone());
+    }
+
+    public LocalDelivery(MailStore store, String hostname, Clock clock) {
+        this.store = store;
+        this.hostname = hostname.toLowerCase(Locale.ROOT);
+        this.clock = clock;
+        this.aliases = new AliasResolver(store.directory());
+    }
+
+    /** RFC 5321 §3.6, §4.5.1; HOSTILE A15: no relay for the unauthenticated, no backscatter. */
+    @Override
+    public RecipientDecision recipient(SessionInfo session, MailAddress rcpt) {
+        try {
+            if (isLocal(rcpt.domain())) {
+                if (aliases.account(rcpt).isPresent() || !aliases.targets(rcpt).isEmpty()) {
+                    return RecipientDecision.accept();
+                }
+                if (isPostmaster(rcpt) && !aliases.admins().isEmpty()) return RecipientDecision.accept();
+                return RecipientDecision.reject(550, "5.1.1", "User unknown");
+            }
+            if (session.authenticated()) return RecipientDecision.accept();
+            return RecipientDecision.reject(554, "5.7.1", "Relay access denied");
+        } catch (StoreException e) {
+            log.warn("recipient check for {} failed: {}", rcpt, e.toString());
+            return RecipientDecision.reject(451, "4.3.0", "Temporary failure, please try again later");
+        }
+    }
+
+    /** HOSTILE A16: an authenticated user sends only as an address they own. */
+    @Override
+    public SenderDecision sender(SessionInfo session, MailAddress mailFrom) {
+        if (!session.authenticated()) return SenderDecision.accept(); // SPF/DMARC come later
+        try {
+            if (mailFrom != null && owns(session.account(), mailFrom)) return SenderDecision.accept();
+        } catch (StoreException e) {
+            log.warn("sender check for {} failed: {}", mailFrom, e.toString());
+            return SenderDecision.reject(451, "4.3.0", "Temporary failure, please try again later");
+        }
+        return SenderDecision.reject(553, "5.7.1", "Sender address not owned by user");
+    }
+
+    @Override
+    public Receipt accept(SessionInfo session, Envelope envelope, MessageSource data)
+            throws IntakeException, IOException {
+        AliasResolver.Expansion expansion;
+        List<Intake.Target> targets = new ArrayList<>();
+        try {
+            expansion = expand(envelope.recipients());
+            for (Account a : expansion.local()) {
+                Mailbox inbox = store.mailboxes().find(a.id(), Mailbox.INBOX)
+                        .orElseThrow(() -> new StoreException("account " + a.address() + " has no INBOX"));
+                targets.add(new Intake.Target(a.id(), inbox.id(), Set.of()));
+            }
+        } catch (StoreException e) {
+            throw IntakeException.temporary(e);
+        }
+        String id = newId();
+        Instant now = clock.instant();
+        BlobStore.BlobWriter writer;
+        try {
+            writer = store.blobs().create();
+        } catch (IOException | StoreException e) {
+            throw IntakeException.temporary(e);
+        }
+        try (writer) {
+            OutputStream out = writer.stream();
+            try {
+                if (!targets.isEmpty()) out.write(TraceHeaders.returnPath(envelope.mailFrom()));
+                out.write(TraceHeaders.received(session, envelope, hostname, id, now, clock.getZone()));
+            } catch (IOException e) {
+                throw IntakeException.temporary(e);
+            }
+            data.writeTo(out);
+            if (session.authenticated() && session.mode().isSubmission()) checkFromHeader(session.account(), data);
+            if (expansion.isEmpty()) {
+                log.warn("message {} from {}: no recipient left after alias expansion", id, envelope.mailFrom());
+                return new Receipt(id);
+            }
+            String blobId;
+            try {
+                blobId = writer.commit();
+            } catch (IOException e) {
+                throw IntakeException.temporary(e);
+            }
+            Intake.Outbound outbound = expansion.remote().isEmpty() ? null : new Intake.Outbound(
+                    envelope.mailFrom() == null ? "" : envelope.mailFrom().toString(),
+                    expansion.remote().stream().map(MailAddress::toString).toList());
+            store.deliver(new Intake(blobId, writer.size(), now, targets, outbound));
+            log.info("message {} from <{}> delivered to {} local, {} remote", id,
+                    envelope.mailFrom() == null ? "" : envelope.mailFrom(), targets.size(), expansion.remote().size());
+            return new Receipt(id);
+        } catch (StoreException e) {
+            throw IntakeException.temporary(e);
+        }
+    }
+
+    /** Recipients through aliases; postmaster of a local domain without a mailbox reaches the admins. */
+    private AliasResolver.Expansion expand(List<MailAddress> recipients) {
+        AliasResolver.Expansion x = aliases.expand(recipients);
+        boolean toPostmaster = recipients.stream().anyMatch(r -> isPostmaster(r) && isLocal(r.domain())
+                && aliases.account(r).isEmpty() && aliases.targets(r).isEmpty());
+        List<Account> admins = toPostmaster ? aliases.admins() : List.of();
+        if (admins.isEmpty()) return x;
+        Account postmaster = admins.get(0); // RFC 5321 §4.5.1: postmaster must reach someone
+        List<Account> local = new ArrayList<>(x.local());
+        if (local.stream().noneMatch(a -> a.id() == postmaster.id())) local.add(postmaster);
+        return new AliasResolver.Expansion(List.copyOf(local), x.remote());
+    }
+
+    /** RFC 6409 §8.1 lets the MSA check the From: field; HOSTILE A16 says it must be owned too. */
+    private void checkFromHeader(Account account, MessageSource data) throws IntakeException {
+        List<String> fields = FromHeaderParser.fromFields(data.headerBlock());
+        if (fields.isEmpty()) {
+            throw new IntakeException(SmtpReply.of(550, "5.6.0", "Message has no From header"));
+        }
+        for (String value : fields) {
+            List<MailAddress> addresses = FromHeaderParser.addresses(value);
+            if (addresses.isEmpty()) {
+                throw new IntakeException(SmtpReply.of(550, "5.6.0", "Unreadable From header"));
+            }
+            for (MailAddress a : addresses) {
+                if (a == null || !owns(account, a)) {
+                    throw new IntakeException(SmtpReply.of(550, "5.7.1", "From header address not owned by user"));
+                }
+            }
+        }
+    }
+
+    private boolean owns(Account account, MailAddress a) {
+        return isLocal(a.domain()) && aliases.reaches(a, account);
+    }
+
+    private boolean isLocal(String domain) {
+        return aliases.isLocalDomain(domain) || domain.equals(hostname);
+    }
+
+    private static boolean isPostmaster(MailAddress a) {
+        return a.localPart().equalsIgnoreCase("postmaster");
+    }
+
+    private static String newId() {
+        char[] alphabet = "0123456789BCDFGHJKLMNPQRSTVWXYZ".toCharArray();
+        char[] out = new char[14];
+        for (int i = 0; i < out.length; i++) out[i] = alphabet[RANDOM.nextInt(alphabet.length)];
+        return new String(out);
+    }
+}
