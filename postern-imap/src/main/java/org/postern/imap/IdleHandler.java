@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.postern.imap;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import org.postern.store.StoreException;
+
+/**
+ * IDLE (RFC 2177). While the session's thread waits for DONE, a notifier thread reports changes as
+ * the change feed announces them (and every few seconds regardless, for changes another process
+ * made). Only the notifier writes during IDLE; it is stopped and joined before the session goes on,
+ * so the view is never touched by two threads at once. EXPUNGE may be sent during IDLE.
+ */
+final class IdleHandler {
+    /** Fallback poll interval, should a change notification be missed. */
+    private static final long POLL_SECONDS = 10;
+
+    String idle(ImapSession s, String tag) throws IOException, ImapException {
+        s.out().raw("+ idling").crlf();
+        s.out().flush();
+        Notifier n = new Notifier(s);
+        Thread t = Thread.ofVirtual().name("imap-idle").start(n);
+        byte[] line;
+        try {
+            line = s.conn.in().readLine(s.config.maxLine());
+        } finally {
+            n.stop = true;
+            s.wake.release();
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (n.failure != null) throw n.failure;
+        if (line == null) {
+            s.state = CommandTable.State.LOGOUT;
+            return null;
+        }
+        if (!new String(line, StandardCharsets.US_ASCII).equalsIgnoreCase("DONE")) {
+            throw ImapException.bad("Expected DONE");
+        }
+        return "IDLE terminated";
+    }
+
+    private static final class Notifier implements Runnable {
+        private final ImapSession s;
+        volatile boolean stop;
+        IOException failure;
+
+        Notifier(ImapSession s) {
+            this.s = s;
+        }
+
+        @Override
+        public void run() {
+            try {
+                boolean first = true;
+                while (!stop) {
+                    if (!first) s.wake.tryAcquire(POLL_SECONDS, TimeUnit.SECONDS);
+                    first = false;
+                    s.wake.drainPermits();
+                    if (stop) break;
+                    if (s.accountGone || s.shutdownRequested) {
+                        s.bye(s.accountGone ? "Account no longer available" : "Server shutting down");
+                        s.conn.close();
+                        return;
+                    }
+                    try {
+                        s.syncSelected(true);
+                    } catch (StoreException | ImapException e) {
+                        // Reported at the next command; IDLE goes on.
+                    }
+                    s.out().flush();
+                }
+            } catch (IOException e) {
+                failure = e;
+                s.conn.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

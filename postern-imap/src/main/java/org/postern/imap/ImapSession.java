@@ -1,0 +1,321 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.postern.imap;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.concurrent.Semaphore;
+import org.postern.imap.CommandTable.State;
+import org.postern.imap.codec.ResponseWriter;
+import org.postern.imap.fetch.MessageCache;
+import org.postern.imap.parse.Command;
+import org.postern.imap.parse.CommandParser;
+import org.postern.imap.parse.ParseException;
+import org.postern.imap.parse.Request;
+import org.postern.net.Connection;
+import org.postern.net.LineReader;
+import org.postern.store.Account;
+import org.postern.store.ChangeEvent;
+import org.postern.store.MailStore;
+import org.postern.store.StoreException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One IMAP connection from greeting to logout: reads a command with its literals, checks the command
+ * table, runs the handler, reports mailbox changes where allowed and writes the one tagged reply.
+ *
+ * <p>Rules: the only place that writes tagged NO/BAD is {@link #execute}; the socket is written only
+ * by the session's thread (and, during IDLE, by its notifier thread while the session thread waits
+ * for DONE); output is flushed once per command, or at once for continuation requests and IDLE
+ * updates. Store calls are complete before any write, so no store lock is held while writing.
+ */
+final class ImapSession {
+    private static final Logger log = LoggerFactory.getLogger(ImapSession.class);
+    /** Literals per command (HOSTILE A22, CVE-2024-34055): the byte budget bounds them too. */
+    private static final int MAX_LITERALS = 1000;
+
+    final ImapServer server;
+    final ImapConfig config;
+    final MailStore store;
+    final Connection conn;
+    final MessageCache cache;
+    private ResponseWriter out;
+    State state = State.NOT_AUTHENTICATED;
+    Account account;
+    SelectedMailbox selected;
+    private AutoCloseable subscription;
+    /** Released by the change feed; IDLE waits on it. */
+    final Semaphore wake = new Semaphore(0);
+    volatile boolean accountGone;
+    volatile boolean shutdownRequested;
+    private int consecutiveBad;
+
+    ImapSession(ImapServer server, Connection conn) {
+        this.server = server;
+        this.config = server.config();
+        this.store = server.store();
+        this.conn = conn;
+        this.cache = new MessageCache(config.messageCacheSize());
+        this.out = new ResponseWriter(conn.out());
+    }
+
+    ResponseWriter out() {
+        return out;
+    }
+
+    long accountId() {
+        return account.id();
+    }
+
+    sealed interface Incoming {
+        record Eof() implements Incoming {}
+
+        record Complete(byte[] bytes) implements Incoming {}
+
+        record AppendStart(Request request) implements Incoming {}
+
+        /** {@code fatal}: octets are in flight that cannot be skipped, so the session must end. */
+        record Rejected(String tag, String reply, boolean fatal) implements Incoming {}
+    }
+
+    void run() throws IOException {
+        conn.setReadTimeout(config.preAuthTimeout());
+        out.raw("* OK [CAPABILITY " + server.capabilities(this) + "] Postern ready").crlf();
+        out.flush();
+        try {
+            while (state != State.LOGOUT && !conn.isClosed()) {
+                Incoming in = readCommand();
+                switch (in) {
+                    case Incoming.Eof e -> state = State.LOGOUT;
+                    case Incoming.Rejected r -> {
+                        out.raw((r.tag() == null ? "*" : r.tag()) + " " + r.reply()).crlf();
+                        if (r.fatal()) bye("Closing connection");
+                        else countBad();
+                    }
+                    case Incoming.Complete c -> parseAndExecute(c.bytes());
+                    case Incoming.AppendStart a -> execute(a.request());
+                }
+                if (accountGone && state != State.LOGOUT) bye("Account no longer available");
+                if (shutdownRequested && state != State.LOGOUT) bye("Server shutting down");
+                out.flush();
+            }
+        } finally {
+            closeSubscription();
+        }
+    }
+
+    void bye(String text) throws IOException {
+        out.raw("* BYE " + text).crlf();
+        out.flush();
+        state = State.LOGOUT;
+    }
+
+    private void countBad() throws IOException {
+        // Dovecot's rule: a client that keeps sending garbage is not a mail client.
+        if (++consecutiveBad >= config.maxBadCommands()) bye("Too many invalid commands");
+    }
+
+    private void parseAndExecute(byte[] bytes) throws IOException {
+        Request r;
+        try {
+            r = CommandParser.parse(bytes);
+        } catch (CommandParser.TaggedParseException e) {
+            out.raw(e.tag() + " BAD " + codePrefix(e.code()) + e.getMessage()).crlf();
+            countBad();
+            return;
+        } catch (ParseException e) {
+            out.raw("* BAD " + codePrefix(e.code()) + e.getMessage()).crlf();
+            countBad();
+            return;
+        }
+        execute(r);
+    }
+
+    private static String codePrefix(String code) {
+        return code == null ? "" : "[" + code + "] ";
+    }
+
+    void execute(Request r) throws IOException {
+        Command c = r.command();
+        CommandTable.Rule rule = CommandTable.rule(c.name());
+        String tag = r.tag();
+        if (!rule.states().contains(state)) {
+            if (c instanceof Command.Append a && !a.synchronizing()) {
+                // The octets are on their way and we will not read them.
+                out.raw(tag + " BAD Not allowed now").crlf();
+                bye("Closing connection");
+                return;
+            }
+            String why = state == State.NOT_AUTHENTICATED ? "Log in first"
+                    : state == State.AUTHENTICATED && rule.states().equals(java.util.EnumSet.of(State.SELECTED))
+                            ? "No mailbox selected" : "Not allowed now";
+            out.raw(tag + " BAD " + why).crlf();
+            countBad();
+            return;
+        }
+        String ok;
+        try {
+            ok = server.dispatch(this, tag, c);
+            if (ok == null) {
+                consecutiveBad = 0;
+                return;
+            }
+            if (state == State.SELECTED) syncSelected(rule.expunges());
+            out.raw(tag + " OK " + ok).crlf();
+            consecutiveBad = 0;
+        } catch (ImapException e) {
+            if (state == State.SELECTED && e.status() == ImapException.Status.NO) trySync(rule.expunges());
+            out.raw(tag + " " + e.reply()).crlf();
+            if (e.status() == ImapException.Status.BAD) countBad();
+            else consecutiveBad = 0;
+        } catch (StoreException e) {
+            out.raw(tag + " " + storeFailure(e)).crlf();
+            if (e instanceof StoreException.Unavailable) log.warn("store unavailable: {}", e.toString());
+        }
+    }
+
+    static String storeFailure(StoreException e) {
+        return switch (e) {
+            case StoreException.NotFound n -> "NO [NONEXISTENT] " + safe(n.getMessage());
+            case StoreException.Conflict n -> "NO [ALREADYEXISTS] " + safe(n.getMessage());
+            case StoreException.Refused n -> "NO [CANNOT] " + safe(n.getMessage());
+            case StoreException.Unavailable n -> "NO [UNAVAILABLE] Temporary failure, try again later";
+            default -> "NO [SERVERBUG] Internal error";
+        };
+    }
+
+    /** Store messages are our own text, but keep them on one line whatever they contain. */
+    private static String safe(String s) {
+        if (s == null || s.isEmpty()) return "Failed";
+        return s.replaceAll("[\\p{Cntrl}]", " ");
+    }
+
+    private void trySync(boolean allowExpunge) throws IOException {
+        try {
+            syncSelected(allowExpunge);
+        } catch (StoreException | ImapException ignored) {
+            // The NO reply goes out anyway; the next command syncs again.
+        }
+    }
+
+    /** Reports what changed in the selected mailbox since this session last looked. */
+    void syncSelected(boolean allowExpunge) throws IOException, ImapException {
+        SelectedMailbox s = selected;
+        if (s == null) return;
+        try {
+            s.sync(store.mailboxes().changesSince(account.id(), s.mailboxId, s.highestModSeq()), allowExpunge, out);
+        } catch (StoreException.NotFound e) {
+            // The mailbox was deleted under us (RFC 3501 §6.3.4 lets the server end the session).
+            selected = null;
+            state = State.AUTHENTICATED;
+            bye("Selected mailbox was deleted");
+            throw ImapException.no("Mailbox deleted");
+        }
+    }
+
+    void authenticated(Account a) throws IOException {
+        account = a;
+        state = State.AUTHENTICATED;
+        conn.setReadTimeout(config.idleTimeout());
+        subscription = store.changes().subscribe(a.id(), this::onChange);
+    }
+
+    private void onChange(ChangeEvent e) {
+        if (e.kind() == ChangeEvent.Kind.ACCOUNT) accountGone = true;
+        if (wake.availablePermits() == 0) wake.release();
+    }
+
+    void select(SelectedMailbox m) {
+        selected = m;
+        state = m == null ? State.AUTHENTICATED : State.SELECTED;
+        cache.clear();
+    }
+
+    void startTls() throws IOException {
+        conn.startTls(server.tls());
+        out = new ResponseWriter(conn.out());
+    }
+
+    private void closeSubscription() {
+        if (subscription == null) return;
+        try {
+            subscription.close();
+        } catch (Exception ignored) {
+            // nothing to release
+        }
+        subscription = null;
+    }
+
+    // ---- reading a command with its literals (RFC 3501 §4.3, RFC 7888)
+
+    private Incoming readCommand() throws IOException {
+        boolean authed = state != State.NOT_AUTHENTICATED;
+        int lineMax = authed ? config.maxLine() : config.maxLinePreAuth();
+        int budget = authed ? config.maxCommandSize() : config.maxLinePreAuth();
+        ByteArrayOutputStream cmd = new ByteArrayOutputStream(128);
+        int literals = 0;
+        while (true) {
+            byte[] line = conn.in().readLine(lineMax);
+            if (line == null) return new Incoming.Eof();
+            LineReader.Problem problem = conn.in().problem();
+            cmd.write(line);
+            byte[] soFar = cmd.toByteArray();
+            String tag = CommandParser.tagOf(soFar);
+            if (problem == LineReader.Problem.TOO_LONG || cmd.size() > budget) {
+                return new Incoming.Rejected(tag, "BAD [TOOBIG] Command line too long", true);
+            }
+            if (problem != LineReader.Problem.NONE) {
+                return new Incoming.Rejected(tag, "BAD Lines must end with CRLF", literals > 0);
+            }
+            long[] lit = literalAt(line);
+            if (lit == null) return new Incoming.Complete(soFar);
+            boolean sync = lit[1] == 1;
+            try {
+                Optional<Request> append = CommandParser.appendPrefix(soFar);
+                if (append.isPresent()) return new Incoming.AppendStart(append.get());
+            } catch (CommandParser.TaggedParseException e) {
+                return new Incoming.Rejected(e.tag(), "BAD " + codePrefix(e.code()) + e.getMessage(), !sync);
+            } catch (ParseException e) {
+                return new Incoming.Rejected(tag, "BAD " + e.getMessage(), !sync);
+            }
+            long size = lit[0];
+            if (size < 0 || ++literals > MAX_LITERALS || cmd.size() + 2 + size > budget) {
+                // HOSTILE A21: refuse before "+", never allocate; pre-auth the session ends.
+                return new Incoming.Rejected(tag, "BAD [TOOBIG] Literal too large", !sync || !authed);
+            }
+            if (sync) {
+                out.raw("+ Ready for literal data").crlf();
+                out.flush();
+            }
+            cmd.write('\r');
+            cmd.write('\n');
+            byte[] data = new byte[(int) size];
+            conn.in().readFully(data, 0, data.length);
+            cmd.write(data);
+        }
+    }
+
+    /**
+     * The literal announced at the end of a line: {size, 1 for synchronizing / 0 for LITERAL+}, size
+     * -1 when it exceeds 2^32-1; null when the line does not end with one.
+     */
+    static long[] literalAt(byte[] line) {
+        int i = line.length - 1;
+        if (i < 2 || line[i] != '}') return null;
+        i--;
+        boolean sync = true;
+        if (line[i] == '+') {
+            sync = false;
+            i--;
+        }
+        int end = i;
+        while (i >= 0 && line[i] >= '0' && line[i] <= '9') i--;
+        if (i < 0 || i == end || line[i] != '{') return null;
+        String digits = new String(line, i + 1, end - i, StandardCharsets.US_ASCII);
+        long size = digits.length() > 10 ? -1 : Long.parseLong(digits);
+        if (size > 4_294_967_295L) size = -1;
+        return new long[] {size, sync ? 1 : 0};
+    }
+}

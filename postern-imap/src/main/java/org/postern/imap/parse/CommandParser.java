@@ -1,0 +1,631 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.postern.imap.parse;
+
+import java.time.DateTimeException;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.postern.core.Flags;
+import org.postern.imap.codec.ModifiedUtf7;
+import org.postern.imap.parse.Command.StoreMode;
+import org.postern.imap.parse.FetchItem.Kind;
+import org.postern.imap.parse.FetchItem.Section;
+
+/**
+ * The IMAP command grammar (RFC 3501 §9 plus RFC 2177, 2342, 2971, 3691, 4315, 4959, 5161, 6851).
+ * Input is one complete command with its literals inline (see {@link Tokens}); output is a
+ * {@link Request} or a {@link ParseException}. Pure: no I/O, no state between calls.
+ */
+public final class CommandParser {
+    /** RFC 3501 §6.4.4 allows unlimited nesting; a bound keeps the JVM stack safe (HOSTILE A23). */
+    public static final int MAX_SEARCH_DEPTH = 32;
+    static final String[] MONTHS = {"JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"};
+
+    private CommandParser() {}
+
+    public static Request parse(byte[] command) throws ParseException {
+        Tokens t = new Tokens(command);
+        String tag = t.tag();
+        try {
+            t.sp();
+            String name = t.keyword();
+            Command c = command(t, name);
+            t.end();
+            return new Request(tag, c);
+        } catch (ParseException e) {
+            throw new TaggedParseException(tag, e);
+        }
+    }
+
+    /** The tag of a command that failed to parse, or null when even the tag is unusable. */
+    public static String tagOf(byte[] command) {
+        try {
+            String tag = new Tokens(command).tag();
+            return command.length > tag.length() && command[tag.length()] == ' ' ? tag : null;
+        } catch (ParseException e) {
+            return null;
+        }
+    }
+
+    /** A parse error after a readable tag: the reply is {@code tag BAD}. */
+    public static final class TaggedParseException extends ParseException {
+        private final String tag;
+
+        TaggedParseException(String tag, ParseException cause) {
+            super(cause.code(), cause.getMessage());
+            this.tag = tag;
+        }
+
+        public String tag() {
+            return tag;
+        }
+    }
+
+    /**
+     * Recognizes an APPEND whose message literal is announced at the very end of {@code partial}
+     * (tag SP "APPEND" SP mailbox [SP flag-list] [SP date-time] SP literal-announcement), so the
+     * session can stream the message instead of buffering it. Empty when {@code partial} is not
+     * such a prefix; throws when it is an APPEND with bad syntax before the literal.
+     */
+    public static Optional<Request> appendPrefix(byte[] partial) throws ParseException {
+        Tokens t = new Tokens(partial);
+        String tag;
+        try {
+            tag = t.tag();
+            t.sp();
+            if (!t.acceptWord("APPEND")) return Optional.empty();
+        } catch (ParseException e) {
+            return Optional.empty();
+        }
+        try {
+            t.sp();
+            String mailbox = mailbox(t);
+            t.sp();
+            List<String> flags = List.of();
+            if (t.peekIs('(')) {
+                flags = flagList(t);
+                t.sp();
+            }
+            OffsetDateTime date = null;
+            if (t.peekIs('"')) {
+                date = dateTime(t);
+                t.sp();
+            }
+            t.expect('{');
+            long n = 0;
+            int digits = 0;
+            while (t.peek() >= '0' && t.peek() <= '9') {
+                n = n * 10 + (t.peek() - '0');
+                t.expect((char) t.peek());
+                if (++digits > 12) throw new ParseException("TOOBIG", "Literal too large");
+            }
+            if (digits == 0) throw new ParseException("Invalid literal size");
+            boolean sync = !t.accept('+');
+            t.expect('}');
+            t.end();
+            return Optional.of(new Request(tag, new Command.Append(mailbox, flags, date, n, sync)));
+        } catch (ParseException e) {
+            throw new TaggedParseException(tag, e);
+        }
+    }
+
+    private static Command command(Tokens t, String name) throws ParseException {
+        return switch (name) {
+            case "CAPABILITY" -> new Command.Capability();
+            case "NOOP" -> new Command.Noop();
+            case "LOGOUT" -> new Command.Logout();
+            case "STARTTLS" -> new Command.StartTls();
+            case "AUTHENTICATE" -> authenticate(t);
+            case "LOGIN" -> {
+                t.sp();
+                String user = t.astring();
+                t.sp();
+                yield new Command.Login(user, t.astring());
+            }
+            case "SELECT", "EXAMINE" -> {
+                t.sp();
+                yield new Command.Select(mailbox(t), name.equals("EXAMINE"));
+            }
+            case "CREATE" -> {
+                t.sp();
+                yield new Command.Create(mailbox(t));
+            }
+            case "DELETE" -> {
+                t.sp();
+                yield new Command.Delete(mailbox(t));
+            }
+            case "RENAME" -> {
+                t.sp();
+                String from = mailbox(t);
+                t.sp();
+                yield new Command.Rename(from, mailbox(t));
+            }
+            case "SUBSCRIBE", "UNSUBSCRIBE" -> {
+                t.sp();
+                yield new Command.Subscribe(mailbox(t), name.equals("SUBSCRIBE"));
+            }
+            case "LIST", "LSUB" -> {
+                t.sp();
+                String ref = decodeName(t.astring(), false);
+                t.sp();
+                yield new Command.ListMailboxes(ref, decodeName(t.listMailbox(), false), name.equals("LSUB"));
+            }
+            case "STATUS" -> status(t);
+            case "APPEND" -> throw new ParseException("APPEND needs a message literal");
+            case "CHECK" -> new Command.Check();
+            case "CLOSE" -> new Command.Close();
+            case "UNSELECT" -> new Command.Unselect();
+            case "EXPUNGE" -> new Command.Expunge(null);
+            case "SEARCH" -> search(t, false);
+            case "FETCH" -> fetch(t, false);
+            case "STORE" -> store(t, false);
+            case "COPY" -> copy(t, false, false);
+            case "MOVE" -> copy(t, false, true);
+            case "UID" -> uid(t);
+            case "IDLE" -> new Command.Idle();
+            case "NAMESPACE" -> new Command.Namespace();
+            case "ENABLE" -> {
+                List<String> caps = new ArrayList<>();
+                do {
+                    t.sp();
+                    caps.add(t.atom().toUpperCase(Locale.ROOT));
+                } while (t.peekIs(' ') && caps.size() < 100);
+                yield new Command.Enable(caps);
+            }
+            case "ID" -> id(t);
+            default -> throw new ParseException("Unknown command");
+        };
+    }
+
+    private static Command uid(Tokens t) throws ParseException {
+        t.sp();
+        String sub = t.keyword();
+        return switch (sub) {
+            case "FETCH" -> fetch(t, true);
+            case "SEARCH" -> search(t, true);
+            case "STORE" -> store(t, true);
+            case "COPY" -> copy(t, true, false);
+            case "MOVE" -> copy(t, true, true);
+            case "EXPUNGE" -> {
+                t.sp();
+                yield new Command.Expunge(sequenceSet(t, true));
+            }
+            default -> throw new ParseException("Unknown UID command");
+        };
+    }
+
+    private static Command authenticate(Tokens t) throws ParseException {
+        t.sp();
+        String mech = t.atom().toUpperCase(Locale.ROOT);
+        String ir = null;
+        if (t.accept(' ')) {
+            // RFC 4959 §3: "=" is an empty initial response.
+            if (t.accept('=')) {
+                ir = "";
+            } else {
+                ir = t.atom();
+                if (!isBase64(ir)) throw new ParseException("Invalid base64 initial response");
+            }
+        }
+        return new Command.Authenticate(mech, ir);
+    }
+
+    static boolean isBase64(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!(Character.isLetterOrDigit(c) && c < 128) && c != '+' && c != '/' && c != '=') return false;
+        }
+        return true;
+    }
+
+    private static Command status(Tokens t) throws ParseException {
+        t.sp();
+        String mailbox = mailbox(t);
+        t.sp();
+        t.expect('(');
+        List<String> items = new ArrayList<>();
+        do {
+            String item = t.keyword();
+            switch (item) {
+                case "MESSAGES", "RECENT", "UIDNEXT", "UIDVALIDITY", "UNSEEN" -> items.add(item);
+                default -> throw new ParseException("Unknown STATUS item " + item);
+            }
+        } while (t.accept(' ') && items.size() < 16);
+        t.expect(')');
+        return new Command.Status(mailbox, items);
+    }
+
+    private static Command id(Tokens t) throws ParseException {
+        t.sp();
+        if (t.acceptWord("NIL")) return new Command.Id(null);
+        t.expect('(');
+        Map<String, String> params = new LinkedHashMap<>();
+        if (!t.peekIs(')')) {
+            do {
+                String key = t.string();
+                t.sp();
+                String value = t.nstring();
+                // RFC 2971 §3.3: at most 30 pairs, fields ≤ 30 octets, values ≤ 1024 octets.
+                if (params.size() >= 30 || key.length() > 30 || (value != null && value.length() > 1024)) {
+                    throw new ParseException("ID parameters too large");
+                }
+                params.put(key, value);
+            } while (t.accept(' '));
+        }
+        t.expect(')');
+        return new Command.Id(params);
+    }
+
+    private static Command copy(Tokens t, boolean uid, boolean move) throws ParseException {
+        t.sp();
+        SequenceSet set = sequenceSet(t, uid);
+        t.sp();
+        return new Command.Copy(uid, set, mailbox(t), move);
+    }
+
+    private static Command store(Tokens t, boolean uid) throws ParseException {
+        t.sp();
+        SequenceSet set = sequenceSet(t, uid);
+        t.sp();
+        StoreMode mode = t.accept('+') ? StoreMode.ADD : t.accept('-') ? StoreMode.REMOVE : StoreMode.REPLACE;
+        String item = t.keyword();
+        boolean silent;
+        if (item.equals("FLAGS")) silent = false;
+        else if (item.equals("FLAGS.SILENT")) silent = true;
+        else throw new ParseException("Expected FLAGS or FLAGS.SILENT");
+        t.sp();
+        List<String> flags;
+        if (t.peekIs('(')) {
+            flags = flagList(t);
+        } else {
+            flags = new ArrayList<>();
+            do {
+                flags.add(flag(t));
+            } while (t.accept(' ') && flags.size() < 256);
+        }
+        return new Command.Store(uid, set, mode, silent, flags);
+    }
+
+    /** flag-list = "(" [flag *(SP flag)] ")". */
+    static List<String> flagList(Tokens t) throws ParseException {
+        t.expect('(');
+        List<String> flags = new ArrayList<>();
+        if (!t.peekIs(')')) {
+            do {
+                flags.add(flag(t));
+                if (flags.size() > 256) throw new ParseException("Too many flags");
+            } while (t.accept(' '));
+        }
+        t.expect(')');
+        return flags;
+    }
+
+    /** flag = system flag / "\" atom (extension) / keyword (RFC 3501 §9). \Recent cannot be set. */
+    static String flag(Tokens t) throws ParseException {
+        if (t.accept('\\')) {
+            String f = Flags.canonical("\\" + t.atom());
+            if (!Flags.SYSTEM.contains(f)) throw new ParseException("Unknown system flag " + f);
+            return f;
+        }
+        String k = t.atom();
+        if (!Flags.isValidKeyword(k)) throw new ParseException("Invalid keyword");
+        return k;
+    }
+
+    // ---- FETCH (RFC 3501 §6.4.5)
+
+    private static Command fetch(Tokens t, boolean uid) throws ParseException {
+        t.sp();
+        SequenceSet set = sequenceSet(t, uid);
+        t.sp();
+        List<FetchItem> items = new ArrayList<>();
+        if (t.accept('(')) {
+            do {
+                fetchAtt(t, items);
+                if (items.size() > 100) throw new ParseException("Too many FETCH items");
+            } while (t.accept(' '));
+            t.expect(')');
+        } else if (t.acceptWord("ALL")) {
+            items.addAll(simple(Kind.FLAGS, Kind.INTERNALDATE, Kind.RFC822_SIZE, Kind.ENVELOPE));
+        } else if (t.acceptWord("FAST")) {
+            items.addAll(simple(Kind.FLAGS, Kind.INTERNALDATE, Kind.RFC822_SIZE));
+        } else if (t.acceptWord("FULL")) {
+            items.addAll(simple(Kind.FLAGS, Kind.INTERNALDATE, Kind.RFC822_SIZE, Kind.ENVELOPE, Kind.BODY));
+        } else {
+            fetchAtt(t, items);
+        }
+        return new Command.Fetch(uid, set, items);
+    }
+
+    private static List<FetchItem> simple(Kind... kinds) {
+        List<FetchItem> l = new ArrayList<>();
+        for (Kind k : kinds) l.add(new FetchItem.Simple(k));
+        return l;
+    }
+
+    private static void fetchAtt(Tokens t, List<FetchItem> items) throws ParseException {
+        String k = t.keyword();
+        switch (k) {
+            case "ENVELOPE" -> items.add(new FetchItem.Simple(Kind.ENVELOPE));
+            case "FLAGS" -> items.add(new FetchItem.Simple(Kind.FLAGS));
+            case "INTERNALDATE" -> items.add(new FetchItem.Simple(Kind.INTERNALDATE));
+            case "RFC822" -> items.add(new FetchItem.Simple(Kind.RFC822));
+            case "RFC822.HEADER" -> items.add(new FetchItem.Simple(Kind.RFC822_HEADER));
+            case "RFC822.SIZE" -> items.add(new FetchItem.Simple(Kind.RFC822_SIZE));
+            case "RFC822.TEXT" -> items.add(new FetchItem.Simple(Kind.RFC822_TEXT));
+            case "BODYSTRUCTURE" -> items.add(new FetchItem.Simple(Kind.BODYSTRUCTURE));
+            case "UID" -> items.add(new FetchItem.Simple(Kind.UID));
+            case "BODY", "BODY.PEEK" -> {
+                if (!t.peekIs('[')) {
+                    if (k.equals("BODY.PEEK")) throw new ParseException("BODY.PEEK needs a section");
+                    items.add(new FetchItem.Simple(Kind.BODY));
+                    return;
+                }
+                Section s = section(t);
+                long start = -1;
+                long length = 0;
+                if (t.accept('<')) {
+                    start = t.number();
+                    t.expect('.');
+                    length = t.nzNumber();
+                    t.expect('>');
+                }
+                items.add(new FetchItem.BodySection(s, k.equals("BODY.PEEK"), start, length));
+            }
+            default -> throw new ParseException("Unknown FETCH item " + k);
+        }
+    }
+
+    static Section section(Tokens t) throws ParseException {
+        t.expect('[');
+        List<Integer> part = new ArrayList<>();
+        Section.Spec spec = Section.Spec.NONE;
+        List<String> fields = List.of();
+        if (!t.peekIs(']')) {
+            boolean wantsText = true;
+            while (t.peek() >= '0' && t.peek() <= '9') {
+                long n = t.nzNumber();
+                if (n > 10_000 || part.size() >= 100) throw new ParseException("Section part too large");
+                part.add((int) n);
+                wantsText = t.accept('.');
+                if (!wantsText) break;
+            }
+            if (wantsText) {
+                String s = t.keyword();
+                switch (s) {
+                    case "HEADER" -> spec = Section.Spec.HEADER;
+                    case "TEXT" -> spec = Section.Spec.TEXT;
+                    case "MIME" -> {
+                        if (part.isEmpty()) throw new ParseException("MIME needs a part number");
+                        spec = Section.Spec.MIME;
+                    }
+                    case "HEADER.FIELDS", "HEADER.FIELDS.NOT" -> {
+                        spec = s.equals("HEADER.FIELDS") ? Section.Spec.HEADER_FIELDS : Section.Spec.HEADER_FIELDS_NOT;
+                        t.sp();
+                        t.expect('(');
+                        List<String> f = new ArrayList<>();
+                        do {
+                            String name = t.astring();
+                            if (!isFieldName(name)) throw new ParseException("Invalid header field name");
+                            f.add(name);
+                            if (f.size() > 200) throw new ParseException("Too many header fields");
+                        } while (t.accept(' '));
+                        t.expect(')');
+                        fields = f;
+                    }
+                    default -> throw new ParseException("Unknown section " + s);
+                }
+            }
+        }
+        t.expect(']');
+        return new Section(part, spec, fields);
+    }
+
+    /** RFC 5322 §3.6.8 field-name: printable US-ASCII except ":". */
+    static boolean isFieldName(String s) {
+        if (s.isEmpty() || s.length() > 200) return false;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c <= 32 || c >= 127 || c == ':') return false;
+        }
+        return true;
+    }
+
+    // ---- SEARCH (RFC 3501 §6.4.4)
+
+    private static Command search(Tokens t, boolean uid) throws ParseException {
+        t.sp();
+        String charset = null;
+        if (t.acceptWord("CHARSET")) {
+            t.sp();
+            charset = t.astring().toUpperCase(Locale.ROOT);
+            if (!charset.equals("UTF-8") && !charset.equals("US-ASCII")) {
+                // The handler answers NO [BADCHARSET]; the strings cannot be decoded, so stop here.
+                t.skipToEnd();
+                return new Command.Search(uid, charset, new SearchKey.All());
+            }
+            t.sp();
+        }
+        List<SearchKey> keys = new ArrayList<>();
+        do {
+            keys.add(searchKey(t, 0, uid));
+        } while (t.accept(' '));
+        return new Command.Search(uid, charset, keys.size() == 1 ? keys.getFirst() : new SearchKey.And(keys));
+    }
+
+    private static SearchKey searchKey(Tokens t, int depth, boolean uidCommand) throws ParseException {
+        if (depth > MAX_SEARCH_DEPTH) throw new ParseException("SEARCH nested too deeply");
+        if (t.accept('(')) {
+            List<SearchKey> keys = new ArrayList<>();
+            do {
+                keys.add(searchKey(t, depth + 1, uidCommand));
+            } while (t.accept(' '));
+            t.expect(')');
+            return keys.size() == 1 ? keys.getFirst() : new SearchKey.And(keys);
+        }
+        int c = t.peek();
+        if ((c >= '0' && c <= '9') || c == '*') return new SearchKey.Sequence(sequenceSet(t, false));
+        String k = t.keyword();
+        return switch (k) {
+            case "ALL" -> new SearchKey.All();
+            case "ANSWERED" -> new SearchKey.Flag(Flags.ANSWERED, true);
+            case "UNANSWERED" -> new SearchKey.Flag(Flags.ANSWERED, false);
+            case "DELETED" -> new SearchKey.Flag(Flags.DELETED, true);
+            case "UNDELETED" -> new SearchKey.Flag(Flags.DELETED, false);
+            case "DRAFT" -> new SearchKey.Flag(Flags.DRAFT, true);
+            case "UNDRAFT" -> new SearchKey.Flag(Flags.DRAFT, false);
+            case "FLAGGED" -> new SearchKey.Flag(Flags.FLAGGED, true);
+            case "UNFLAGGED" -> new SearchKey.Flag(Flags.FLAGGED, false);
+            case "SEEN" -> new SearchKey.Flag(Flags.SEEN, true);
+            case "UNSEEN" -> new SearchKey.Flag(Flags.SEEN, false);
+            case "RECENT" -> new SearchKey.Recent(true);
+            case "OLD" -> new SearchKey.Recent(false);
+            case "NEW" -> new SearchKey.And(List.of(new SearchKey.Recent(true), new SearchKey.Flag(Flags.SEEN, false)));
+            case "KEYWORD", "UNKEYWORD" -> {
+                t.sp();
+                String kw = t.atom();
+                yield new SearchKey.Flag(kw, k.equals("KEYWORD"));
+            }
+            case "BCC", "CC", "FROM", "SUBJECT", "TO" -> {
+                t.sp();
+                yield new SearchKey.Header(k, t.astring());
+            }
+            case "HEADER" -> {
+                t.sp();
+                String field = t.astring();
+                if (!isFieldName(field)) throw new ParseException("Invalid header field name");
+                t.sp();
+                yield new SearchKey.Header(field, t.astring());
+            }
+            case "BODY" -> {
+                t.sp();
+                yield new SearchKey.Body(t.astring());
+            }
+            case "TEXT" -> {
+                t.sp();
+                yield new SearchKey.Text(t.astring());
+            }
+            case "BEFORE", "ON", "SINCE" -> {
+                t.sp();
+                yield new SearchKey.Date(SearchKey.DateOp.valueOf(k), date(t), false);
+            }
+            case "SENTBEFORE", "SENTON", "SENTSINCE" -> {
+                t.sp();
+                yield new SearchKey.Date(SearchKey.DateOp.valueOf(k.substring(4)), date(t), true);
+            }
+            case "LARGER", "SMALLER" -> {
+                t.sp();
+                yield new SearchKey.Size(k.equals("LARGER"), t.number());
+            }
+            case "UID" -> {
+                t.sp();
+                yield new SearchKey.Uid(sequenceSet(t, true));
+            }
+            case "NOT" -> {
+                t.sp();
+                yield new SearchKey.Not(searchKey(t, depth + 1, uidCommand));
+            }
+            case "OR" -> {
+                t.sp();
+                SearchKey a = searchKey(t, depth + 1, uidCommand);
+                t.sp();
+                yield new SearchKey.Or(a, searchKey(t, depth + 1, uidCommand));
+            }
+            default -> throw new ParseException("Unknown SEARCH key " + k);
+        };
+    }
+
+    /** date = date-text / DQUOTE date-text DQUOTE; date-text = date-day "-" date-month "-" date-year. */
+    static LocalDate date(Tokens t) throws ParseException {
+        boolean q = t.accept('"');
+        long day = t.number();
+        t.expect('-');
+        int month = month(t);
+        t.expect('-');
+        long year = t.number();
+        if (q) t.expect('"');
+        try {
+            return LocalDate.of((int) Math.min(year, 99999), month, (int) Math.min(day, 99));
+        } catch (DateTimeException e) {
+            throw new ParseException("Invalid date");
+        }
+    }
+
+    private static int month(Tokens t) throws ParseException {
+        String m = t.letters(3).toUpperCase(Locale.ROOT);
+        for (int i = 0; i < MONTHS.length; i++) {
+            if (MONTHS[i].equals(m)) return i + 1;
+        }
+        throw new ParseException("Invalid month");
+    }
+
+    /** date-time = DQUOTE date-day-fixed "-" date-month "-" date-year SP time SP zone DQUOTE. */
+    static OffsetDateTime dateTime(Tokens t) throws ParseException {
+        t.expect('"');
+        t.accept(' ');
+        long day = t.number();
+        t.expect('-');
+        int month = month(t);
+        t.expect('-');
+        long year = t.number();
+        t.sp();
+        long hh = t.number();
+        t.expect(':');
+        long mm = t.number();
+        t.expect(':');
+        long ss = t.number();
+        t.sp();
+        int sign = t.accept('+') ? 1 : t.accept('-') ? -1 : 0;
+        if (sign == 0) throw new ParseException("Invalid time zone");
+        long zone = t.number();
+        t.expect('"');
+        try {
+            ZoneOffset off = ZoneOffset.ofHoursMinutes(sign * (int) (zone / 100), sign * (int) (zone % 100));
+            return OffsetDateTime.of(LocalDateTime.of((int) Math.min(year, 9999), month, (int) Math.min(day, 99),
+                    (int) Math.min(hh, 99), (int) Math.min(mm, 99), (int) Math.min(ss, 99)), off);
+        } catch (DateTimeException e) {
+            throw new ParseException("Invalid date-time");
+        }
+    }
+
+    // ---- sequence sets and mailbox names
+
+    /**
+     * sequence-set (RFC 3501 §9). In UID sets a 0 is tolerated as a range end ("0:*", HOSTILE A24),
+     * never alone; numbers above 2^32-1 are refused.
+     */
+    static SequenceSet sequenceSet(Tokens t, boolean uid) throws ParseException {
+        List<SequenceSet.Range> ranges = new ArrayList<>();
+        do {
+            long a = seqNumber(t);
+            long b = a;
+            if (t.accept(':')) b = seqNumber(t);
+            if ((a == 0 || b == 0) && (!uid || a == b)) throw new ParseException("Invalid sequence set: 0");
+            ranges.add(new SequenceSet.Range(a, b));
+            if (ranges.size() > SequenceSet.MAX_RANGES) throw new ParseException("Sequence set too long");
+        } while (t.accept(','));
+        return new SequenceSet(ranges);
+    }
+
+    private static long seqNumber(Tokens t) throws ParseException {
+        if (t.accept('*')) return SequenceSet.STAR;
+        return t.number();
+    }
+
+    private static String mailbox(Tokens t) throws ParseException {
+        return decodeName(t.astring(), true);
+    }
+
+    /** Wire name to store name: INBOX in any case is INBOX (RFC 3501 §5.1), the rest modified UTF-7. */
+    static String decodeName(String wire, boolean mailbox) throws ParseException {
+        if (mailbox && wire.equalsIgnoreCase("INBOX")) return "INBOX";
+        return ModifiedUtf7.decode(wire).orElseThrow(() -> new ParseException("Invalid modified UTF-7 in mailbox name"));
+    }
+}
