@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.postern.server;
+
+import java.io.IOException;
+import java.security.GeneralSecurityException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import org.postern.auth.AuthThrottle;
+import org.postern.auth.Authenticator;
+import org.postern.auth.sasl.SaslMechanisms;
+import org.postern.delivery.LocalDelivery;
+import org.postern.imap.ImapConfig;
+import org.postern.imap.ImapServer;
+import org.postern.net.ConnectionHandler;
+import org.postern.net.Listener;
+import org.postern.net.PortInUseException;
+import org.postern.net.SelfSignedCertificate;
+import org.postern.net.TlsContext;
+import org.postern.pop3.Pop3Config;
+import org.postern.pop3.Pop3Server;
+import org.postern.server.config.Service;
+import org.postern.smtp.server.SmtpConfig;
+import org.postern.smtp.server.SmtpServer;
+import org.postern.store.MailStore;
+import org.postern.store.sqlite.SqliteMailStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running mail server, and the only place that wires the modules together, with plain
+ * constructors: one store, one authenticator, one TLS context, and a protocol handler behind a
+ * listener for each of the seven ports of DESIGN.md §1.
+ */
+public final class PosternServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(PosternServer.class);
+
+    private final ServerSettings settings;
+    private final MailStore store;
+    private final TlsContext tls;
+    private final Map<Service, Listener> listeners = new EnumMap<>(Service.class);
+    private final List<Runnable> shutdowns = new ArrayList<>();
+    private boolean closed;
+    private boolean started;
+
+    private PosternServer(ServerSettings settings, MailStore store, TlsContext tls) {
+        this.settings = settings;
+        this.store = store;
+        this.tls = tls;
+    }
+
+    /**
+     * Opens the store and binds every port. When a port cannot be bound, whatever was already started
+     * is closed again and the {@link PortInUseException} names the port.
+     */
+    public static PosternServer start(ServerSettings s) throws IOException, GeneralSecurityException {
+        if (s.selfSignedTls()) SelfSignedCertificate.createIfMissing(s.tlsCert(), s.tlsKey(), s.hostname());
+        TlsContext tls = TlsContext.fromPem(s.tlsCert(), s.tlsKey());
+        PosternServer server = new PosternServer(s, SqliteMailStore.open(s.dataDir()), tls);
+        try {
+            server.wire();
+            server.started = true;
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        log.info("Postern serving {} on {}", s.hostname(), s.listenAddress().getHostAddress());
+        return server;
+    }
+
+    private void wire() throws PortInUseException {
+        Clock clock = Clock.systemUTC();
+        Authenticator auth = new Authenticator(store.directory(), new AuthThrottle(settings.authThrottle(), clock),
+                settings.passwordCost(), clock);
+        SaslMechanisms sasl = new SaslMechanisms(auth);
+        String host = settings.hostname();
+        boolean plain = settings.allowPlaintextAuth();
+        LocalDelivery delivery = new LocalDelivery(store, host);
+
+        for (Service s : Service.values()) {
+            ConnectionHandler handler = switch (s) {
+                case SMTP -> smtp(SmtpConfig.Mode.MX, delivery, sasl);
+                case SUBMISSION -> smtp(SmtpConfig.Mode.SUBMISSION, delivery, sasl);
+                case SUBMISSIONS -> smtp(SmtpConfig.Mode.SUBMISSIONS, delivery, sasl);
+                case IMAP, IMAPS -> {
+                    ImapServer imap = new ImapServer(ImapConfig.defaults(host, s.implicitTls()).withAllowPlaintextAuth(plain),
+                            store, sasl, tls);
+                    shutdowns.add(imap::shutdown);
+                    yield imap;
+                }
+                case POP3, POP3S -> {
+                    Pop3Server pop3 = new Pop3Server(Pop3Config.defaults(host, s.implicitTls()).withAllowPlaintextAuth(plain),
+                            store, sasl, tls);
+                    shutdowns.add(pop3::shutdown);
+                    yield pop3;
+                }
+            };
+            listeners.put(s, Listener.start(s.key(), settings.listenAddress(), settings.port(s), s.implicitTls(), tls,
+                    settings.netLimits(), handler));
+        }
+    }
+
+    private SmtpServer smtp(SmtpConfig.Mode mode, LocalDelivery delivery, SaslMechanisms sasl) {
+        SmtpConfig config = SmtpConfig.defaults(settings.hostname(), mode)
+                .withAllowPlaintextAuth(settings.allowPlaintextAuth())
+                .withMaxMessageSize(settings.maxMessageSize());
+        SmtpServer smtp = new SmtpServer(config, delivery, sasl, tls);
+        shutdowns.add(smtp::shutdown);
+        return smtp;
+    }
+
+    /** The port actually bound for a service key ("smtp", "submission", ..., "pop3s"; see {@link Service#key}). */
+    public int port(String name) {
+        Listener l = listeners.get(Service.byKey(name));
+        if (l == null) throw new IllegalStateException(name + " is not listening");
+        return l.port();
+    }
+
+    public TlsContext tls() {
+        return tls;
+    }
+
+    public MailStore store() {
+        return store;
+    }
+
+    public ServerSettings settings() {
+        return settings;
+    }
+
+    /**
+     * Says goodbye to open sessions (SMTP 421, IMAP BYE, POP3 -ERR), closes the listeners and their
+     * connections, then the store, so nothing writes to the store after it is closed.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        for (Runnable r : shutdowns) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                log.warn("shutdown of a protocol handler failed", e);
+            }
+        }
+        for (Listener l : listeners.values()) l.close();
+        try {
+            store.close();
+        } catch (RuntimeException e) {
+            log.warn("closing the store failed", e);
+        }
+        if (started) log.info("Postern stopped");
+    }
+}

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.postern.server;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Map;
+import org.postern.auth.AuthThrottle;
+import org.postern.auth.PasswordHasher;
+import org.postern.net.NetLimits;
+import org.postern.server.config.DataFolder;
+import org.postern.server.config.PortPlan;
+import org.postern.server.config.ServerConfig;
+import org.postern.server.config.Service;
+
+/**
+ * Everything {@link PosternServer#start} needs, resolved: actual port numbers (offset applied; 0 for
+ * any free port), absolute certificate paths. Tests build one directly; {@code serve} builds one from
+ * postern.conf with {@link #from}.
+ *
+ * @param selfSignedTls the certificate files are Postern's own and are generated when missing
+ */
+public record ServerSettings(Path dataDir, String hostname, InetAddress listenAddress, Map<Service, Integer> ports,
+        Path tlsCert, Path tlsKey, boolean selfSignedTls, boolean allowPlaintextAuth, long maxMessageSize,
+        PasswordHasher.Cost passwordCost, AuthThrottle.Policy authThrottle, NetLimits netLimits) {
+
+    public ServerSettings {
+        EnumMap<Service, Integer> p = new EnumMap<>(Service.class);
+        p.putAll(ports);
+        for (Service s : Service.values()) {
+            if (!p.containsKey(s)) throw new IllegalArgumentException("no port for " + s.key());
+        }
+        ports = Collections.unmodifiableMap(p);
+    }
+
+    public static ServerSettings from(ServerConfig c, Path dataDir, int portOffset) throws UnknownHostException {
+        DataFolder folder = new DataFolder(dataDir);
+        boolean selfSigned = c.tlsCert().isEmpty();
+        return new ServerSettings(folder.root(), c.hostname(),
+                // An IP literal (the parser allows nothing else), so no DNS look-up happens here.
+                InetAddress.getByName(c.listenAddress()),
+                PortPlan.apply(c.ports(), portOffset),
+                selfSigned ? folder.selfSignedCertificate() : folder.resolve(c.tlsCert()),
+                selfSigned ? folder.selfSignedKey() : folder.resolve(c.tlsKey()),
+                selfSigned, c.allowPlaintextAuth(), c.maxMessageSize(), passwordCost(c.passwordCost()),
+                c.authThrottle().equals("relaxed") ? AuthThrottle.Policy.RELAXED : AuthThrottle.Policy.DEFAULT,
+                NetLimits.DEFAULT);
+    }
+
+    /** Settings for an in-process test server: loopback, every port chosen by the OS, cheap hashing. */
+    public static ServerSettings forTests(Path dataDir) {
+        DataFolder folder = new DataFolder(dataDir);
+        EnumMap<Service, Integer> ports = new EnumMap<>(Service.class);
+        for (Service s : Service.values()) ports.put(s, 0);
+        return new ServerSettings(folder.root(), "localhost", InetAddress.getLoopbackAddress(), ports,
+                folder.selfSignedCertificate(), folder.selfSignedKey(), true, false, ServerConfig.DEFAULT_MAX_MESSAGE_SIZE,
+                PasswordHasher.Cost.TEST, AuthThrottle.Policy.RELAXED,
+                new NetLimits(10_000, 1_000, Duration.ofSeconds(30), Duration.ofMinutes(5)));
+    }
+
+    public static PasswordHasher.Cost passwordCost(String configValue) {
+        return configValue.equals("test") ? PasswordHasher.Cost.TEST : PasswordHasher.Cost.DEFAULT;
+    }
+
+    public int port(Service s) {
+        return ports.get(s);
+    }
+
+    public ServerSettings withPorts(Map<Service, Integer> newPorts) {
+        EnumMap<Service, Integer> p = new EnumMap<>(ports);
+        p.putAll(newPorts);
+        return new ServerSettings(dataDir, hostname, listenAddress, p, tlsCert, tlsKey, selfSignedTls, allowPlaintextAuth,
+                maxMessageSize, passwordCost, authThrottle, netLimits);
+    }
+
+    public ServerSettings withAllowPlaintextAuth(boolean allow) {
+        return new ServerSettings(dataDir, hostname, listenAddress, ports, tlsCert, tlsKey, selfSignedTls, allow,
+                maxMessageSize, passwordCost, authThrottle, netLimits);
+    }
+
+    public ServerSettings withMaxMessageSize(long bytes) {
+        return new ServerSettings(dataDir, hostname, listenAddress, ports, tlsCert, tlsKey, selfSignedTls,
+                allowPlaintextAuth, bytes, passwordCost, authThrottle, netLimits);
+    }
+
+    public ServerSettings withHostname(String name) {
+        return new ServerSettings(dataDir, name, listenAddress, ports, tlsCert, tlsKey, selfSignedTls,
+                allowPlaintextAuth, maxMessageSize, passwordCost, authThrottle, netLimits);
+    }
+}

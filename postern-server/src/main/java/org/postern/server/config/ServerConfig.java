@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.postern.server.config;
+
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.OptionalInt;
+
+/**
+ * The settings of postern.conf, validated. Paths are as written (relative ones are relative to the
+ * data folder). {@code portOffset} is empty for "auto": 0 when the process may bind ports below 1024,
+ * else 10000 (DESIGN.md §1).
+ *
+ * @param configVersion the file format version; see {@link #CURRENT_VERSION}
+ * @param tlsCert empty: use the self-signed certificate in DATA/tls/
+ * @param passwordCost "default" (Argon2id at OWASP's cost) or "test" (cheap, for test suites only)
+ * @param authThrottle "default" or "relaxed" (test suites that fail logins on purpose)
+ */
+public record ServerConfig(int configVersion, String hostname, String listenAddress, OptionalInt portOffset,
+        Map<Service, Integer> ports, String tlsCert, String tlsKey, boolean allowPlaintextAuth, long maxMessageSize,
+        String passwordCost, String authThrottle) {
+
+    /** The newest config format this code understands; a newer file is refused, never guessed at. */
+    public static final int CURRENT_VERSION = 1;
+    public static final long DEFAULT_MAX_MESSAGE_SIZE = 50L * 1024 * 1024;
+
+    public ServerConfig {
+        EnumMap<Service, Integer> p = new EnumMap<>(Service.class);
+        for (Service s : Service.values()) p.put(s, s.standardPort());
+        p.putAll(ports);
+        ports = Collections.unmodifiableMap(p);
+    }
+
+    public static ServerConfig defaults(String hostname) {
+        return new ServerConfig(CURRENT_VERSION, hostname, "0.0.0.0", OptionalInt.empty(), Map.of(), "", "", false,
+                DEFAULT_MAX_MESSAGE_SIZE, "default", "default");
+    }
+
+    public int port(Service s) {
+        return ports.get(s);
+    }
+
+    public ServerConfig withListenAddress(String address) {
+        return new ServerConfig(configVersion, hostname, address, portOffset, ports, tlsCert, tlsKey,
+                allowPlaintextAuth, maxMessageSize, passwordCost, authThrottle);
+    }
+
+    public ServerConfig withPorts(Map<Service, Integer> newPorts) {
+        EnumMap<Service, Integer> p = new EnumMap<>(ports);
+        p.putAll(newPorts);
+        return new ServerConfig(configVersion, hostname, listenAddress, portOffset, p, tlsCert, tlsKey,
+                allowPlaintextAuth, maxMessageSize, passwordCost, authThrottle);
+    }
+
+    public ServerConfig withPortOffset(OptionalInt offset) {
+        return new ServerConfig(configVersion, hostname, listenAddress, offset, ports, tlsCert, tlsKey,
+                allowPlaintextAuth, maxMessageSize, passwordCost, authThrottle);
+    }
+
+    public ServerConfig withDev(String passwordCost, String authThrottle) {
+        return new ServerConfig(configVersion, hostname, listenAddress, portOffset, ports, tlsCert, tlsKey,
+                allowPlaintextAuth, maxMessageSize, passwordCost, authThrottle);
+    }
+}

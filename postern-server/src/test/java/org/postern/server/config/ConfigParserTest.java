@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.postern.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class ConfigParserTest {
+
+    @Test
+    void writtenDefaultsReadBackUnchanged() throws ConfigException {
+        ServerConfig d = ServerConfig.defaults("mail.example.org");
+        String text = ConfigWriter.render(d);
+        assertThat(ConfigParser.parse(text)).isEqualTo(d);
+        for (String key : ConfigParser.KEYS) assertThat(text).containsPattern("(?m)^" + key.replace(".", "\\.") + " = ");
+        assertThat(text).contains("config_version = 1").contains("smtp_port = 25").contains("max_message_size = 50M")
+                .contains("port_offset = auto").contains("allow_plaintext_auth = false");
+    }
+
+    @Test
+    void changedValuesReadBackUnchanged() throws ConfigException {
+        ServerConfig c = new ServerConfig(1, "localhost", "127.0.0.1", OptionalInt.of(0),
+                Map.of(Service.SMTP, 2525, Service.POP3S, 0), "certs/a.pem", "/etc/k.pem", true, 1234, "test", "relaxed");
+        assertThat(ConfigParser.parse(ConfigWriter.render(c))).isEqualTo(c);
+    }
+
+    @Test
+    void emptyFileMeansDefaults() throws ConfigException {
+        assertThat(ConfigParser.parse("")).isEqualTo(ServerConfig.defaults("localhost"));
+        assertThat(ConfigParser.parse("# only a comment\n\n   \n")).isEqualTo(ServerConfig.defaults("localhost"));
+    }
+
+    @Test
+    void acceptsCommentsAfterValuesAndFlexibleSpacing() throws ConfigException {
+        ServerConfig c = ConfigParser.parse("""
+                config_version=1
+                  smtp_port   =   2525   # for testing
+                tls_cert = /path/with#hash.pem
+                tls_key = k.pem
+                max_message_size = 10 MiB
+                Allow_Plaintext_Auth = yes\r
+                port_offset = AUTO
+                """);
+        assertThat(c.port(Service.SMTP)).isEqualTo(2525);
+        assertThat(c.tlsCert()).isEqualTo("/path/with#hash.pem");
+        assertThat(c.maxMessageSize()).isEqualTo(10L * 1024 * 1024);
+        assertThat(c.allowPlaintextAuth()).isTrue();
+        assertThat(c.portOffset()).isEmpty();
+    }
+
+    static Stream<Arguments> badFiles() {
+        return Stream.of(
+                Arguments.of("smtp_prot = 25", 1, "unknown setting 'smtp_prot'"),
+                Arguments.of("# c\n\nbogus.key = 1", 3, "unknown setting 'bogus.key'"),
+                Arguments.of("hostname", 1, "expected 'key = value'"),
+                Arguments.of("config_version = 1\nconfig_version = 1", 2, "already set on line 1"),
+                Arguments.of("config_version = 2", 1, "newer than this Postern understands"),
+                Arguments.of("config_version = 0", 1, "config_version must be a number"),
+                Arguments.of("config_version = one", 1, "config_version must be a number"),
+                Arguments.of("smtp_port = 70000", 1, "smtp_port must be a number from 0 to 65535"),
+                Arguments.of("\nimap_port = -1", 2, "imap_port must be a number"),
+                Arguments.of("pop3s_port = 99999999999999999999", 1, "pop3s_port must be a number"),
+                Arguments.of("port_offset = sometimes", 1, "port_offset"),
+                Arguments.of("allow_plaintext_auth = maybe", 1, "must be true or false"),
+                Arguments.of("max_message_size = 10", 1, "max_message_size must be a size"),
+                Arguments.of("max_message_size = 3G", 1, "max_message_size must be a size"),
+                Arguments.of("max_message_size = 99999999999999G", 1, "max_message_size must be a size"),
+                Arguments.of("hostname = bad_host!", 1, "not a valid host name"),
+                Arguments.of("listen_address = example.org", 1, "listen_address must be an IP address"),
+                Arguments.of("listen_address = 300.1.1.1", 1, "listen_address must be an IP address"),
+                Arguments.of("tls_cert = a.pem", 1, "tls_cert and tls_key must both be set"),
+                Arguments.of("dev.argon2 = cheap", 1, "dev.argon2 must be one of default, test"),
+                Arguments.of("dev.auth_throttle = off", 1, "dev.auth_throttle must be one of default, relaxed"),
+                Arguments.of("smtp_port = 25\u0000", 1, "smtp_port must be a number"),
+                Arguments.of("x".repeat(5000), 1, "longer than 4096"),
+                Arguments.of("= 5", 1, "unknown setting ''"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("badFiles")
+    void badFilesNameTheLine(String text, int line, String message) {
+        assertThatThrownBy(() -> ConfigParser.parse(text))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.line()).isEqualTo(line))
+                .hasMessageStartingWith("postern.conf line " + line + ": ")
+                .hasMessageContaining(message)
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+    }
+
+    @Test
+    void tooManyLinesIsRefusedWithoutParsingThem() {
+        assertThatThrownBy(() -> ConfigParser.parse("\n".repeat(ConfigParser.MAX_LINES + 1)))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("more than");
+    }
+
+    @Test
+    void hostileValueIsShortenedAndControlCharactersHidden() {
+        assertThatThrownBy(() -> ConfigParser.parse("hostname = " + "a\u001b[31m".repeat(100)))
+                .hasMessageNotContaining("\u001b").satisfies(e -> assertThat(e.getMessage().length()).isLessThan(200));
+    }
+}
