@@ -18,7 +18,7 @@ final class Charsets {
     static Charset lookup(String name) {
         if (name == null) return null;
         String n = name.strip().toLowerCase(Locale.ROOT);
-        // RFC 2231 §5 / RFC 2184: a language may follow the charset in an encoded word ("utf-8*en").
+        // RFC 2231 §5: a language may follow the charset in an encoded word ("utf-8*en").
         int star = n.indexOf('*');
         if (star >= 0) n = n.substring(0, star);
         if (n.isEmpty() || n.length() > 64) return null;
