@@ -124,8 +124,10 @@ public final class LocalDelivery implements MailIntake {
             data.writeTo(out);
             if (session.authenticated() && session.mode().isSubmission()) checkFromHeader(session.account(), data);
             if (expansion.isEmpty()) {
+                // Aliases that lead nowhere (a cycle, or only invalid targets): refusing keeps the mail
+                // with its sender; "250" here would drop it (RFC 3463 §3.5: X.4.6 routing loop).
                 log.warn("message {} from {}: no recipient left after alias expansion", id, envelope.mailFrom());
-                return new Receipt(id);
+                throw new IntakeException(SmtpReply.of(554, "5.4.6", "Alias expansion found no mailbox for these recipients"));
             }
             String blobId;
             try {

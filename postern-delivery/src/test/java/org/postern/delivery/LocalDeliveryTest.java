@@ -61,6 +61,8 @@ class LocalDeliveryTest {
         d.addAlias("loop1@ours.example", List.of("loop2@ours.example"));
         d.addAlias("loop2@ours.example", List.of("loop1@ours.example", "alice@ours.example"));
         d.addAlias("fwd@ours.example", List.of("someone@far.example"));
+        d.addAlias("ring1@ours.example", List.of("ring2@ours.example"));
+        d.addAlias("ring2@ours.example", List.of("ring1@ours.example"));
         sasl = new SaslMechanisms(new Authenticator(d, new AuthThrottle(AuthThrottle.Policy.RELAXED,
                 Clock.systemUTC()), PasswordHasher.Cost.TEST, Clock.systemUTC()));
     }
@@ -171,6 +173,15 @@ class LocalDeliveryTest {
         assertThat(queued).hasSize(1);
         assertThat(queued.get(0).recipients()).containsExactly("someone@far.example");
         assertThat(queued.get(0).mailFrom()).isEqualTo("sender@far.example");
+    }
+
+    @Test
+    void aliasCycleWithoutAMailboxIsRefusedNotDropped() throws Exception {
+        try (SmtpClient c = mx()) {
+            assertThat(send(c, "sender@far.example", List.of("ring1@ours.example"), "Subject: ring\r\n\r\nx\r\n"))
+                    .startsWith("554 5.4.6");
+        }
+        assertThat(store.queue().list()).isEmpty();
     }
 
     @Test

@@ -54,6 +54,10 @@ final class CommandTable {
             entry("EXPUNGE", new Rule(SEL, true)),
             entry("UID EXPUNGE", new Rule(SEL, true)),
             entry("SEARCH", new Rule(SEL, false)),
+            entry("SORT", new Rule(SEL, false)),
+            entry("UID SORT", new Rule(SEL, true)),
+            entry("THREAD", new Rule(SEL, false)),
+            entry("UID THREAD", new Rule(SEL, true)),
             entry("FETCH", new Rule(SEL, false)),
             entry("STORE", new Rule(SEL, false)),
             entry("COPY", new Rule(SEL, true)),
@@ -62,7 +66,9 @@ final class CommandTable {
             entry("UID FETCH", new Rule(SEL, true)),
             entry("UID STORE", new Rule(SEL, true)),
             entry("UID COPY", new Rule(SEL, true)),
-            entry("UID MOVE", new Rule(SEL, true)));
+            entry("UID MOVE", new Rule(SEL, true)),
+            entry("REPLACE", new Rule(SEL, true)),
+            entry("UID REPLACE", new Rule(SEL, true)));
 
     private CommandTable() {}
 

@@ -9,22 +9,53 @@ import org.postern.core.Flags;
 import org.postern.imap.fetch.FetchEngine;
 import org.postern.imap.parse.Command;
 import org.postern.imap.parse.FetchItem;
+import org.postern.imap.parse.SequenceSet;
 import org.postern.store.FlagOp;
 import org.postern.store.MessageRecord;
 
 /**
  * FETCH and UID FETCH. RFC 3501 §6.4.5 (BODY[] without .PEEK sets \Seen, and the changed FLAGS are
- * reported), §6.4.8 (UID FETCH always includes UID). Messages expunged by another session but not
+ * reported), §6.4.8 (UID FETCH always includes UID); RFC 7162 §3.1.4 (MODSEQ, CHANGEDSINCE; once
+ * CONDSTORE is enabled FLAGS comes with MODSEQ), §3.2.6 (VANISHED (EARLIER) for UID FETCH with
+ * QRESYNC); RFC 3516 (BINARY); RFC 8514 (SAVEDATE); RFC 8474 (EMAILID, THREADID). Messages expunged by another session but not
  * yet reported stay addressable; if their content is gone the command ends with NO (RFC 9051 §7.5.1,
  * HOSTILE A27), never with another message's content.
  */
 final class FetchHandler {
     String fetch(ImapSession s, Command.Fetch c) throws IOException, ImapException {
         SelectedMailbox m = s.selected;
+        if (c.vanished() && !(c.uid() && s.qresync())) throw ImapException.bad("VANISHED needs UID FETCH and QRESYNC");
         List<Integer> seqs = c.uid() ? m.resolveUid(c.set()) : m.resolveSeq(c.set());
-        if (!c.uid() && seqs.isEmpty() && !c.set().usesStar()) throw ImapException.bad("Invalid message sequence number");
-        boolean setsSeen = !m.readOnly && c.items().stream().anyMatch(FetchHandler::setsSeen);
+        if (!c.uid() && seqs.isEmpty() && !c.set().usesStar() && !c.set().isSaved()) {
+            throw ImapException.bad("Invalid message sequence number");
+        }
         List<FetchItem> items = c.items();
+        boolean wantsModSeq = has(items, FetchItem.Kind.MODSEQ) || c.changedSince() >= 0;
+        if (wantsModSeq) s.enabled.add(ImapSession.Extension.CONDSTORE);
+        if (s.condstore() && has(items, FetchItem.Kind.FLAGS) && !has(items, FetchItem.Kind.MODSEQ)) {
+            items = new ArrayList<>(items);
+            items.add(new FetchItem.Simple(FetchItem.Kind.MODSEQ));
+        }
+        if (c.changedSince() >= 0) {
+            if (c.vanished()) {
+                // RFC 7162 §3.2.6: expunged UIDs of the set with a MODSEQ above CHANGEDSINCE.
+                // "*" reaches past the last UID left, up to the last one ever used.
+                long star = Math.max(m.uidNext() - 1, m.size() == 0 ? 0 : m.at(m.size()).uid());
+                long[][] set = c.set().isSaved() ? null : c.set().resolve(star);
+                List<Long> gone = new ArrayList<>();
+                for (long uid : s.store.mailboxes().changesSince(s.accountId(), m.mailboxId, c.changedSince()).expunged()) {
+                    if (set == null ? m.inSaved(uid) : SequenceSet.contains(set, uid)) gone.add(uid);
+                }
+                if (!gone.isEmpty()) s.out().raw("* VANISHED (EARLIER) " + SequenceSet.compact(gone)).crlf();
+            }
+            List<Integer> changed = new ArrayList<>();
+            for (int seq : seqs) {
+                if (m.at(seq).modSeq() > c.changedSince()) changed.add(seq);
+            }
+            seqs = changed;
+        }
+        final List<FetchItem> wanted = items;
+        boolean setsSeen = !m.readOnly && wanted.stream().anyMatch(FetchHandler::setsSeen);
         if (setsSeen) {
             List<Long> unseen = new ArrayList<>();
             for (int seq : seqs) {
@@ -36,29 +67,41 @@ final class FetchHandler {
                         Set.of(Flags.SEEN), -1)) {
                     m.updateFlags(r);
                 }
-                if (items.stream().noneMatch(i -> i instanceof FetchItem.Simple x && x.kind() == FetchItem.Kind.FLAGS)) {
+                if (!has(items, FetchItem.Kind.FLAGS)) {
                     items = new ArrayList<>(items);
                     items.add(new FetchItem.Simple(FetchItem.Kind.FLAGS));
+                    // RFC 7162 §3.2.4: an implicit \Seen is reported with UID and MODSEQ.
+                    if (s.condstore() && !has(items, FetchItem.Kind.MODSEQ)) items.add(new FetchItem.Simple(FetchItem.Kind.MODSEQ));
+                    if (s.condstore() && !has(items, FetchItem.Kind.UID) && !c.uid()) items.add(new FetchItem.Simple(FetchItem.Kind.UID));
                 }
             }
         }
         FetchEngine engine = new FetchEngine(s.store.blobs(), s.cache);
         boolean vanished = false;
+        boolean unknownCte = false;
         for (int seq : seqs) {
             MessageRecord r = m.at(seq);
             try {
                 engine.write(s.out(), seq, r, SelectedMailbox.flagList(r, m.isRecent(r)), items, c.uid());
             } catch (FetchEngine.MessageUnavailableException e) {
                 vanished = true;
+            } catch (FetchEngine.UnknownCteException e) {
+                unknownCte = true;
             }
         }
         if (vanished) throw ImapException.no("EXPUNGEISSUED", "Some messages were expunged meanwhile");
+        if (unknownCte) throw ImapException.no("UNKNOWN-CTE", "Cannot decode a part's transfer encoding");
         return c.name() + " completed";
+    }
+
+    private static boolean has(List<FetchItem> items, FetchItem.Kind kind) {
+        return items.stream().anyMatch(i -> i instanceof FetchItem.Simple x && x.kind() == kind);
     }
 
     private static boolean setsSeen(FetchItem i) {
         return switch (i) {
             case FetchItem.BodySection b -> !b.peek();
+            case FetchItem.Binary b -> !b.peek() && !b.sizeOnly();
             case FetchItem.Simple x -> x.kind() == FetchItem.Kind.RFC822 || x.kind() == FetchItem.Kind.RFC822_TEXT;
         };
     }

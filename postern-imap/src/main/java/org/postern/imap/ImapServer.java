@@ -13,9 +13,9 @@ import org.postern.net.TlsContext;
 import org.postern.store.MailStore;
 
 /**
- * The IMAP4rev1 server (RFC 3501) with IDLE, UIDPLUS, MOVE, NAMESPACE, ENABLE, UNSELECT, SPECIAL-USE,
- * ID, LITERAL+, SASL-IR and CHILDREN. One {@link ImapSession} per connection, on the connection's
- * virtual thread; handlers are shared and keep no per-session state.
+ * The IMAP server (IMAP4rev1 and IMAP4rev2 with the extensions of package-info). One
+ * {@link ImapSession} per connection, on the connection's virtual thread; handlers are shared and
+ * keep no per-session state.
  */
 public final class ImapServer implements ConnectionHandler {
     private final ImapConfig config;
@@ -29,8 +29,11 @@ public final class ImapServer implements ConnectionHandler {
     private final SelectHandler select = new SelectHandler();
     private final MailboxHandler mailboxes = new MailboxHandler();
     private final AppendHandler append = new AppendHandler();
+    private final CatenateHandler catenate = new CatenateHandler();
     private final FetchHandler fetch = new FetchHandler();
     private final SearchHandler search = new SearchHandler();
+    private final SortHandler sort = new SortHandler();
+    private final ThreadHandler thread = new ThreadHandler();
     private final StoreHandler storeFlags = new StoreHandler();
     private final CopyMoveHandler copyMove = new CopyMoveHandler();
     private final IdleHandler idle = new IdleHandler();
@@ -94,9 +97,12 @@ public final class ImapServer implements ConnectionHandler {
         return sasl;
     }
 
-    /** RFC 3501 §6.1.1; RFC 9051 §6.2.3: no AUTH= and LOGINDISABLED while plaintext logins are refused. */
+    /**
+     * RFC 3501 §6.1.1; RFC 9051 §6.2.3: no AUTH= and LOGINDISABLED while plaintext logins are refused.
+     * Only what is implemented and tested is listed; RFC 5161 §3.1: ENABLE never changes this list.
+     */
     String capabilities(ImapSession s) {
-        StringBuilder sb = new StringBuilder("IMAP4rev1 SASL-IR LITERAL+ ID ENABLE IDLE");
+        StringBuilder sb = new StringBuilder("IMAP4rev1 IMAP4rev2 SASL-IR LITERAL+ ID ENABLE IDLE");
         if (s.state == State.NOT_AUTHENTICATED) {
             boolean secure = s.conn.isSecure();
             if (!secure && tls != null && !config.implicitTls()) sb.append(" STARTTLS");
@@ -106,9 +112,60 @@ public final class ImapServer implements ConnectionHandler {
                 sb.append(" LOGINDISABLED");
             }
         } else {
-            sb.append(" NAMESPACE UIDPLUS MOVE UNSELECT CHILDREN SPECIAL-USE");
+            sb.append(" NAMESPACE UIDPLUS MOVE UNSELECT CHILDREN SPECIAL-USE CREATE-SPECIAL-USE LIST-EXTENDED LIST-STATUS"
+                    + " STATUS=SIZE CONDSTORE QRESYNC ESEARCH SEARCHRES WITHIN OBJECTID SAVEDATE BINARY UTF8=ACCEPT MULTIAPPEND CATENATE"
+                    + " SORT SORT=DISPLAY ESORT"
+                    + " THREAD=ORDEREDSUBJECT THREAD=REFERENCES PREVIEW REPLACE APPENDLIMIT=")
+                    .append(config.maxMessageSize());
         }
         return sb.toString();
+    }
+
+    /**
+     * RFC 5161 §3.1 / RFC 9051 §6.3.1: unknown names are ignored; ENABLED lists what this command newly
+     * enabled. RFC 7162 §3.2.3: QRESYNC implies CONDSTORE.
+     */
+    private static String enable(ImapSession s, Command.Enable c) throws IOException {
+        StringBuilder sb = new StringBuilder("* ENABLED");
+        for (String name : c.capabilities()) {
+            for (ImapSession.Extension e : ImapSession.Extension.values()) {
+                if (!e.wire.equalsIgnoreCase(name) || s.enabled.contains(e)) continue;
+                s.enabled.add(e);
+                sb.append(' ').append(e.wire);
+            }
+        }
+        if (s.qresync()) s.enabled.add(ImapSession.Extension.CONDSTORE);
+        s.out().raw(sb.toString()).crlf();
+        return "ENABLE completed";
+    }
+
+    /**
+     * RFC 8508 §3.3: APPEND the new message, then expunge the old one; the APPENDUID goes in an
+     * untagged OK, the EXISTS/EXPUNGE (or VANISHED) from the sync before the tagged OK. When the old
+     * message is not there (or the mailbox is read-only) the new one is not stored either.
+     */
+    private String replace(ImapSession s, String tag, Command.Replace c) throws IOException, ImapException {
+        SelectedMailbox m = s.selected;
+        ImapException refusal = null;
+        int seq = -1;
+        if (m.readOnly) {
+            refusal = ImapException.no("READ-ONLY", "Mailbox is read-only");
+        } else if (c.uid()) {
+            seq = m.seqOf(c.number());
+        } else {
+            long n = c.number() == org.postern.imap.parse.SequenceSet.STAR ? m.size() : c.number();
+            seq = n >= 1 && n <= m.size() ? (int) n : -1;
+        }
+        if (refusal == null && (seq < 0 || m.isPendingExpunge(m.at(seq).uid()))) {
+            refusal = c.uid() ? ImapException.no("NONEXISTENT", "No such message")
+                    : ImapException.bad("Invalid message sequence number");
+        }
+        AppendHandler.Appended a = append.receive(s, tag, c.message(), refusal, true);
+        if (a == null) return null;
+        long old = m.at(seq).uid();
+        s.out().raw("* OK [APPENDUID " + a.mailbox().uidValidity() + " " + a.uids().getFirst() + "] Replacement Message ID").crlf();
+        store.mailboxes().expunge(s.accountId(), m.mailboxId, java.util.List.of(old));
+        return c.name() + " completed";
     }
 
     /** Runs one command; returns the tagged OK text, or null when the handler wrote the reply itself. */
@@ -131,11 +188,7 @@ public final class ImapServer implements ConnectionHandler {
                 s.out().raw("* ID (\"name\" \"Postern\" \"vendor\" \"Postern\")").crlf();
                 yield "ID completed";
             }
-            case Command.Enable x -> {
-                // RFC 5161 §3.2: nothing to enable yet, so the ENABLED response lists nothing.
-                s.out().raw("* ENABLED").crlf();
-                yield "ENABLE completed";
-            }
+            case Command.Enable x -> enable(s, x);
             case Command.StartTls x -> auth.startTls(s, tag);
             case Command.Login x -> auth.login(s, x);
             case Command.Authenticate x -> auth.authenticate(s, tag, x);
@@ -151,8 +204,12 @@ public final class ImapServer implements ConnectionHandler {
             case Command.Status x -> mailboxes.status(s, x);
             case Command.Namespace x -> mailboxes.namespace(s);
             case Command.Append x -> append.append(s, tag, x);
+            case Command.Catenate x -> catenate.append(s, x);
+            case Command.Replace x -> replace(s, tag, x);
             case Command.Fetch x -> fetch.fetch(s, x);
-            case Command.Search x -> search.search(s, x);
+            case Command.Search x -> search.search(s, x, tag);
+            case Command.Sort x -> sort.sort(s, x, tag);
+            case Command.Thread x -> thread.thread(s, x);
             case Command.Store x -> storeFlags.store(s, x);
             case Command.Copy x -> copyMove.copy(s, x);
             case Command.Idle x -> idle.idle(s, tag);

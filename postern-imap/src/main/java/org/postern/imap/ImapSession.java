@@ -46,6 +46,8 @@ final class ImapSession {
     Account account;
     SelectedMailbox selected;
     private AutoCloseable subscription;
+    /** Extensions the client turned on (RFC 5161; RFC 7162 §3.1 CONDSTORE-enabling commands). */
+    final java.util.EnumSet<Extension> enabled = java.util.EnumSet.noneOf(Extension.class);
     /** Released by the change feed; IDLE waits on it. */
     final Semaphore wake = new Semaphore(0);
     volatile boolean accountGone;
@@ -63,6 +65,39 @@ final class ImapSession {
 
     ResponseWriter out() {
         return out;
+    }
+
+    /** What ENABLE can turn on, with its wire name. */
+    enum Extension {
+        IMAP4REV2("IMAP4rev2"), CONDSTORE("CONDSTORE"), QRESYNC("QRESYNC"), UTF8_ACCEPT("UTF8=ACCEPT");
+
+        final String wire;
+
+        Extension(String wire) {
+            this.wire = wire;
+        }
+    }
+
+    boolean rev2() {
+        return enabled.contains(Extension.IMAP4REV2);
+    }
+
+    boolean condstore() {
+        return enabled.contains(Extension.CONDSTORE);
+    }
+
+    boolean qresync() {
+        return enabled.contains(Extension.QRESYNC);
+    }
+
+    /** RFC 6855 §3, RFC 9051 §5.1: mailbox names travel as UTF-8 instead of modified UTF-7. */
+    boolean utf8Names() {
+        return enabled.contains(Extension.IMAP4REV2) || enabled.contains(Extension.UTF8_ACCEPT);
+    }
+
+    /** A store name as it goes on the wire in this session. */
+    String wireName(String name) {
+        return utf8Names() ? name : org.postern.imap.codec.ModifiedUtf7.encode(name);
     }
 
     long accountId() {
@@ -120,7 +155,7 @@ final class ImapSession {
     private void parseAndExecute(byte[] bytes) throws IOException {
         Request r;
         try {
-            r = CommandParser.parse(bytes);
+            r = CommandParser.parse(bytes, utf8Names());
         } catch (CommandParser.TaggedParseException e) {
             out.raw(e.tag() + " BAD " + codePrefix(e.code()) + e.getMessage()).crlf();
             countBad();
@@ -142,7 +177,8 @@ final class ImapSession {
         CommandTable.Rule rule = CommandTable.rule(c.name());
         String tag = r.tag();
         if (!rule.states().contains(state)) {
-            if (c instanceof Command.Append a && !a.synchronizing()) {
+            Command.Append streamed = c instanceof Command.Replace x ? x.message() : c instanceof Command.Append a ? a : null;
+            if (streamed != null && !streamed.synchronizing()) {
                 // The octets are on their way and we will not read them.
                 out.raw(tag + " BAD Not allowed now").crlf();
                 bye("Closing connection");
@@ -273,7 +309,7 @@ final class ImapSession {
             if (lit == null) return new Incoming.Complete(soFar);
             boolean sync = lit[1] == 1;
             try {
-                Optional<Request> append = CommandParser.appendPrefix(soFar);
+                Optional<Request> append = CommandParser.appendPrefix(soFar, utf8Names());
                 if (append.isPresent()) return new Incoming.AppendStart(append.get());
             } catch (CommandParser.TaggedParseException e) {
                 return new Incoming.Rejected(e.tag(), "BAD " + codePrefix(e.code()) + e.getMessage(), !sync);

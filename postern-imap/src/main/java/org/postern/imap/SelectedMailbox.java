@@ -39,8 +39,17 @@ final class SelectedMailbox {
     private long uidNext;
     private int reportedExists;
     private int reportedRecent;
+    /** The session's enabled extensions; ENABLE may change them while this mailbox is selected. */
+    private final Set<ImapSession.Extension> enabled;
+    /** UIDs of the last SEARCH ... RETURN (SAVE) (RFC 5182 §2.1), ascending; empty after selection. */
+    private long[] saved = new long[0];
 
     SelectedMailbox(MailboxSnapshot snapshot, boolean readOnly) {
+        this(snapshot, readOnly, java.util.EnumSet.noneOf(ImapSession.Extension.class));
+    }
+
+    SelectedMailbox(MailboxSnapshot snapshot, boolean readOnly, Set<ImapSession.Extension> enabled) {
+        this.enabled = enabled;
         this.mailboxId = snapshot.mailbox().id();
         this.name = snapshot.mailbox().name();
         this.readOnly = readOnly;
@@ -74,12 +83,32 @@ final class SelectedMailbox {
         return Collections.unmodifiableList(messages);
     }
 
+    /** RFC 9051 §2.3.2: no \Recent once IMAP4rev2 is enabled. */
     boolean isRecent(MessageRecord m) {
-        return m.uid() >= recentFromUid;
+        return m.uid() >= recentFromUid && !enabled.contains(ImapSession.Extension.IMAP4REV2);
+    }
+
+    void save(List<Long> uids) {
+        saved = uids.stream().mapToLong(Long::longValue).sorted().toArray();
+    }
+
+    /** Sequence numbers of the saved search result's messages that are still in the view. */
+    private List<Integer> resolveSaved() {
+        List<Integer> out = new ArrayList<>();
+        for (long uid : saved) {
+            int seq = seqOf(uid);
+            if (seq > 0) out.add(seq);
+        }
+        return out;
+    }
+
+    boolean inSaved(long uid) {
+        return java.util.Arrays.binarySearch(saved, uid) >= 0;
     }
 
     int recentCount() {
         int n = 0;
+        if (enabled.contains(ImapSession.Extension.IMAP4REV2)) return 0;
         for (int i = messages.size() - 1; i >= 0 && messages.get(i).uid() >= recentFromUid; i--) n++;
         return n;
     }
@@ -104,6 +133,7 @@ final class SelectedMailbox {
 
     /** Sequence numbers a message set names, ascending, without expanding the set. */
     List<Integer> resolveSeq(SequenceSet set) {
+        if (set.isSaved()) return resolveSaved();
         List<Integer> out = new ArrayList<>();
         int n = messages.size();
         for (long[] r : set.resolve(n)) {
@@ -118,6 +148,7 @@ final class SelectedMailbox {
      * UID in use, and a range like "n:*" matches the last message even if n is larger than its UID.
      */
     List<Integer> resolveUid(SequenceSet set) {
+        if (set.isSaved()) return resolveSaved();
         List<Integer> out = new ArrayList<>();
         if (messages.isEmpty()) return out;
         long star = messages.getLast().uid();
@@ -169,13 +200,18 @@ final class SelectedMailbox {
             if (seqOf(uid) > 0) pendingExpunges.add(uid);
         }
         if (allowExpunge && !pendingExpunges.isEmpty()) {
+            boolean vanished = enabled.contains(ImapSession.Extension.QRESYNC);
+            List<Long> gone = new ArrayList<>();
             // Highest first, so each reported number is still valid when the client applies it.
             for (long uid : pendingExpunges) {
                 int seq = seqOf(uid);
                 if (seq < 0) continue;
                 messages.remove(seq - 1);
-                out.raw("* " + seq + " EXPUNGE").crlf();
+                if (vanished) gone.add(uid);
+                else out.raw("* " + seq + " EXPUNGE").crlf();
             }
+            // RFC 7162 §3.2.10: after ENABLE QRESYNC expunges are reported as VANISHED.
+            if (!gone.isEmpty()) out.raw("* VANISHED " + SequenceSet.compact(gone)).crlf();
             pendingExpunges.clear();
             reportedExists = messages.size();
         }
@@ -200,17 +236,31 @@ final class SelectedMailbox {
         }
         if (newKeywords) writeFlags(out);
         for (var e : new java.util.TreeMap<>(flagChanges).entrySet()) {
-            out.raw("* " + e.getKey() + " FETCH (FLAGS " + flagList(e.getValue(), isRecent(e.getValue())) + ")").crlf();
+            out.raw(unsolicitedFetch(e.getKey(), e.getValue())).crlf();
         }
         if (messages.size() != reportedExists) {
             reportedExists = messages.size();
             out.raw("* " + reportedExists + " EXISTS").crlf();
             int recent = recentCount();
-            if (recent != reportedRecent) {
+            if (recent != reportedRecent && !enabled.contains(ImapSession.Extension.IMAP4REV2)) {
                 reportedRecent = recent;
                 out.raw("* " + recent + " RECENT").crlf();
             }
         }
+    }
+
+    /**
+     * A FETCH reporting new flags: with UID under IMAP4rev2 (RFC 9051 §7.5.2) and with UID and
+     * MODSEQ once CONDSTORE is enabled (RFC 7162 §3.2.4, as a QRESYNC server).
+     */
+    String unsolicitedFetch(int seq, MessageRecord r) {
+        StringBuilder sb = new StringBuilder("* ").append(seq).append(" FETCH (");
+        if (enabled.contains(ImapSession.Extension.IMAP4REV2) || enabled.contains(ImapSession.Extension.CONDSTORE)) {
+            sb.append("UID ").append(r.uid()).append(' ');
+        }
+        sb.append("FLAGS ").append(flagList(r, isRecent(r)));
+        if (enabled.contains(ImapSession.Extension.CONDSTORE)) sb.append(" MODSEQ (").append(r.modSeq()).append(')');
+        return sb.append(')').toString();
     }
 
     void writeFlags(ResponseWriter out) throws IOException {

@@ -1,9 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * The IMAP4rev1 server (RFC 3501) with IDLE (RFC 2177), NAMESPACE (RFC 2342), ID (RFC 2971),
- * UNSELECT (RFC 3691), UIDPLUS (RFC 4315), SASL-IR (RFC 4959), ENABLE (RFC 5161), SPECIAL-USE
- * (RFC 6154), MOVE (RFC 6851), LITERAL+ (RFC 7888), STARTTLS and LOGINDISABLED (RFC 3501 §6.2.1,
- * RFC 9051 §6.2.1) and response codes of RFC 5530.
+ * The IMAP server: IMAP4rev1 (RFC 3501) and, after ENABLE IMAP4rev2, IMAP4rev2 (RFC 9051), with IDLE
+ * (RFC 2177), NAMESPACE (RFC 2342), ID (RFC 2971), MULTIAPPEND (RFC 3502), BINARY (RFC 3516),
+ * UNSELECT (RFC 3691), UIDPLUS (RFC 4315), ESEARCH (RFC 4731), SASL-IR (RFC 4959), WITHIN
+ * (RFC 5032), ENABLE (RFC 5161), SEARCHRES (RFC 5182), LIST-EXTENDED (RFC 5258), LIST-STATUS
+ * (RFC 5819), SPECIAL-USE and CREATE-SPECIAL-USE (RFC 6154), UTF8=ACCEPT (RFC 6855), MOVE (RFC 6851),
+ * CONDSTORE and QRESYNC (RFC 7162), LITERAL+ (RFC 7888), APPENDLIMIT (RFC 7889), STATUS=SIZE
+ * (RFC 8438), OBJECTID (RFC 8474), SAVEDATE (RFC 8514), SORT and THREAD (RFC 5256), ESORT
+ * (RFC 5267), SORT=DISPLAY (RFC 5957), REPLACE (RFC 8508), PREVIEW (RFC 8970), CATENATE (RFC 4469,
+ * with IMAP URLs of RFC 5092 into the user's own mailboxes), STARTTLS and
+ * LOGINDISABLED (RFC 3501 §6.2.1, RFC 9051 §6.2.1) and response codes of RFC 5530.
  *
  * <p>Invariants:
  * <ul>
@@ -14,7 +20,14 @@
  *   <li>One place writes tagged NO/BAD: the session loop, from {@link org.postern.imap.ImapException}.</li>
  *   <li>No credential is checked before TLS unless plaintext auth is configured (HOSTILE A17), and
  *       nothing pipelined before STARTTLS is executed after it (HOSTILE A02).</li>
- *   <li>Every input is bounded: line and command size, literal count and size, SEARCH depth.</li>
+ *   <li>Every input is bounded: line and command size, literal count and size, SEARCH depth,
+ *       messages per MULTIAPPEND, patterns per LIST.</li>
+ *   <li>What ENABLE turned on lives in the session ({@code ImapSession.enabled}) and changes how
+ *       responses look, never what is stored: no \Recent or RECENT under IMAP4rev2, UTF-8 instead
+ *       of modified UTF-7 names under IMAP4rev2 or UTF8=ACCEPT, VANISHED instead of EXPUNGE under
+ *       QRESYNC, UID and MODSEQ in unsolicited FETCH once CONDSTORE is on.</li>
+ *   <li>MODSEQs, UIDVALIDITY and the expunge log come from the store; object ids are derived
+ *       from store ids ({@link org.postern.imap.ObjectIds}), so nothing extra is persisted.</li>
  * </ul>
  */
 package org.postern.imap;

@@ -11,10 +11,11 @@ final class Capabilities {
 
     /**
      * @param retention null before login
+     * @param loginDelay the account's LOGIN-DELAY in seconds; ignored before login
      * @param loginAllowed USER/PASS/AUTH may be used now (TLS active or plaintext allowed)
      * @param stlsAvailable STLS can be issued now (RFC 2595 §4: not once TLS is active)
      */
-    static List<String> lines(Retention retention, boolean loginAllowed, boolean stlsAvailable) {
+    static List<String> lines(Retention retention, int loginDelay, boolean loginAllowed, boolean stlsAvailable) {
         List<String> caps = new ArrayList<>();
         caps.add("TOP");
         caps.add("UIDL");
@@ -33,7 +34,8 @@ final class Capabilities {
         } else {
             caps.add("EXPIRE " + retention.expire());
         }
-        caps.add("LOGIN-DELAY 0");
+        // RFC 2449 §6.5: before login, the largest value any account may have, with "USER".
+        caps.add(authorization ? "LOGIN-DELAY " + LoginDelay.MAX_SECONDS + " USER" : "LOGIN-DELAY " + loginDelay);
         if (authorization && stlsAvailable) caps.add("STLS");
         if (authorization && loginAllowed) {
             caps.add("USER");

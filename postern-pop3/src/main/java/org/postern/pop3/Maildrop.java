@@ -2,14 +2,10 @@
 package org.postern.pop3;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import org.postern.pop3.wire.MessageWriter;
 import org.postern.store.BlobStore;
 import org.postern.store.Mailbox;
 import org.postern.store.MailboxSnapshot;
@@ -20,50 +16,62 @@ import org.postern.store.MessageRecord;
  * session), with the session's deletion marks and what it retrieved.
  */
 final class Maildrop {
-    /** One message: {@code size} is the octet count RETR sends (RFC 1939 §11), not the stored size. */
-    record Entry(long uid, long size, String blobId, Instant internalDate, boolean seen) {}
-
-    /**
-     * Transfer sizes by blob id. Blobs never change, so an entry never goes stale; like Dovecot's
-     * cached "virtual size", this saves reading every message again on each login. Bounded.
-     */
-    private static final Map<String, Long> WIRE_SIZES = new ConcurrentHashMap<>();
-    private static final int WIRE_SIZES_MAX = 200_000;
+    /** One message as stored; its transfer size is measured on first need ({@link #size}). */
+    record Entry(long uid, long storedSize, String blobId, Instant internalDate, boolean seen) {}
 
     private final Mailbox inbox;
     private final List<Entry> entries;
     private final boolean[] deleted;
     private final boolean[] retrieved;
+    /** Transfer sizes (RFC 1939 §11), -1 until measured. */
+    private final long[] sizes;
+    private final BlobStore blobs;
+    private final WireSizes wireSizes;
+    /** RFC 6856 §2: the client sent UTF8, so headers go out as stored. */
+    private final boolean utf8;
 
-    Maildrop(Mailbox inbox, List<Entry> entries) {
+    Maildrop(Mailbox inbox, List<Entry> entries, BlobStore blobs, WireSizes wireSizes, boolean utf8) {
         this.inbox = inbox;
         this.entries = List.copyOf(entries);
         this.deleted = new boolean[entries.size()];
         this.retrieved = new boolean[entries.size()];
+        this.sizes = new long[entries.size()];
+        java.util.Arrays.fill(sizes, -1);
+        this.blobs = blobs;
+        this.wireSizes = wireSizes;
+        this.utf8 = utf8;
     }
 
-    static Maildrop of(MailboxSnapshot snapshot, BlobStore blobs) {
+    /**
+     * Freezes the snapshot. Nothing is read here: a large maildrop logs in as fast as a small one,
+     * and sizes are measured when LIST, STAT or RETR first needs them.
+     */
+    static Maildrop of(MailboxSnapshot snapshot, BlobStore blobs, WireSizes wireSizes, boolean utf8) {
         List<Entry> list = new ArrayList<>(snapshot.messages().size());
         for (MessageRecord m : snapshot.messages()) {
-            list.add(new Entry(m.uid(), wireSize(m, blobs), m.blobId(), m.internalDate(), m.flags().contains("\\Seen")));
+            list.add(new Entry(m.uid(), m.size(), m.blobId(), m.internalDate(), m.flags().contains("\\Seen")));
         }
-        return new Maildrop(snapshot.mailbox(), list);
+        return new Maildrop(snapshot.mailbox(), list, blobs, wireSizes, utf8);
     }
 
-    private static long wireSize(MessageRecord m, BlobStore blobs) {
-        Long cached = WIRE_SIZES.get(m.blobId());
-        if (cached != null) return cached;
-        long size;
-        try (InputStream in = blobs.open(m.blobId())) {
-            size = MessageWriter.size(in);
-        } catch (IOException | RuntimeException e) {
+    boolean utf8() {
+        return utf8;
+    }
+
+    /** The exact octets RETR sends for message {@code msg} (RFC 1939 §5 LIST), without stuffing. */
+    long size(int msg) {
+        long s = sizes[msg - 1];
+        if (s >= 0) return s;
+        Entry e = entries.get(msg - 1);
+        try {
+            s = wireSizes.size(blobs, e.blobId(), utf8);
+        } catch (IOException | RuntimeException ex) {
             // Gone already (expunged through IMAP since the snapshot): RETR will say so; LIST shows
             // the stored size meanwhile.
-            return m.size();
+            s = e.storedSize();
         }
-        if (WIRE_SIZES.size() >= WIRE_SIZES_MAX) WIRE_SIZES.clear();
-        WIRE_SIZES.put(m.blobId(), size);
-        return size;
+        sizes[msg - 1] = s;
+        return s;
     }
 
     Mailbox inbox() {
@@ -111,7 +119,7 @@ final class Maildrop {
 
     long liveSize() {
         long s = 0;
-        for (int i = 0; i < entries.size(); i++) if (!deleted[i]) s += entries.get(i).size();
+        for (int i = 0; i < entries.size(); i++) if (!deleted[i]) s += size(i + 1);
         return s;
     }
 

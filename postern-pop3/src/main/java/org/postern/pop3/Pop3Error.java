@@ -8,6 +8,8 @@ package org.postern.pop3;
 final class Pop3Error extends Exception {
     /** RFC 2449 §8.1.2. */
     static final String IN_USE = "IN-USE";
+    /** RFC 2449 §8.1.1. */
+    static final String LOGIN_DELAY = "LOGIN-DELAY";
     /** RFC 3206 §4: the failure is about credentials or how they were presented. */
     static final String AUTH = "AUTH";
     /** RFC 3206 §3: a temporary system problem; retry later. */

@@ -5,8 +5,12 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.postern.auth.AuthResult;
@@ -39,6 +43,12 @@ final class Pop3Session {
     private static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(30);
     /** SCRAM needs two rounds, PLAIN and LOGIN fewer; more is a client looping. */
     private static final int MAX_SASL_ROUNDS = 5;
+    /** Ends sessions that stay in AUTHORIZATION state past {@link Pop3Config#loginDeadline()}. */
+    private static final ScheduledExecutorService DEADLINES = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "pop3-login-deadline");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final Pop3Config config;
     private final MailStore store;
@@ -55,7 +65,11 @@ final class Pop3Session {
     private String pendingUser;
     private MaildropLocks.Lock lock;
     private AutoCloseable subscription;
-    private TransactionHandler transaction;
+    /** Null in AUTHORIZATION state; read by the login deadline thread. */
+    private volatile TransactionHandler transaction;
+    /** RFC 6856 §2: the client sent UTF8, so messages go out without header downgrade. */
+    private boolean utf8;
+    private ScheduledFuture<?> loginDeadline;
 
     Pop3Session(Pop3Config config, MailStore store, SaslMechanisms sasl, TlsContext tls, Connection conn) {
         this.config = config;
@@ -67,7 +81,9 @@ final class Pop3Session {
 
     void run() throws IOException {
         try {
-            conn.setReadTimeout(config.idleTimeout());
+            conn.setReadTimeout(config.loginIdleTimeout());
+            loginDeadline = DEADLINES.schedule(this::loginExpired, config.loginDeadline().toMillis(),
+                    TimeUnit.MILLISECONDS);
             io.lock();
             try {
                 // RFC 1939 §4: no APOP timestamp, since APOP is not offered.
@@ -127,6 +143,28 @@ final class Pop3Session {
     }
 
     /**
+     * Runs on the deadline thread when the AUTHORIZATION state lasted too long: a slowloris, or a
+     * client that never logs in. Says goodbye unless a command is still running after a second (a
+     * SASL exchange the client never finishes), then closes.
+     */
+    private void loginExpired() {
+        boolean locked = false;
+        try {
+            locked = io.tryLock(1, TimeUnit.SECONDS);
+            if (transaction != null) return;
+            if (locked && !saidGoodbye) {
+                saidGoodbye = true;
+                goodbye("-ERR Autologout: login took too long");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            if (locked) io.unlock();
+        }
+        if (transaction == null) conn.close();
+    }
+
+    /**
      * Under {@link #io}: whichever of the session thread and the shutting-down thread gets here first
      * says goodbye, before either closes the connection.
      */
@@ -146,6 +184,8 @@ final class Pop3Session {
     }
 
     private void end() {
+        if (loginDeadline != null) loginDeadline.cancel(false);
+        if (transaction != null) transaction.saveSeen();
         if (subscription != null) {
             try {
                 subscription.close();
@@ -181,7 +221,7 @@ final class Pop3Session {
     private boolean authorization(Pop3Command cmd) throws Pop3Error, IOException {
         switch (cmd) {
             case Pop3Command.Capa c -> multiline("+OK Capability list follows",
-                    Capabilities.lines(null, loginAllowed(), stlsAvailable()));
+                    Capabilities.lines(null, 0, loginAllowed(), stlsAvailable()));
             case Pop3Command.Stls s -> stls();
             case Pop3Command.User u -> {
                 requireLoginAllowed();
@@ -199,7 +239,10 @@ final class Pop3Session {
                 requireLoginAllowed();
                 multiline("+OK Mechanisms follow", SaslMechanisms.NAMES);
             }
-            case Pop3Command.Utf8 u -> conn.writeLine("+OK UTF8 enabled");
+            case Pop3Command.Utf8 u -> {
+                utf8 = true;
+                conn.writeLine("+OK UTF8 enabled");
+            }
             case Pop3Command.Quit q -> {
                 conn.writeLine("+OK Postern POP3 server signing off");
                 return false;
@@ -232,7 +275,7 @@ final class Pop3Session {
         conn.setReadTimeout(HANDSHAKE_TIMEOUT);
         // Flushes the +OK, discards anything pipelined after STLS, then handshakes (CVE-2011-0411).
         conn.startTls(tls);
-        conn.setReadTimeout(config.idleTimeout());
+        conn.setReadTimeout(config.loginIdleTimeout());
         pendingUser = null;
     }
 
@@ -294,12 +337,17 @@ final class Pop3Session {
         MaildropLocks.Lock l = MaildropLocks.tryAcquire(store, account.id());
         // RFC 2449 §8.1.2; the session stays in AUTHORIZATION state and may try again.
         if (l == null) throw new Pop3Error(Pop3Error.IN_USE, "Mailbox locked by another session");
+        // RFC 2449 §8.1.1; checked once the credentials are good, so it reveals nothing to a guesser.
+        if (!LoginDelay.tryLogin(store, account, Instant.now())) {
+            l.close();
+            throw new Pop3Error(Pop3Error.LOGIN_DELAY, "Logged in too recently, try again later");
+        }
         Maildrop maildrop;
         try {
             Mailbox inbox = store.mailboxes().find(account.id(), Mailbox.INBOX)
                     .orElseThrow(() -> new Pop3Error(Pop3Error.SYS_PERM, "The account has no INBOX"));
             MailboxSnapshot snapshot = store.mailboxes().snapshot(account.id(), inbox.id());
-            maildrop = Maildrop.of(snapshot, store.blobs());
+            maildrop = Maildrop.of(snapshot, store.blobs(), WireSizes.SHARED, utf8);
             subscription = store.changes().subscribe(account.id(), this::onChange);
         } catch (Pop3Error e) {
             l.close();
@@ -312,7 +360,10 @@ final class Pop3Session {
         lock = l;
         Retention retention = Retention.ofSetting(account.setting(Retention.SETTING, "keep"));
         transaction = new TransactionHandler(store, account, maildrop, retention, conn);
-        conn.writeLine("+OK Logged in, " + maildrop.liveCount() + " messages (" + maildrop.liveSize() + " octets)");
+        loginDeadline.cancel(false);
+        conn.setReadTimeout(config.idleTimeout());
+        // No octet count: it would mean reading every message now (RFC 1939 §4 asks for none).
+        conn.writeLine("+OK Logged in, " + maildrop.count() + " messages");
     }
 
     /** Runs on the notifier thread: only closing the connection is safe from here. */

@@ -4,6 +4,7 @@ package org.postern.pop3;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.postern.net.Connection;
@@ -29,6 +30,8 @@ final class TransactionHandler {
     private final Maildrop maildrop;
     private final Retention retention;
     private final Connection conn;
+    /** UIDs retrieved in this session that had no \Seen yet, in retrieval order. */
+    private final List<Long> unseenRetrieved = new ArrayList<>();
 
     TransactionHandler(MailStore store, Account account, Maildrop maildrop, Retention retention, Connection conn) {
         this.store = store;
@@ -43,7 +46,7 @@ final class TransactionHandler {
         switch (cmd) {
             case Pop3Command.Capa c -> {
                 conn.writeLine("+OK Capability list follows");
-                for (String l : Capabilities.lines(retention, false, false)) conn.writeLine(l);
+                for (String l : Capabilities.lines(retention, LoginDelay.seconds(account), false, false)) conn.writeLine(l);
                 conn.writeLine(".");
             }
             case Pop3Command.Stat s -> conn.writeLine("+OK " + maildrop.liveCount() + " " + maildrop.liveSize());
@@ -79,12 +82,13 @@ final class TransactionHandler {
 
     private void list(int msg) throws Pop3Error, IOException {
         if (msg > 0) {
-            conn.writeLine("+OK " + msg + " " + maildrop.get(msg).size());
+            maildrop.get(msg);
+            conn.writeLine("+OK " + msg + " " + maildrop.size(msg));
             return;
         }
         conn.writeLine("+OK " + maildrop.liveCount() + " messages (" + maildrop.liveSize() + " octets)");
         for (int i = 1; i <= maildrop.count(); i++) {
-            if (!maildrop.isDeleted(i)) conn.writeLine(i + " " + maildrop.entry(i).size());
+            if (!maildrop.isDeleted(i)) conn.writeLine(i + " " + maildrop.size(i));
         }
         conn.writeLine(".");
     }
@@ -104,13 +108,10 @@ final class TransactionHandler {
 
     private void retr(int msg) throws Pop3Error, IOException {
         Maildrop.Entry e = maildrop.get(msg);
-        send(msg, e, "+OK " + e.size() + " octets", MessageWriter.ALL_LINES);
+        send(msg, e, "+OK " + maildrop.size(msg) + " octets", MessageWriter.ALL_LINES);
+        // Sent in full: only now may it count as downloaded.
         maildrop.markRetrieved(msg);
-        if (!e.seen()) {
-            // Sent in full: only now may it count as downloaded.
-            conn.flush();
-            markSeen(e);
-        }
+        if (!e.seen()) unseenRetrieved.add(e.uid());
     }
 
     private void top(int msg, long lines) throws Pop3Error, IOException {
@@ -133,25 +134,33 @@ final class TransactionHandler {
         }
         try (in) {
             conn.writeLine(first);
-            MessageWriter.write(in, conn.out(), bodyLines);
+            MessageWriter.write(in, conn.out(), bodyLines, !maildrop.utf8());
             conn.writeLine(".");
         }
         // A read error mid-message propagates as IOException: the reply is broken, so the session
         // must end rather than let the client take a truncated message for a whole one.
     }
 
-    private void markSeen(Maildrop.Entry e) {
+    /**
+     * Sets \Seen on what this session retrieved, in one store write, like Dovecot: at QUIT, or when
+     * the connection ends without QUIT (the download happened; only deletions wait for UPDATE).
+     * Called on the session thread only.
+     */
+    void saveSeen() {
+        if (unseenRetrieved.isEmpty()) return;
+        List<Long> uids = List.copyOf(unseenRetrieved);
+        unseenRetrieved.clear();
         try {
-            store.mailboxes().storeFlags(account.id(), maildrop.inbox().id(), List.of(e.uid()), FlagOp.ADD,
-                    Set.of("\\Seen"), -1);
+            store.mailboxes().storeFlags(account.id(), maildrop.inbox().id(), uids, FlagOp.ADD, Set.of("\\Seen"), -1);
         } catch (StoreException ex) {
-            // The download itself succeeded; only the read mark is lost.
+            // The downloads themselves succeeded; only the read marks are lost.
             log.warn("pop3: setting \\Seen for {} failed: {}", account.address(), ex.toString());
         }
     }
 
     /** RFC 1939 §6: the UPDATE state, entered only by QUIT from TRANSACTION. */
     private void update() throws IOException {
+        saveSeen();
         List<Long> uids = maildrop.toExpunge(retention, Instant.now());
         if (uids.isEmpty()) {
             conn.writeLine("+OK Postern POP3 server signing off");

@@ -2,7 +2,8 @@
 /**
  * The POP3 server: RFC 1939 (POP3), RFC 2449 (CAPA, response codes, PIPELINING, EXPIRE, LOGIN-DELAY,
  * IMPLEMENTATION), RFC 2595 §4 (STLS), RFC 3206 (SYS and AUTH response codes), RFC 5034 (AUTH with
- * SASL), RFC 6856 (UTF8), RFC 8314 (implicit TLS on port 995).
+ * SASL), RFC 6856 (UTF8, with the RFC 6858 downgrade for other clients), RFC 8314 (implicit TLS on
+ * port 995).
  *
  * <p>Invariants:
  * <ul>
@@ -20,6 +21,13 @@
  *   <li>No socket write happens while a store call is in progress: store calls return records, and
  *       replies are written afterwards.</li>
  *   <li>Replies never echo client text (ALPACA), and 20 consecutive errors end the session.</li>
+ *   <li>LIST and STAT report exactly the octets RETR sends (RFC 1939 §5, §11): sizes are measured
+ *       from the message itself, once per blob ({@link WireSizes}), never taken on trust from the
+ *       stored size; login reads no message.</li>
+ *   <li>Before login a client has {@link Pop3Config#loginIdleTimeout()} of silence and
+ *       {@link Pop3Config#loginDeadline()} in all; RFC 1939's 10-minute timer is for logged-in users.</li>
+ *   <li>\Seen for what RETR sent is written once per session, at QUIT or when the connection ends
+ *       (as Dovecot does); TOP never sets it.</li>
  * </ul>
  */
 package org.postern.pop3;

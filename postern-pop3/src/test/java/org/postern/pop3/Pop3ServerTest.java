@@ -188,7 +188,7 @@ class Pop3ServerTest {
             assertThat(c.cmd("CAPA")).isEqualTo("+OK Capability list follows");
             List<String> before = c.multiline();
             assertThat(before).contains("TOP", "UIDL", "RESP-CODES", "AUTH-RESP-CODE", "PIPELINING", "STLS",
-                    "EXPIRE 0 USER", "LOGIN-DELAY 0", "IMPLEMENTATION Postern", "UTF8 USER");
+                    "EXPIRE 0 USER", "LOGIN-DELAY 3600 USER", "IMPLEMENTATION Postern", "UTF8 USER");
             assertThat(before).doesNotContain("USER").noneMatch(l -> l.startsWith("SASL"));
             assertThat(c.cmd("USER alice")).isEqualTo("-ERR [AUTH] TLS required: use STLS first");
             assertThat(c.cmd("PASS x")).isEqualTo("-ERR [AUTH] TLS required: use STLS first");
@@ -202,7 +202,8 @@ class Pop3ServerTest {
             assertThat(c.cmd("STLS")).isEqualTo("-ERR Command not permitted when TLS active");
             c.login(ALICE, PASSWORD);
             assertThat(c.cmd("CAPA")).startsWith("+OK");
-            assertThat(c.multiline()).contains("EXPIRE NEVER").doesNotContain("USER", "STLS", "EXPIRE 0 USER");
+            assertThat(c.multiline()).contains("EXPIRE NEVER", "LOGIN-DELAY 0")
+                    .doesNotContain("USER", "STLS", "EXPIRE 0 USER", "UTF8 USER");
         }
     }
 
@@ -516,5 +517,131 @@ class Pop3ServerTest {
         }
         awaitSessionsEnded();
         assertThat(messages()).hasSize(1);
+    }
+
+    private SaslMechanisms sasl() {
+        return new SaslMechanisms(new Authenticator(store.directory(), new AuthThrottle(AuthThrottle.Policy.RELAXED,
+                Clock.systemUTC()), PasswordHasher.Cost.TEST, Clock.systemUTC()));
+    }
+
+    /** HOSTILE A45: silence before login, or bytes trickled in that never finish a login, end the session. */
+    @Test
+    void loginTimeoutsEndSlowClientsButNotLoggedInOnes() throws Exception {
+        Pop3Server strict = new Pop3Server(Pop3Config.defaults("h", false).withAllowPlaintextAuth(true)
+                .withLoginTimeouts(Duration.ofMillis(500), Duration.ofMillis(1500)), store, sasl(), tls);
+        try (Listener l = Listener.start("pop3-strict", InetAddress.getLoopbackAddress(), 0, false, tls,
+                NetLimits.DEFAULT, strict)) {
+            try (Pop3TestClient c = new Pop3TestClient(l.port())) {
+                c.line();
+                assertThat(c.line()).isEqualTo("-ERR Autologout: idle for too long");
+                assertThat(c.closedByServer()).isTrue();
+            }
+            try (Pop3TestClient c = new Pop3TestClient(l.port())) {
+                c.line();
+                long start = System.nanoTime();
+                Thread trickle = Thread.ofVirtual().start(() -> {
+                    try {
+                        while (true) {
+                            c.sendRaw("X");
+                            Thread.sleep(100);
+                        }
+                    } catch (IOException | InterruptedException e) {
+                        // Closed by the server, as expected, or the test ended.
+                    }
+                });
+                try {
+                    assertThat(c.line()).isEqualTo("-ERR Autologout: login took too long");
+                    assertThat(c.closedByServer()).isTrue();
+                    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+                } finally {
+                    trickle.interrupt();
+                }
+            }
+            try (Pop3TestClient c = new Pop3TestClient(l.port())) {
+                c.line();
+                c.login(ALICE, PASSWORD);
+                // Past both login limits: a logged-in session has RFC 1939's 10 minutes.
+                Thread.sleep(2000);
+                assertThat(c.cmd("NOOP")).isEqualTo("+OK");
+                assertThat(c.cmd("QUIT")).startsWith("+OK");
+            }
+        }
+    }
+
+    /** RFC 6856 §2, RFC 6858 §3: raw UTF-8 headers only for a client that sent UTF8; sizes always exact. */
+    @Test
+    void utf8HeadersAreDowngradedUnlessTheClientSentUtf8() throws Exception {
+        String stored = "From: Jörg <jörg@example.org>\r\nSubject: Grüße\r\nX-Ascii: plain\r\n\r\nKörper\r\n";
+        deliver(stored);
+        String downgraded = "From: =?UTF-8?B?" + b64("Jörg <jörg@example.org>") + "?= :;\r\nSubject: =?UTF-8?B?"
+                + b64("Grüße") + "?=\r\nX-Ascii: plain\r\n\r\nKörper\r\n";
+        byte[] down = downgraded.getBytes(StandardCharsets.UTF_8);
+        byte[] raw = stored.getBytes(StandardCharsets.UTF_8);
+        try (Pop3TestClient c = loggedIn()) {
+            assertThat(c.cmd("LIST 1")).isEqualTo("+OK 1 " + down.length);
+            assertThat(c.cmd("STAT")).isEqualTo("+OK 1 " + down.length);
+            assertThat(c.cmd("RETR 1")).isEqualTo("+OK " + down.length + " octets");
+            assertThat(c.rawMultiline()).isEqualTo(new String(down, StandardCharsets.ISO_8859_1) + ".\r\n");
+            assertThat(c.cmd("TOP 1 0")).startsWith("+OK");
+            assertThat(c.rawMultiline()).startsWith("From: =?UTF-8?B?").doesNotContain("Jörg").endsWith("plain\r\n\r\n.\r\n");
+            assertThat(c.cmd("QUIT")).startsWith("+OK");
+        }
+        try (Pop3TestClient c = tlsClient()) {
+            assertThat(c.cmd("UTF8")).isEqualTo("+OK UTF8 enabled");
+            c.login(ALICE, PASSWORD);
+            assertThat(c.cmd("LIST 1")).isEqualTo("+OK 1 " + raw.length);
+            assertThat(c.cmd("RETR 1")).isEqualTo("+OK " + raw.length + " octets");
+            assertThat(c.rawMultiline()).isEqualTo(new String(raw, StandardCharsets.ISO_8859_1) + ".\r\n");
+            assertThat(c.cmd("UTF8")).startsWith("-ERR");
+            assertThat(c.cmd("QUIT")).startsWith("+OK");
+        }
+    }
+
+    /** Store contract: a password change (or a deleted account) ends open sessions, without UPDATE. */
+    @Test
+    void passwordChangeEndsTheSessionAndDeletesNothing() throws Exception {
+        deliver("Subject: a\r\n\r\nx\r\n");
+        try (Pop3TestClient c = loggedIn()) {
+            assertThat(c.cmd("DELE 1")).startsWith("+OK");
+            store.directory().setPassword(ALICE, new Passwords(PasswordHasher.Cost.TEST).record("a new password"));
+            assertThat(c.closedByServer()).isTrue();
+        }
+        awaitSessionsEnded();
+        assertThat(messages()).hasSize(1);
+    }
+
+    /** RFC 2449 §6.5, §8.1.1: the account's LOGIN-DELAY is announced after login and enforced. */
+    @Test
+    void loginDelayFromTheAccountSetting() throws Exception {
+        store.directory().setSetting(ALICE, LoginDelay.SETTING, "120");
+        try (Pop3TestClient c = loggedIn()) {
+            assertThat(c.cmd("CAPA")).startsWith("+OK");
+            assertThat(c.multiline()).contains("LOGIN-DELAY 120");
+            assertThat(c.cmd("QUIT")).startsWith("+OK");
+        }
+        awaitSessionsEnded();
+        try (Pop3TestClient c = tlsClient()) {
+            assertThat(c.cmd("USER " + ALICE)).startsWith("+OK");
+            assertThat(c.cmd("PASS " + PASSWORD)).isEqualTo("-ERR [LOGIN-DELAY] Logged in too recently, try again later");
+        }
+    }
+
+    /** \Seen from RETR reaches the store once, at QUIT or when the connection drops (as in Dovecot). */
+    @Test
+    void retrSetsSeenEvenWhenTheConnectionDrops() throws Exception {
+        deliver("Subject: a\r\n\r\nx\r\n");
+        deliver("Subject: b\r\n\r\ny\r\n");
+        Pop3TestClient dropped = loggedIn();
+        assertThat(dropped.cmd("RETR 2")).startsWith("+OK");
+        dropped.rawMultiline();
+        dropped.close();
+        awaitSessionsEnded();
+        assertThat(messages()).extracting(m -> m.flags().contains("\\Seen")).containsExactly(false, true);
+        try (Pop3TestClient c = loggedIn()) {
+            assertThat(c.cmd("RETR 1")).startsWith("+OK");
+            c.rawMultiline();
+            assertThat(c.cmd("QUIT")).startsWith("+OK");
+        }
+        assertThat(messages()).allMatch(m -> m.flags().contains("\\Seen"));
     }
 }

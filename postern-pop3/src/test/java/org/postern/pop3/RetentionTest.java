@@ -47,7 +47,8 @@ class RetentionTest {
                 new Maildrop.Entry(1, 10, "a", old, true),   // read earlier (IMAP or an older POP3 session)
                 new Maildrop.Entry(2, 10, "b", old, false),  // retrieved now
                 new Maildrop.Entry(3, 10, "c", old, false),  // untouched
-                new Maildrop.Entry(4, 10, "d", now, false))); // retrieved now, but young
+                new Maildrop.Entry(4, 10, "d", now, false)), // retrieved now, but young
+                null, new WireSizes(), true);
         m.markRetrieved(2);
         m.markRetrieved(4);
         m.delete(3);

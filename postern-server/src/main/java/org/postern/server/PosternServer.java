@@ -12,6 +12,7 @@ import org.postern.auth.AuthThrottle;
 import org.postern.auth.Authenticator;
 import org.postern.auth.sasl.SaslMechanisms;
 import org.postern.delivery.LocalDelivery;
+import org.postern.delivery.queue.QueueRunner;
 import org.postern.imap.ImapConfig;
 import org.postern.imap.ImapServer;
 import org.postern.net.ConnectionHandler;
@@ -44,6 +45,7 @@ public final class PosternServer implements AutoCloseable {
     private final List<Runnable> shutdowns = new ArrayList<>();
     private boolean closed;
     private boolean started;
+    private QueueRunner queueRunner;
 
     private PosternServer(ServerSettings settings, MailStore store, TlsContext tls) {
         this.settings = settings;
@@ -70,7 +72,7 @@ public final class PosternServer implements AutoCloseable {
         return server;
     }
 
-    private void wire() throws PortInUseException {
+    private void wire() throws IOException {
         Clock clock = Clock.systemUTC();
         Authenticator auth = new Authenticator(store.directory(), new AuthThrottle(settings.authThrottle(), clock),
                 settings.passwordCost(), clock);
@@ -100,6 +102,8 @@ public final class PosternServer implements AutoCloseable {
             listeners.put(s, Listener.start(s.key(), settings.listenAddress(), settings.port(s), s.implicitTls(), tls,
                     settings.netLimits(), handler));
         }
+        // The relay starts once every port is bound, so a start that fails sends nothing.
+        queueRunner = OutboundRelay.start(settings.outbound(), host, store);
     }
 
     private SmtpServer smtp(SmtpConfig.Mode mode, LocalDelivery delivery, SaslMechanisms sasl) {
@@ -146,6 +150,7 @@ public final class PosternServer implements AutoCloseable {
             }
         }
         for (Listener l : listeners.values()) l.close();
+        if (queueRunner != null) queueRunner.close(); // records what attempts in flight learned, before the store closes
         try {
             store.close();
         } catch (RuntimeException e) {

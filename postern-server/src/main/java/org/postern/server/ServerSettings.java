@@ -12,6 +12,7 @@ import org.postern.auth.AuthThrottle;
 import org.postern.auth.PasswordHasher;
 import org.postern.net.NetLimits;
 import org.postern.server.config.DataFolder;
+import org.postern.server.config.OutboundConfig;
 import org.postern.server.config.PortPlan;
 import org.postern.server.config.ServerConfig;
 import org.postern.server.config.Service;
@@ -22,10 +23,11 @@ import org.postern.server.config.Service;
  * postern.conf with {@link #from}.
  *
  * @param selfSignedTls the certificate files are Postern's own and are generated when missing
+ * @param outbound relaying to other domains; off for in-process test servers unless a test turns it on
  */
 public record ServerSettings(Path dataDir, String hostname, InetAddress listenAddress, Map<Service, Integer> ports,
         Path tlsCert, Path tlsKey, boolean selfSignedTls, boolean allowPlaintextAuth, long maxMessageSize,
-        PasswordHasher.Cost passwordCost, AuthThrottle.Policy authThrottle, NetLimits netLimits) {
+        PasswordHasher.Cost passwordCost, AuthThrottle.Policy authThrottle, NetLimits netLimits, OutboundConfig outbound) {
 
     public ServerSettings {
         EnumMap<Service, Integer> p = new EnumMap<>(Service.class);
@@ -47,7 +49,7 @@ public record ServerSettings(Path dataDir, String hostname, InetAddress listenAd
                 selfSigned ? folder.selfSignedKey() : folder.resolve(c.tlsKey()),
                 selfSigned, c.allowPlaintextAuth(), c.maxMessageSize(), passwordCost(c.passwordCost()),
                 c.authThrottle().equals("relaxed") ? AuthThrottle.Policy.RELAXED : AuthThrottle.Policy.DEFAULT,
-                NetLimits.DEFAULT);
+                NetLimits.DEFAULT, c.outbound());
     }
 
     /** Settings for an in-process test server: loopback, every port chosen by the OS, cheap hashing. */
@@ -58,7 +60,8 @@ public record ServerSettings(Path dataDir, String hostname, InetAddress listenAd
         return new ServerSettings(folder.root(), "localhost", InetAddress.getLoopbackAddress(), ports,
                 folder.selfSignedCertificate(), folder.selfSignedKey(), true, false, ServerConfig.DEFAULT_MAX_MESSAGE_SIZE,
                 PasswordHasher.Cost.TEST, AuthThrottle.Policy.RELAXED,
-                new NetLimits(10_000, 1_000, Duration.ofSeconds(30), Duration.ofMinutes(5)));
+                new NetLimits(10_000, 1_000, Duration.ofSeconds(30), Duration.ofMinutes(5)),
+                OutboundConfig.defaults().withRelay(false));
     }
 
     public static PasswordHasher.Cost passwordCost(String configValue) {
@@ -73,21 +76,26 @@ public record ServerSettings(Path dataDir, String hostname, InetAddress listenAd
         EnumMap<Service, Integer> p = new EnumMap<>(ports);
         p.putAll(newPorts);
         return new ServerSettings(dataDir, hostname, listenAddress, p, tlsCert, tlsKey, selfSignedTls, allowPlaintextAuth,
-                maxMessageSize, passwordCost, authThrottle, netLimits);
+                maxMessageSize, passwordCost, authThrottle, netLimits, outbound);
     }
 
     public ServerSettings withAllowPlaintextAuth(boolean allow) {
         return new ServerSettings(dataDir, hostname, listenAddress, ports, tlsCert, tlsKey, selfSignedTls, allow,
-                maxMessageSize, passwordCost, authThrottle, netLimits);
+                maxMessageSize, passwordCost, authThrottle, netLimits, outbound);
     }
 
     public ServerSettings withMaxMessageSize(long bytes) {
         return new ServerSettings(dataDir, hostname, listenAddress, ports, tlsCert, tlsKey, selfSignedTls,
-                allowPlaintextAuth, bytes, passwordCost, authThrottle, netLimits);
+                allowPlaintextAuth, bytes, passwordCost, authThrottle, netLimits, outbound);
     }
 
     public ServerSettings withHostname(String name) {
         return new ServerSettings(dataDir, name, listenAddress, ports, tlsCert, tlsKey, selfSignedTls,
-                allowPlaintextAuth, maxMessageSize, passwordCost, authThrottle, netLimits);
+                allowPlaintextAuth, maxMessageSize, passwordCost, authThrottle, netLimits, outbound);
+    }
+
+    public ServerSettings withOutbound(OutboundConfig o) {
+        return new ServerSettings(dataDir, hostname, listenAddress, ports, tlsCert, tlsKey, selfSignedTls,
+                allowPlaintextAuth, maxMessageSize, passwordCost, authThrottle, netLimits, o);
     }
 }

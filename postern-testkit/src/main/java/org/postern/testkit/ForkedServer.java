@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
@@ -23,6 +24,7 @@ import org.postern.auth.PasswordHasher;
 import org.postern.auth.Passwords;
 import org.postern.net.TlsContext;
 import org.postern.server.config.DataFolder;
+import org.postern.server.config.OutboundConfig;
 import org.postern.server.config.ServerConfig;
 import org.postern.server.config.Service;
 import org.postern.store.Account;
@@ -66,18 +68,26 @@ public final class ForkedServer implements AutoCloseable {
      * @param jar the shaded postern.jar to run with {@code java -jar}, or null for this JVM's class path
      */
     public static ForkedServer start(Path dataDir, Path jar) throws IOException {
-        return start(dataDir, jar, false);
+        return start(dataDir, jar, UnaryOperator.identity());
+    }
+
+    /** As {@link #start(Path, Path)}, with the postern.conf written on first use changed by {@code customize}. */
+    public static ForkedServer start(Path dataDir, Path jar, UnaryOperator<ServerConfig> customize) throws IOException {
+        Map<Service, Integer> ports = prepare(dataDir, customize);
+        ForkedServer f = new ForkedServer(dataDir, jar, false, ports);
+        f.launch();
+        return f;
     }
 
     private static ForkedServer start(Path dataDir, Path jar, boolean owns) throws IOException {
-        Map<Service, Integer> ports = prepare(dataDir);
+        Map<Service, Integer> ports = prepare(dataDir, UnaryOperator.identity());
         ForkedServer f = new ForkedServer(dataDir, jar, owns, ports);
         f.launch();
         return f;
     }
 
     /** Writes postern.conf (unless present) and the test domain; returns the ports the server will use. */
-    static Map<Service, Integer> prepare(Path dataDir) throws IOException {
+    static Map<Service, Integer> prepare(Path dataDir, UnaryOperator<ServerConfig> customize) throws IOException {
         DataFolder folder = new DataFolder(dataDir);
         ServerConfig config;
         if (folder.hasConfig()) {
@@ -88,7 +98,9 @@ public final class ForkedServer implements AutoCloseable {
             }
         } else {
             config = ServerConfig.defaults("localhost").withListenAddress(TestServer.HOST)
-                    .withPortOffset(OptionalInt.of(0)).withPorts(freePorts()).withDev("test", "relaxed");
+                    .withPortOffset(OptionalInt.of(0)).withPorts(freePorts()).withDev("test", "relaxed")
+                    .withOutbound(OutboundConfig.defaults().withRelay(false)); // no test mail to the real internet
+            config = customize.apply(config);
             folder.writeConfig(config);
         }
         try (MailStore store = SqliteMailStore.open(folder.root())) {

@@ -11,6 +11,7 @@ import javax.net.ssl.SSLContext;
 import org.postern.auth.Passwords;
 import org.postern.server.PosternServer;
 import org.postern.server.ServerSettings;
+import org.postern.server.config.ServerConfig;
 import org.postern.server.config.Service;
 import org.postern.store.Account;
 import org.postern.store.MailStore;
@@ -167,6 +168,11 @@ public final class TestServer implements AutoCloseable {
     /** Runs {@code postern serve} on {@code dataDir}; {@code jar} is the shaded postern.jar or null for the class path. */
     public static ForkedServer forkProcess(Path dataDir, Path jar) throws IOException {
         return ForkedServer.start(dataDir, jar);
+    }
+
+    /** As {@link #forkProcess(Path, Path)}, with the first postern.conf changed by {@code customize}. */
+    public static ForkedServer forkProcess(Path dataDir, Path jar, UnaryOperator<ServerConfig> customize) throws IOException {
+        return ForkedServer.start(dataDir, jar, customize);
     }
 
     static void deleteTree(Path root) {

@@ -31,6 +31,7 @@ final class ScramSha256Mechanism implements SaslMechanism {
     private final InetAddress client;
     private State state = State.FIRST;
     private String username;
+    private String gs2Header;
     private String clientFirstBare;
     private String serverFirst;
     private String nonce;
@@ -71,6 +72,7 @@ final class ScramSha256Mechanism implements SaslMechanism {
         if (parts.length < 3 || !(parts[0].equals("n") || parts[0].equals("y"))) return new SaslStep.Failure(true, false);
         String authzid = parts[1].startsWith("a=") ? unescape(parts[1].substring(2)) : parts[1].isEmpty() ? "" : null;
         if (authzid == null) return new SaslStep.Failure(true, false);
+        gs2Header = parts[0] + "," + parts[1] + ",";
         clientFirstBare = parts[2];
         String user = null, cnonce = null;
         for (String attr : clientFirstBare.split(",")) {
@@ -108,7 +110,10 @@ final class ScramSha256Mechanism implements SaslMechanism {
             if (attr.startsWith("c=")) channel = attr.substring(2);
             else if (attr.startsWith("r=")) r = attr.substring(2);
         }
-        if (!"biws".equals(channel) && !"eSws".equals(channel)) return new SaslStep.Failure(true, false); // "n,," / "y,,"
+        // RFC 5802 §7: c= is the base64 of the gs2-header exactly as sent, authzid included
+        // ("n,a=user@example.org," from Cyrus SASL clients such as mbsync and mutt).
+        String expected = Base64.getEncoder().encodeToString(gs2Header.getBytes(StandardCharsets.UTF_8));
+        if (!expected.equals(channel)) return new SaslStep.Failure(true, false);
         if (!nonce.equals(r)) return new SaslStep.Failure(true, false);
         byte[] proof;
         try {

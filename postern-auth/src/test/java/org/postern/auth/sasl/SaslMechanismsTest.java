@@ -72,6 +72,11 @@ class SaslMechanismsTest {
 
     /** A client side of RFC 5802 §3, written from the RFC, to drive the server. */
     private SaslStep scram(String user, String password, String authzid) {
+        return scram(user, password, authzid, null);
+    }
+
+    /** @param claimedGs2 the gs2-header the client repeats in c=, when it differs from the one it sent */
+    private SaslStep scram(String user, String password, String authzid, String claimedGs2) {
         SaslMechanism m = mechanisms.create("SCRAM-SHA-256", ip).orElseThrow();
         String cnonce = Base64.getEncoder().encodeToString(new SecureRandom().generateSeed(12));
         String gs2 = authzid == null ? "n,," : "n,a=" + authzid + ",";
@@ -84,7 +89,8 @@ class SaslMechanismsTest {
         byte[] salt = Base64.getDecoder().decode(attrs.get("s"));
         int iterations = Integer.parseInt(attrs.get("i"));
         ScramCredentials k = ScramCredentials.derive(password, salt, iterations);
-        String withoutProof = "c=" + Base64.getEncoder().encodeToString(gs2.getBytes(StandardCharsets.UTF_8)) + ",r=" + attrs.get("r");
+        String bound = claimedGs2 == null ? gs2 : claimedGs2;
+        String withoutProof = "c=" + Base64.getEncoder().encodeToString(bound.getBytes(StandardCharsets.UTF_8)) + ",r=" + attrs.get("r");
         String authMessage = clientFirstBare + "," + serverFirst + "," + withoutProof;
         byte[] signature = ScramCredentials.hmac(k.storedKey(), authMessage);
         // ClientKey is not in the verifier record: recompute it the way a client does.
@@ -120,4 +126,15 @@ class SaslMechanismsTest {
         assertThat(scram("alice@example.test", "s3cret", "bob@example.test")).isInstanceOf(SaslStep.Failure.class);
     }
 
+    @Test
+    void scramAcceptsOwnAuthzidRepeatedInTheChannelBinding() {
+        // Cyrus SASL (mbsync, mutt) sends "n,a=user," and repeats it base64-encoded in c= (RFC 5802 §7).
+        assertThat(scram("alice@example.test", "s3cret", "alice@example.test")).isInstanceOf(SaslStep.Success.class);
+    }
+
+    @Test
+    void scramRefusesAChannelBindingThatDiffersFromTheHeaderSent() {
+        assertThat(scram("alice@example.test", "s3cret", null, "y,,")).isInstanceOf(SaslStep.Failure.class);
+        assertThat(scram("alice@example.test", "s3cret", "alice@example.test", "n,,")).isInstanceOf(SaslStep.Failure.class);
+    }
 }

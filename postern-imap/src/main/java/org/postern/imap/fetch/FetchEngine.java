@@ -8,6 +8,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import org.postern.core.mime.MimeMessage;
+import org.postern.core.mime.MimePart;
 import org.postern.imap.codec.ResponseWriter;
 import org.postern.imap.parse.FetchItem;
 import org.postern.imap.parse.FetchItem.Kind;
@@ -49,10 +50,13 @@ public final class FetchEngine {
         for (FetchItem item : items) {
             if (item instanceof FetchItem.Simple s) {
                 switch (s.kind()) {
-                    case UID, FLAGS, INTERNALDATE, RFC822_SIZE -> { }
+                    case UID, FLAGS, INTERNALDATE, RFC822_SIZE, MODSEQ, SAVEDATE, EMAILID, THREADID -> { }
+                    case PREVIEW -> needsParse = true;
                     case RFC822 -> wholes++;
                     default -> needsParse = true;
                 }
+            } else if (item instanceof FetchItem.Binary) {
+                needsParse = true;
             } else if (item instanceof FetchItem.BodySection b) {
                 if (b.section().part().isEmpty() && b.section().spec() == Section.Spec.NONE && b.partialStart() < 0) {
                     wholes++;
@@ -70,15 +74,45 @@ public final class FetchEngine {
         } catch (IOException | RuntimeException e) {
             throw new MessageUnavailableException(r.uid(), e);
         }
+        java.util.Map<FetchItem, byte[]> binaries = new java.util.HashMap<>();
+        for (FetchItem item : items) {
+            if (item instanceof FetchItem.Binary b) {
+                byte[] data = binary(parsed, b);
+                if (data == null) {
+                    if (stream != null) stream.close();
+                    throw new UnknownCteException(r.uid());
+                }
+                binaries.put(item, data);
+            }
+        }
         try {
-            writeItems(out, seq, r, flags, items, withUid, parsed, stream);
+            writeItems(out, seq, r, flags, items, withUid, parsed, stream, binaries);
         } finally {
             if (stream != null) stream.close();
         }
     }
 
+    /**
+     * RFC 3516 §4.2: the decoded content of a part; null for a transfer encoding we cannot undo
+     * (UNKNOWN-CTE); empty for a part that does not exist. Multiparts and messages are not encoded.
+     */
+    private static byte[] binary(MimeMessage m, FetchItem.Binary b) {
+        int[] path = b.part().stream().mapToInt(Integer::intValue).toArray();
+        if (path.length == 0) return m.raw();
+        MimePart p = m.part(path);
+        if (p == null) return new byte[0];
+        if (p.isMultipart() || p.isMessage()) return m.slice(p.bodyStart(), p.bodyEnd());
+        String cte = p.contentTransferEncoding();
+        String enc = cte == null ? "" : cte.strip().toLowerCase(Locale.ROOT);
+        return switch (enc) {
+            case "", "7bit", "8bit", "binary", "base64", "quoted-printable" -> m.decodedBody(p);
+            default -> null;
+        };
+    }
+
     private void writeItems(ResponseWriter out, int seq, MessageRecord r, String flags, List<FetchItem> items,
-            boolean withUid, MimeMessage parsed, InputStream stream) throws IOException {
+            boolean withUid, MimeMessage parsed, InputStream stream, java.util.Map<FetchItem, byte[]> binaries)
+            throws IOException {
         out.raw("* " + seq + " FETCH (");
         boolean first = true;
         if (withUid && items.stream().noneMatch(i -> i instanceof FetchItem.Simple s && s.kind() == Kind.UID)) {
@@ -95,6 +129,15 @@ public final class FetchEngine {
                         case FLAGS -> out.raw("FLAGS " + flags);
                         case INTERNALDATE -> out.raw("INTERNALDATE \"" + INTERNALDATE.format(r.internalDate()) + "\"");
                         case RFC822_SIZE -> out.raw("RFC822.SIZE " + r.size());
+                        case MODSEQ -> out.raw("MODSEQ (" + r.modSeq() + ")");
+                        case SAVEDATE -> out.raw(r.savedDate() == null ? "SAVEDATE NIL"
+                                : "SAVEDATE \"" + INTERNALDATE.format(r.savedDate()) + "\"");
+                        case EMAILID -> out.raw("EMAILID (" + org.postern.imap.ObjectIds.emailId(r.blobId()) + ")");
+                        case THREADID -> out.raw("THREADID NIL");
+                        case PREVIEW -> {
+                            out.raw("PREVIEW ");
+                            out.string(preview(parsed));
+                        }
                         case ENVELOPE -> {
                                                         out.raw("ENVELOPE ");
                             EnvelopeWriter.write(out, parsed.headers());
@@ -115,6 +158,27 @@ public final class FetchEngine {
                             out.literal(b);
                         }
                     }
+                }
+                case FetchItem.Binary b -> {
+                    byte[] data = binaries.get(b);
+                    if (b.sizeOnly()) {
+                        out.raw("BINARY.SIZE[" + b.wire() + "] " + data.length);
+                        continue;
+                    }
+                    out.raw("BINARY[" + b.wire() + "]");
+                    int start = 0;
+                    int len = data.length;
+                    if (b.partialStart() >= 0) {
+                        out.raw("<" + b.partialStart() + ">");
+                        start = (int) Math.min(b.partialStart(), data.length);
+                        len = (int) Math.min(b.partialLength(), data.length - start);
+                    }
+                    out.raw(' ');
+                    // RFC 3516 §4.2: literal8 only when the content holds NUL, which a literal cannot.
+                    boolean nul = false;
+                    for (int i = start; i < start + len && !nul; i++) nul = data[i] == 0;
+                    if (nul) out.raw('~');
+                    out.literal(data, start, len);
                 }
                 case FetchItem.BodySection b -> {
                     // RFC 3501 §7.4.2: the response names BODY[section]<origin>, never BODY.PEEK.
@@ -139,6 +203,27 @@ public final class FetchEngine {
             }
         }
         out.raw(')').crlf();
+    }
+
+    /**
+     * RFC 8970 §3.1: at most 256 characters of the message's text, whitespace collapsed, without
+     * splitting a surrogate pair; empty text gives "".
+     */
+    static String preview(MimeMessage m) {
+        String text = org.postern.core.mime.TextExtractor.text(m, 4096).replaceAll("\\s+", " ").strip();
+        if (text.length() <= PREVIEW_CHARS) return text;
+        int end = PREVIEW_CHARS;
+        if (Character.isHighSurrogate(text.charAt(end - 1))) end--;
+        return text.substring(0, end);
+    }
+
+    private static final int PREVIEW_CHARS = 200;
+
+    /** RFC 3516 §4.3: a part's Content-Transfer-Encoding is not one we can decode. */
+    public static final class UnknownCteException extends IOException {
+        public UnknownCteException(long uid) {
+            super("message " + uid + " has an unknown transfer encoding");
+        }
     }
 
     /** The stored content of a message cannot be read (typically: expunged by another session). */

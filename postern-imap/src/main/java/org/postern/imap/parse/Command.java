@@ -42,12 +42,28 @@ public sealed interface Command {
         }
     }
 
-    /** SELECT, or EXAMINE when {@code readOnly}. */
-    record Select(String mailbox, boolean readOnly) implements Command {
+    /**
+     * SELECT, or EXAMINE when {@code readOnly}; {@code condstore} for the CONDSTORE parameter and
+     * {@code qresync} (null when absent) for QRESYNC's (RFC 7162 §3.1.8, §3.2.5).
+     */
+    record Select(String mailbox, boolean readOnly, boolean condstore, Qresync qresync) implements Command {
+        public Select(String mailbox, boolean readOnly) {
+            this(mailbox, readOnly, false, null);
+        }
         public String name() { return readOnly ? "EXAMINE" : "SELECT"; }
     }
 
-    record Create(String mailbox) implements Command {
+    /** RFC 7162 §3.2.5: {@code knownUids} null when not given; the seq-match data is parsed and ignored. */
+    record Qresync(long uidValidity, long modSeq, SequenceSet knownUids) {}
+
+    /** {@code uses}: special-use attributes requested with USE (RFC 6154 §3), e.g. "\\Sent". */
+    record Create(String mailbox, List<String> uses) implements Command {
+        public Create {
+            uses = List.copyOf(uses);
+        }
+        public Create(String mailbox) {
+            this(mailbox, List.of());
+        }
         public String name() { return "CREATE"; }
     }
 
@@ -63,9 +79,29 @@ public sealed interface Command {
         public String name() { return subscribe ? "SUBSCRIBE" : "UNSUBSCRIBE"; }
     }
 
-    /** LIST, or LSUB when {@code lsub}. */
-    record ListMailboxes(String reference, String pattern, boolean lsub) implements Command {
+    /**
+     * LIST, or LSUB when {@code lsub}. {@code options} is null for the basic forms and set for
+     * extended LIST (RFC 5258 §3: selection options, several patterns or RETURN options).
+     */
+    record ListMailboxes(String reference, List<String> patterns, boolean lsub, ListOptions options) implements Command {
+        public ListMailboxes {
+            patterns = List.copyOf(patterns);
+        }
+        public ListMailboxes(String reference, String pattern, boolean lsub) {
+            this(reference, List.of(pattern), lsub, null);
+        }
         public String name() { return lsub ? "LSUB" : "LIST"; }
+    }
+
+    /**
+     * RFC 5258 §3.1-3.2, RFC 6154 §5.1, RFC 5819: selection options (subscribed, remote,
+     * recursiveMatch, specialUse) and return options; {@code status} holds STATUS items, empty for none.
+     */
+    record ListOptions(boolean subscribed, boolean remote, boolean recursiveMatch, boolean specialUse,
+            boolean returnChildren, boolean returnSubscribed, boolean returnSpecialUse, List<String> status) {
+        public ListOptions {
+            status = List.copyOf(status);
+        }
     }
 
     record Status(String mailbox, List<String> items) implements Command {
@@ -77,14 +113,47 @@ public sealed interface Command {
 
     /**
      * APPEND up to the message literal; the session streams the {@code size} octets that follow.
-     * {@code internalDate} is null when not given.
+     * {@code internalDate} is null when not given. {@code utf8} when the literal is wrapped as
+     * {@code UTF8 (~{n})} (RFC 6855 §4), so a ")" follows the message.
      */
-    record Append(String mailbox, List<String> flags, OffsetDateTime internalDate, long size, boolean synchronizing)
-            implements Command {
+    record Append(String mailbox, List<String> flags, OffsetDateTime internalDate, long size, boolean synchronizing,
+            boolean utf8) implements Command {
         public Append {
             flags = List.copyOf(flags);
         }
+        public Append(String mailbox, List<String> flags, OffsetDateTime internalDate, long size, boolean synchronizing) {
+            this(mailbox, flags, internalDate, size, synchronizing, false);
+        }
         public String name() { return "APPEND"; }
+    }
+
+    /**
+     * REPLACE or UID REPLACE (RFC 8508 §3.3): {@code message} is the APPEND part; {@code number} a
+     * sequence number or UID ({@link SequenceSet#STAR} for "*").
+     */
+    record Replace(boolean uid, long number, Append message) implements Command {
+        public String name() { return uid ? "UID REPLACE" : "REPLACE"; }
+    }
+
+    /** An APPEND read whole because it uses CATENATE (RFC 4469); plain literals are single TEXT parts. */
+    record Catenate(String mailbox, List<CatenateMessage> messages) implements Command {
+        public Catenate {
+            messages = List.copyOf(messages);
+        }
+        public String name() { return "APPEND"; }
+    }
+
+    record CatenateMessage(List<String> flags, OffsetDateTime internalDate, List<CatPart> parts) {
+        public CatenateMessage {
+            flags = List.copyOf(flags);
+            parts = List.copyOf(parts);
+        }
+    }
+
+    sealed interface CatPart {
+        record Text(byte[] data) implements CatPart {}
+
+        record Url(String url) implements CatPart {}
     }
 
     record Check() implements Command {
@@ -104,23 +173,70 @@ public sealed interface Command {
         public String name() { return uids == null ? "EXPUNGE" : "UID EXPUNGE"; }
     }
 
-    /** {@code charset} is null when not given. */
-    record Search(boolean uid, String charset, SearchKey key) implements Command {
+    /** ESEARCH return options (RFC 4731 §3.1) and SAVE (RFC 5182 §2.2). */
+    enum SearchReturn { MIN, MAX, ALL, COUNT, SAVE }
+
+    /**
+     * {@code charset} is null when not given; {@code returns} is null for a plain SEARCH and the
+     * RETURN options otherwise (empty RETURN () means ALL, RFC 4731 §3.1).
+     */
+    record Search(boolean uid, String charset, SearchKey key, java.util.Set<SearchReturn> returns) implements Command {
+        public Search {
+            returns = returns == null ? null : java.util.Set.copyOf(returns);
+        }
+        public Search(boolean uid, String charset, SearchKey key) {
+            this(uid, charset, key, null);
+        }
         public String name() { return uid ? "UID SEARCH" : "SEARCH"; }
     }
 
-    record Fetch(boolean uid, SequenceSet set, List<FetchItem> items) implements Command {
+    /** {@code changedSince} -1 when absent; {@code vanished} for the VANISHED modifier (RFC 7162 §3.1.4.1, §3.2.6). */
+    record Fetch(boolean uid, SequenceSet set, List<FetchItem> items, long changedSince, boolean vanished)
+            implements Command {
         public Fetch {
             items = List.copyOf(items);
+        }
+        public Fetch(boolean uid, SequenceSet set, List<FetchItem> items) {
+            this(uid, set, items, -1, false);
         }
         public String name() { return uid ? "UID FETCH" : "FETCH"; }
     }
 
     enum StoreMode { REPLACE, ADD, REMOVE }
 
-    record Store(boolean uid, SequenceSet set, StoreMode mode, boolean silent, List<String> flags) implements Command {
+    /** RFC 5256 §3 sort keys, with DISPLAYFROM and DISPLAYTO of RFC 5957. */
+    enum SortKey { ARRIVAL, CC, DATE, FROM, SIZE, SUBJECT, TO, DISPLAYFROM, DISPLAYTO }
+
+    record SortCriterion(SortKey key, boolean reverse) {}
+
+    /**
+     * SORT and UID SORT (RFC 5256 §3); {@code returns} null for a plain SORT, the ESORT RETURN
+     * options otherwise (RFC 5267 §3.2).
+     */
+    record Sort(boolean uid, List<SortCriterion> criteria, String charset, SearchKey key,
+            java.util.Set<SearchReturn> returns) implements Command {
+        public Sort {
+            criteria = List.copyOf(criteria);
+            returns = returns == null ? null : java.util.Set.copyOf(returns);
+        }
+        public String name() { return uid ? "UID SORT" : "SORT"; }
+    }
+
+    enum ThreadAlgorithm { ORDEREDSUBJECT, REFERENCES }
+
+    /** THREAD and UID THREAD (RFC 5256 §3). */
+    record Thread(boolean uid, ThreadAlgorithm algorithm, String charset, SearchKey key) implements Command {
+        public String name() { return uid ? "UID THREAD" : "THREAD"; }
+    }
+
+    /** {@code unchangedSince} -1 when absent (RFC 7162 §3.1.3). */
+    record Store(boolean uid, SequenceSet set, StoreMode mode, boolean silent, List<String> flags, long unchangedSince)
+            implements Command {
         public Store {
             flags = List.copyOf(flags);
+        }
+        public Store(boolean uid, SequenceSet set, StoreMode mode, boolean silent, List<String> flags) {
+            this(uid, set, mode, silent, flags, -1);
         }
         public String name() { return uid ? "UID STORE" : "STORE"; }
     }

@@ -19,9 +19,10 @@ import org.postern.imap.parse.FetchItem.Kind;
 import org.postern.imap.parse.FetchItem.Section;
 
 /**
- * The IMAP command grammar (RFC 3501 §9 plus RFC 2177, 2342, 2971, 3691, 4315, 4959, 5161, 6851).
- * Input is one complete command with its literals inline (see {@link Tokens}); output is a
- * {@link Request} or a {@link ParseException}. Pure: no I/O, no state between calls.
+ * The IMAP command grammar (RFC 3501 §9 / RFC 9051 §9 plus the extensions of package-info). Input is
+ * one complete command with its literals inline (see {@link Tokens}); output is a {@link Request} or
+ * a {@link ParseException}. Pure: no I/O, no state between calls. SEARCH, SORT and THREAD live in
+ * {@link SearchParser}, extended LIST in {@link ListParser}.
  */
 public final class CommandParser {
     /** RFC 3501 §6.4.4 allows unlimited nesting; a bound keeps the JVM stack safe (HOSTILE A23). */
@@ -31,7 +32,12 @@ public final class CommandParser {
     private CommandParser() {}
 
     public static Request parse(byte[] command) throws ParseException {
-        Tokens t = new Tokens(command);
+        return parse(command, false);
+    }
+
+    /** {@code utf8Names}: mailbox names are UTF-8 rather than modified UTF-7 (after ENABLE of IMAP4rev2 or UTF8=ACCEPT). */
+    public static Request parse(byte[] command, boolean utf8Names) throws ParseException {
+        Tokens t = new Tokens(command, utf8Names);
         String tag = t.tag();
         try {
             t.sp();
@@ -51,6 +57,13 @@ public final class CommandParser {
             return command.length > tag.length() && command[tag.length()] == ' ' ? tag : null;
         } catch (ParseException e) {
             return null;
+        }
+    }
+
+    /** An APPEND that has to be read whole before it can be parsed (CATENATE). */
+    static final class NotStreamable extends ParseException {
+        NotStreamable() {
+            super("CATENATE");
         }
     }
 
@@ -75,19 +88,57 @@ public final class CommandParser {
      * such a prefix; throws when it is an APPEND with bad syntax before the literal.
      */
     public static Optional<Request> appendPrefix(byte[] partial) throws ParseException {
-        Tokens t = new Tokens(partial);
+        return appendPrefix(partial, false);
+    }
+
+    public static Optional<Request> appendPrefix(byte[] partial, boolean utf8Names) throws ParseException {
+        Tokens t = new Tokens(partial, utf8Names);
         String tag;
+        boolean replace;
+        boolean uid = false;
         try {
             tag = t.tag();
             t.sp();
-            if (!t.acceptWord("APPEND")) return Optional.empty();
+            if (t.acceptWord("UID")) {
+                uid = true;
+                t.sp();
+            }
+            replace = t.acceptWord("REPLACE");
+            if (!replace && (uid || !t.acceptWord("APPEND"))) return Optional.empty();
         } catch (ParseException e) {
             return Optional.empty();
         }
         try {
             t.sp();
+            long number = 0;
+            if (replace) {
+                // RFC 8508 §6: "REPLACE" SP seq-number SP mailbox ...; "UID REPLACE" SP uniqueid ...
+                number = uid ? t.nzNumber() : t.accept('*') ? SequenceSet.STAR : t.nzNumber();
+                t.sp();
+            }
             String mailbox = mailbox(t);
             t.sp();
+            Command.Append message = appendMessage(t, mailbox);
+            return Optional.of(new Request(tag, replace ? new Command.Replace(uid, number, message) : message));
+        } catch (NotStreamable e) {
+            return Optional.empty();
+        } catch (ParseException e) {
+            throw new TaggedParseException(tag, e);
+        }
+    }
+
+    /**
+     * The next message of a MULTIAPPEND (RFC 3502 §6.3.11): what follows a message literal, SP then
+     * [flag-list SP] [date-time SP] literal-announcement. {@code mailbox} is the command's.
+     */
+    public static Command.Append appendNext(byte[] rest, String mailbox) throws ParseException {
+        Tokens t = new Tokens(rest);
+        t.sp();
+        return appendMessage(t, mailbox);
+    }
+
+    private static Command.Append appendMessage(Tokens t, String mailbox) throws ParseException {
+        {
             List<String> flags = List.of();
             if (t.peekIs('(')) {
                 flags = flagList(t);
@@ -97,6 +148,17 @@ public final class CommandParser {
             if (t.peekIs('"')) {
                 date = dateTime(t);
                 t.sp();
+            }
+            // RFC 4469: a CATENATE message is read whole (its parts are small; URLs bring the bulk).
+            if (t.lookingAt("CATENATE ")) throw new NotStreamable();
+            // RFC 6855 §4: append-data =/ "UTF8" SP "(" literal8 ")"; RFC 3516 §4.4: literal8.
+            boolean utf8 = t.acceptWord("UTF8");
+            if (utf8) {
+                t.sp();
+                t.expect('(');
+                t.expect('~');
+            } else {
+                t.accept('~');
             }
             t.expect('{');
             long n = 0;
@@ -110,9 +172,7 @@ public final class CommandParser {
             boolean sync = !t.accept('+');
             t.expect('}');
             t.end();
-            return Optional.of(new Request(tag, new Command.Append(mailbox, flags, date, n, sync)));
-        } catch (ParseException e) {
-            throw new TaggedParseException(tag, e);
+            return new Command.Append(mailbox, flags, date, n, sync, utf8);
         }
     }
 
@@ -129,13 +189,29 @@ public final class CommandParser {
                 t.sp();
                 yield new Command.Login(user, t.astring());
             }
-            case "SELECT", "EXAMINE" -> {
-                t.sp();
-                yield new Command.Select(mailbox(t), name.equals("EXAMINE"));
-            }
+            case "SELECT", "EXAMINE" -> select(t, name.equals("EXAMINE"));
             case "CREATE" -> {
                 t.sp();
-                yield new Command.Create(mailbox(t));
+                String mb = mailbox(t);
+                List<String> uses = List.of();
+                if (t.accept(' ')) {
+                    // RFC 6154 §3: create-param = "USE" SP "(" [use-attr *(SP use-attr)] ")"
+                    t.expect('(');
+                    if (!t.acceptWord("USE")) throw new ParseException("Unknown CREATE parameter");
+                    t.sp();
+                    t.expect('(');
+                    List<String> u = new ArrayList<>();
+                    while (!t.peekIs(')')) {
+                        if (!u.isEmpty()) t.sp();
+                        t.expect('\\');
+                        u.add("\\" + t.atom());
+                        if (u.size() > 16) throw new ParseException("Too many USE attributes");
+                    }
+                    t.expect(')');
+                    t.expect(')');
+                    uses = u;
+                }
+                yield new Command.Create(mb, uses);
             }
             case "DELETE" -> {
                 t.sp();
@@ -151,19 +227,23 @@ public final class CommandParser {
                 t.sp();
                 yield new Command.Subscribe(mailbox(t), name.equals("SUBSCRIBE"));
             }
-            case "LIST", "LSUB" -> {
+            case "LSUB" -> {
                 t.sp();
-                String ref = decodeName(t.astring(), false);
+                String ref = decodeName(t.astring(), false, t.utf8Names);
                 t.sp();
-                yield new Command.ListMailboxes(ref, decodeName(t.listMailbox(), false), name.equals("LSUB"));
+                yield new Command.ListMailboxes(ref, decodeName(t.listMailbox(), false, t.utf8Names), true);
             }
+            case "LIST" -> ListParser.list(t);
             case "STATUS" -> status(t);
-            case "APPEND" -> throw new ParseException("APPEND needs a message literal");
+            case "APPEND" -> CatenateParser.append(t);
+            case "REPLACE" -> throw new ParseException(name + " needs a message literal");
             case "CHECK" -> new Command.Check();
             case "CLOSE" -> new Command.Close();
             case "UNSELECT" -> new Command.Unselect();
             case "EXPUNGE" -> new Command.Expunge(null);
-            case "SEARCH" -> search(t, false);
+            case "SEARCH" -> SearchParser.search(t, false);
+            case "SORT" -> SearchParser.sort(t, false);
+            case "THREAD" -> SearchParser.thread(t, false);
             case "FETCH" -> fetch(t, false);
             case "STORE" -> store(t, false);
             case "COPY" -> copy(t, false, false);
@@ -176,7 +256,8 @@ public final class CommandParser {
                 do {
                     t.sp();
                     caps.add(t.atom().toUpperCase(Locale.ROOT));
-                } while (t.peekIs(' ') && caps.size() < 100);
+                    if (caps.size() > 100) throw new ParseException("Too many capabilities");
+                } while (t.peekIs(' '));
                 yield new Command.Enable(caps);
             }
             case "ID" -> id(t);
@@ -189,7 +270,9 @@ public final class CommandParser {
         String sub = t.keyword();
         return switch (sub) {
             case "FETCH" -> fetch(t, true);
-            case "SEARCH" -> search(t, true);
+            case "SEARCH" -> SearchParser.search(t, true);
+            case "SORT" -> SearchParser.sort(t, true);
+            case "THREAD" -> SearchParser.thread(t, true);
             case "STORE" -> store(t, true);
             case "COPY" -> copy(t, true, false);
             case "MOVE" -> copy(t, true, true);
@@ -197,6 +280,7 @@ public final class CommandParser {
                 t.sp();
                 yield new Command.Expunge(sequenceSet(t, true));
             }
+            case "REPLACE" -> throw new ParseException("REPLACE needs a message literal");
             default -> throw new ParseException("Unknown UID command");
         };
     }
@@ -229,17 +313,80 @@ public final class CommandParser {
         t.sp();
         String mailbox = mailbox(t);
         t.sp();
+        return new Command.Status(mailbox, statusItems(t));
+    }
+
+    /**
+     * "(" status-att *(SP status-att) ")": RFC 9051 §6.3.11 (with DELETED and SIZE), RFC 7162 §3.1.7
+     * HIGHESTMODSEQ, RFC 7889 §4 APPENDLIMIT, RFC 8474 §4.2 MAILBOXID.
+     */
+    static List<String> statusItems(Tokens t) throws ParseException {
         t.expect('(');
         List<String> items = new ArrayList<>();
         do {
             String item = t.keyword();
             switch (item) {
-                case "MESSAGES", "RECENT", "UIDNEXT", "UIDVALIDITY", "UNSEEN" -> items.add(item);
+                case "MESSAGES", "RECENT", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "DELETED", "SIZE", "HIGHESTMODSEQ",
+                        "APPENDLIMIT", "MAILBOXID" -> {
+                    if (!items.contains(item)) items.add(item);
+                }
                 default -> throw new ParseException("Unknown STATUS item " + item);
             }
         } while (t.accept(' ') && items.size() < 16);
         t.expect(')');
-        return new Command.Status(mailbox, items);
+        return items;
+    }
+
+    /** select-params (RFC 4466 §2.1): CONDSTORE (RFC 7162 §3.1.8) and QRESYNC (§3.2.5). */
+    private static Command select(Tokens t, boolean readOnly) throws ParseException {
+        t.sp();
+        String mailbox = mailbox(t);
+        boolean condstore = false;
+        Command.Qresync q = null;
+        if (t.accept(' ')) {
+            t.expect('(');
+            do {
+                String p = t.keyword();
+                switch (p) {
+                    case "CONDSTORE" -> condstore = true;
+                    case "QRESYNC" -> {
+                        if (q != null) throw new ParseException("QRESYNC given twice");
+                        t.sp();
+                        t.expect('(');
+                        long uv = t.nzNumber();
+                        t.sp();
+                        long modSeq = modSeq(t, false);
+                        SequenceSet known = null;
+                        if (t.accept(' ')) {
+                            if (!t.peekIs('(')) {
+                                known = sequenceSet(t, true);
+                                if (known.usesStar() || known.isSaved()) throw new ParseException("Invalid known-uids");
+                                t.accept(' ');
+                            }
+                            if (t.accept('(')) {
+                                // seq-match-data: our expunge log is complete, so it is only checked.
+                                sequenceSet(t, false);
+                                t.sp();
+                                sequenceSet(t, true);
+                                t.expect(')');
+                            }
+                        }
+                        t.expect(')');
+                        q = new Command.Qresync(uv, modSeq, known);
+                    }
+                    default -> throw new ParseException("Unknown SELECT parameter " + p);
+                }
+            } while (t.accept(' '));
+            t.expect(')');
+        }
+        return new Command.Select(mailbox, readOnly, condstore, q);
+    }
+
+    /** mod-sequence-value = 1*DIGIT up to 2^63-1 (RFC 7162 §7); zero only where mod-sequence-valzer is allowed. */
+    static long modSeq(Tokens t, boolean zeroAllowed) throws ParseException {
+        long n = t.number64();
+        if (n == 0 && !zeroAllowed) throw new ParseException("Zero MODSEQ not allowed");
+        return n;
     }
 
     private static Command id(Tokens t) throws ParseException {
@@ -274,6 +421,15 @@ public final class CommandParser {
         t.sp();
         SequenceSet set = sequenceSet(t, uid);
         t.sp();
+        long unchangedSince = -1;
+        if (t.accept('(')) {
+            // RFC 7162 §3.1.3: store-modifier UNCHANGEDSINCE mod-sequence-valzer
+            if (!t.acceptWord("UNCHANGEDSINCE")) throw new ParseException("Unknown STORE modifier");
+            t.sp();
+            unchangedSince = modSeq(t, true);
+            t.expect(')');
+            t.sp();
+        }
         StoreMode mode = t.accept('+') ? StoreMode.ADD : t.accept('-') ? StoreMode.REMOVE : StoreMode.REPLACE;
         String item = t.keyword();
         boolean silent;
@@ -290,7 +446,7 @@ public final class CommandParser {
                 flags.add(flag(t));
             } while (t.accept(' ') && flags.size() < 256);
         }
-        return new Command.Store(uid, set, mode, silent, flags);
+        return new Command.Store(uid, set, mode, silent, flags, unchangedSince);
     }
 
     /** flag-list = "(" [flag *(SP flag)] ")". */
@@ -341,7 +497,29 @@ public final class CommandParser {
         } else {
             fetchAtt(t, items);
         }
-        return new Command.Fetch(uid, set, items);
+        long changedSince = -1;
+        boolean vanished = false;
+        if (t.accept(' ')) {
+            // RFC 7162 §3.1.4.1 CHANGEDSINCE, §3.2.6 VANISHED (only with CHANGEDSINCE)
+            t.expect('(');
+            do {
+                String m = t.keyword();
+                switch (m) {
+                    case "CHANGEDSINCE" -> {
+                        t.sp();
+                        changedSince = modSeq(t, false);
+                    }
+                    case "VANISHED" -> vanished = true;
+                    default -> throw new ParseException("Unknown FETCH modifier " + m);
+                }
+            } while (t.accept(' '));
+            t.expect(')');
+            if (vanished && changedSince < 0) throw new ParseException("VANISHED needs CHANGEDSINCE");
+            if (changedSince >= 0 && items.stream().noneMatch(i -> i instanceof FetchItem.Simple x && x.kind() == Kind.MODSEQ)) {
+                items.add(new FetchItem.Simple(Kind.MODSEQ));
+            }
+        }
+        return new Command.Fetch(uid, set, items, changedSince, vanished);
     }
 
     private static List<FetchItem> simple(Kind... kinds) {
@@ -362,6 +540,42 @@ public final class CommandParser {
             case "RFC822.TEXT" -> items.add(new FetchItem.Simple(Kind.RFC822_TEXT));
             case "BODYSTRUCTURE" -> items.add(new FetchItem.Simple(Kind.BODYSTRUCTURE));
             case "UID" -> items.add(new FetchItem.Simple(Kind.UID));
+            case "MODSEQ" -> items.add(new FetchItem.Simple(Kind.MODSEQ));
+            case "SAVEDATE" -> items.add(new FetchItem.Simple(Kind.SAVEDATE));
+            case "EMAILID" -> items.add(new FetchItem.Simple(Kind.EMAILID));
+            case "THREADID" -> items.add(new FetchItem.Simple(Kind.THREADID));
+            case "PREVIEW" -> {
+                // RFC 8970 §3.2: preview-mod = "(" "LAZY" ")", case-insensitive; "(" alone may
+                // start FETCH modifiers instead (FETCH 1 PREVIEW (CHANGEDSINCE 1)).
+                if (t.lookingAt(" (LAZY)")) {
+                    t.sp();
+                    t.expect('(');
+                    if (!t.acceptWord("LAZY")) throw new ParseException("Unknown PREVIEW modifier");
+                    t.expect(')');
+                }
+                items.add(new FetchItem.Simple(Kind.PREVIEW));
+            }
+            case "BINARY", "BINARY.PEEK", "BINARY.SIZE" -> {
+                // RFC 3516 §4.1 / RFC 9051 §6.4.5: section-binary = "[" [section-part] "]"
+                t.expect('[');
+                List<Integer> part = new ArrayList<>();
+                while (!t.peekIs(']')) {
+                    if (!part.isEmpty()) t.expect('.');
+                    long n = t.nzNumber();
+                    if (n > 10_000 || part.size() >= 100) throw new ParseException("Section part too large");
+                    part.add((int) n);
+                }
+                t.expect(']');
+                long start = -1;
+                long length = 0;
+                if (!k.equals("BINARY.SIZE") && t.accept('<')) {
+                    start = t.number();
+                    t.expect('.');
+                    length = t.nzNumber();
+                    t.expect('>');
+                }
+                items.add(new FetchItem.Binary(part, !k.equals("BINARY"), k.equals("BINARY.SIZE"), start, length));
+            }
             case "BODY", "BODY.PEEK" -> {
                 if (!t.peekIs('[')) {
                     if (k.equals("BODY.PEEK")) throw new ParseException("BODY.PEEK needs a section");
@@ -381,6 +595,14 @@ public final class CommandParser {
             }
             default -> throw new ParseException("Unknown FETCH item " + k);
         }
+    }
+
+    /** A section-spec as in an IMAP URL's ";SECTION=" (RFC 5092), e.g. "1.2.HEADER". */
+    public static Section section(String spec) throws ParseException {
+        Tokens t = new Tokens(("[" + spec + "]").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Section s = section(t);
+        t.end();
+        return s;
     }
 
     static Section section(Tokens t) throws ParseException {
@@ -436,110 +658,6 @@ public final class CommandParser {
             if (c <= 32 || c >= 127 || c == ':') return false;
         }
         return true;
-    }
-
-    // ---- SEARCH (RFC 3501 §6.4.4)
-
-    private static Command search(Tokens t, boolean uid) throws ParseException {
-        t.sp();
-        String charset = null;
-        if (t.acceptWord("CHARSET")) {
-            t.sp();
-            charset = t.astring().toUpperCase(Locale.ROOT);
-            if (!charset.equals("UTF-8") && !charset.equals("US-ASCII")) {
-                // The handler answers NO [BADCHARSET]; the strings cannot be decoded, so stop here.
-                t.skipToEnd();
-                return new Command.Search(uid, charset, new SearchKey.All());
-            }
-            t.sp();
-        }
-        List<SearchKey> keys = new ArrayList<>();
-        do {
-            keys.add(searchKey(t, 0, uid));
-        } while (t.accept(' '));
-        return new Command.Search(uid, charset, keys.size() == 1 ? keys.getFirst() : new SearchKey.And(keys));
-    }
-
-    private static SearchKey searchKey(Tokens t, int depth, boolean uidCommand) throws ParseException {
-        if (depth > MAX_SEARCH_DEPTH) throw new ParseException("SEARCH nested too deeply");
-        if (t.accept('(')) {
-            List<SearchKey> keys = new ArrayList<>();
-            do {
-                keys.add(searchKey(t, depth + 1, uidCommand));
-            } while (t.accept(' '));
-            t.expect(')');
-            return keys.size() == 1 ? keys.getFirst() : new SearchKey.And(keys);
-        }
-        int c = t.peek();
-        if ((c >= '0' && c <= '9') || c == '*') return new SearchKey.Sequence(sequenceSet(t, false));
-        String k = t.keyword();
-        return switch (k) {
-            case "ALL" -> new SearchKey.All();
-            case "ANSWERED" -> new SearchKey.Flag(Flags.ANSWERED, true);
-            case "UNANSWERED" -> new SearchKey.Flag(Flags.ANSWERED, false);
-            case "DELETED" -> new SearchKey.Flag(Flags.DELETED, true);
-            case "UNDELETED" -> new SearchKey.Flag(Flags.DELETED, false);
-            case "DRAFT" -> new SearchKey.Flag(Flags.DRAFT, true);
-            case "UNDRAFT" -> new SearchKey.Flag(Flags.DRAFT, false);
-            case "FLAGGED" -> new SearchKey.Flag(Flags.FLAGGED, true);
-            case "UNFLAGGED" -> new SearchKey.Flag(Flags.FLAGGED, false);
-            case "SEEN" -> new SearchKey.Flag(Flags.SEEN, true);
-            case "UNSEEN" -> new SearchKey.Flag(Flags.SEEN, false);
-            case "RECENT" -> new SearchKey.Recent(true);
-            case "OLD" -> new SearchKey.Recent(false);
-            case "NEW" -> new SearchKey.And(List.of(new SearchKey.Recent(true), new SearchKey.Flag(Flags.SEEN, false)));
-            case "KEYWORD", "UNKEYWORD" -> {
-                t.sp();
-                String kw = t.atom();
-                yield new SearchKey.Flag(kw, k.equals("KEYWORD"));
-            }
-            case "BCC", "CC", "FROM", "SUBJECT", "TO" -> {
-                t.sp();
-                yield new SearchKey.Header(k, t.astring());
-            }
-            case "HEADER" -> {
-                t.sp();
-                String field = t.astring();
-                if (!isFieldName(field)) throw new ParseException("Invalid header field name");
-                t.sp();
-                yield new SearchKey.Header(field, t.astring());
-            }
-            case "BODY" -> {
-                t.sp();
-                yield new SearchKey.Body(t.astring());
-            }
-            case "TEXT" -> {
-                t.sp();
-                yield new SearchKey.Text(t.astring());
-            }
-            case "BEFORE", "ON", "SINCE" -> {
-                t.sp();
-                yield new SearchKey.Date(SearchKey.DateOp.valueOf(k), date(t), false);
-            }
-            case "SENTBEFORE", "SENTON", "SENTSINCE" -> {
-                t.sp();
-                yield new SearchKey.Date(SearchKey.DateOp.valueOf(k.substring(4)), date(t), true);
-            }
-            case "LARGER", "SMALLER" -> {
-                t.sp();
-                yield new SearchKey.Size(k.equals("LARGER"), t.number());
-            }
-            case "UID" -> {
-                t.sp();
-                yield new SearchKey.Uid(sequenceSet(t, true));
-            }
-            case "NOT" -> {
-                t.sp();
-                yield new SearchKey.Not(searchKey(t, depth + 1, uidCommand));
-            }
-            case "OR" -> {
-                t.sp();
-                SearchKey a = searchKey(t, depth + 1, uidCommand);
-                t.sp();
-                yield new SearchKey.Or(a, searchKey(t, depth + 1, uidCommand));
-            }
-            default -> throw new ParseException("Unknown SEARCH key " + k);
-        };
     }
 
     /** date = date-text / DQUOTE date-text DQUOTE; date-text = date-day "-" date-month "-" date-year. */
@@ -602,6 +720,7 @@ public final class CommandParser {
      * never alone; numbers above 2^32-1 are refused.
      */
     static SequenceSet sequenceSet(Tokens t, boolean uid) throws ParseException {
+        if (t.accept('$')) return SequenceSet.SAVED;
         List<SequenceSet.Range> ranges = new ArrayList<>();
         do {
             long a = seqNumber(t);
@@ -619,13 +738,17 @@ public final class CommandParser {
         return t.number();
     }
 
-    private static String mailbox(Tokens t) throws ParseException {
-        return decodeName(t.astring(), true);
+    static String mailbox(Tokens t) throws ParseException {
+        return decodeName(t.astring(), true, t.utf8Names);
     }
 
-    /** Wire name to store name: INBOX in any case is INBOX (RFC 3501 §5.1), the rest modified UTF-7. */
-    static String decodeName(String wire, boolean mailbox) throws ParseException {
+    /**
+     * Wire name to store name: INBOX in any case is INBOX (RFC 3501 §5.1), the rest modified UTF-7,
+     * or UTF-8 as it is once the client enabled UTF-8 names (RFC 6855 §3, RFC 9051 §5.1).
+     */
+    static String decodeName(String wire, boolean mailbox, boolean utf8) throws ParseException {
         if (mailbox && wire.equalsIgnoreCase("INBOX")) return "INBOX";
+        if (utf8) return wire;
         return ModifiedUtf7.decode(wire).orElseThrow(() -> new ParseException("Invalid modified UTF-7 in mailbox name"));
     }
 }

@@ -5,7 +5,17 @@ import java.util.List;
 
 /** A FETCH data item (RFC 3501 §6.4.5). Macros ALL, FAST and FULL are expanded by the parser. */
 public sealed interface FetchItem {
-    enum Kind { FLAGS, INTERNALDATE, RFC822_SIZE, ENVELOPE, BODY, BODYSTRUCTURE, UID, RFC822, RFC822_HEADER, RFC822_TEXT }
+    enum Kind {
+        FLAGS, INTERNALDATE, RFC822_SIZE, ENVELOPE, BODY, BODYSTRUCTURE, UID, RFC822, RFC822_HEADER, RFC822_TEXT,
+        /** RFC 7162 §3.1.4. */
+        MODSEQ,
+        /** RFC 8514 §4.1. */
+        SAVEDATE,
+        /** RFC 8474 §5. */
+        EMAILID, THREADID,
+        /** RFC 8970 §3; PREVIEW (LAZY) is the same here, the preview is always computed. */
+        PREVIEW
+    }
 
     record Simple(Kind kind) implements FetchItem {}
 
@@ -14,6 +24,26 @@ public sealed interface FetchItem {
      * partial, and {@code partialLength} is then ignored.
      */
     record BodySection(Section section, boolean peek, long partialStart, long partialLength) implements FetchItem {}
+
+    /**
+     * BINARY[part]&lt;partial&gt;, BINARY.PEEK[...] or BINARY.SIZE[part] ({@code sizeOnly}) of RFC 3516
+     * / RFC 9051 §6.4.5: the part's content with its transfer encoding removed.
+     */
+    record Binary(List<Integer> part, boolean peek, boolean sizeOnly, long partialStart, long partialLength)
+            implements FetchItem {
+        public Binary {
+            part = List.copyOf(part);
+        }
+
+        public String wire() {
+            StringBuilder sb = new StringBuilder();
+            for (int p : part) {
+                if (!sb.isEmpty()) sb.append('.');
+                sb.append(p);
+            }
+            return sb.toString();
+        }
+    }
 
     /** The section-spec (RFC 3501 §6.4.5): part numbers, then an optional text part. */
     record Section(List<Integer> part, Spec spec, List<String> fields) {

@@ -41,4 +41,16 @@ public sealed interface SearchKey {
     record Sequence(SequenceSet set) implements SearchKey {}
 
     record Uid(SequenceSet set) implements SearchKey {}
+
+    /** MODSEQ (RFC 7162 §3.1.5): messages whose MODSEQ is at least {@code modSeq}; entry names are ignored. */
+    record ModSeq(long modSeq) implements SearchKey {}
+
+    /** YOUNGER / OLDER (RFC 5032): internal date within / not within the last {@code seconds}. */
+    record Within(boolean younger, long seconds) implements SearchKey {}
+
+    /** SAVEDBEFORE / SAVEDON / SAVEDSINCE (RFC 8514 §4.2); SAVEDATESUPPORTED is All. */
+    record SaveDate(DateOp op, LocalDate date) implements SearchKey {}
+
+    /** EMAILID / THREADID (RFC 8474 §6). */
+    record ObjectId(boolean thread, String id) implements SearchKey {}
 }

@@ -20,6 +20,14 @@ public record SequenceSet(List<Range> ranges) {
 
     public record Range(long from, long to) {}
 
+    private static final long SAVED_MARK = -2;
+    /** "$": the saved search result (RFC 5182 §2.1); resolves to nothing by itself. */
+    public static final SequenceSet SAVED = new SequenceSet(List.of(new Range(SAVED_MARK, SAVED_MARK)));
+
+    public boolean isSaved() {
+        return ranges.size() == 1 && ranges.getFirst().from == SAVED_MARK;
+    }
+
     public SequenceSet {
         ranges = List.copyOf(ranges);
     }
@@ -78,6 +86,7 @@ public record SequenceSet(List<Range> ranges) {
 
     @Override
     public String toString() {
+        if (isSaved()) return "$";
         StringBuilder sb = new StringBuilder();
         for (Range r : ranges) {
             if (!sb.isEmpty()) sb.append(',');

@@ -14,9 +14,16 @@ import java.nio.ByteBuffer;
 final class Tokens {
     private final byte[] buf;
     private int pos;
+    /** Mailbox names are UTF-8, not modified UTF-7 (RFC 6855 §3, RFC 9051 §5.1 after ENABLE). */
+    final boolean utf8Names;
 
     Tokens(byte[] buf) {
+        this(buf, false);
+    }
+
+    Tokens(byte[] buf, boolean utf8Names) {
         this.buf = buf;
+        this.utf8Names = utf8Names;
     }
 
     int pos() {
@@ -29,6 +36,15 @@ final class Tokens {
 
     int peek() {
         return pos < buf.length ? buf[pos] & 0xff : -1;
+    }
+
+    /** Whether the input continues with {@code s} (ASCII, letters case-insensitive), consuming nothing. */
+    boolean lookingAt(String s) {
+        if (pos + s.length() > buf.length) return false;
+        for (int i = 0; i < s.length(); i++) {
+            if (Character.toUpperCase(buf[pos + i]) != Character.toUpperCase(s.charAt(i))) return false;
+        }
+        return true;
     }
 
     boolean peekIs(char c) {
@@ -179,6 +195,18 @@ final class Tokens {
         while (pos < buf.length && buf[pos] >= '0' && buf[pos] <= '9') {
             n = n * 10 + (buf[pos++] - '0');
             if (n > SequenceSet.MAX) throw bad("Number too large");
+        }
+        if (pos == start) throw bad("Expected a number");
+        return n;
+    }
+
+    /** number64 (RFC 9051 §9): at most 2^63-1. */
+    long number64() throws ParseException {
+        int start = pos;
+        long n = 0;
+        while (pos < buf.length && buf[pos] >= '0' && buf[pos] <= '9') {
+            if (n > (Long.MAX_VALUE - 9) / 10) throw bad("Number too large");
+            n = n * 10 + (buf[pos++] - '0');
         }
         if (pos == start) throw bad("Expected a number");
         return n;

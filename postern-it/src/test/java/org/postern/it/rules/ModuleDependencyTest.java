@@ -25,6 +25,8 @@ import org.w3c.dom.NodeList;
 class ModuleDependencyTest {
     private static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
     private static final Set<String> BACKENDS = Set.of("postern-store-sqlite", "postern-store-postgres");
+    /** Modules that choose a backend: the server, and the tools that fill a store directly (tests, benchmarks). */
+    private static final Set<String> ASSEMBLIES = Set.of("postern-server", "postern-testkit", "postern-it", "postern-bench");
     private static final Set<String> PROTOCOLS = Set.of("postern-smtp", "postern-imap", "postern-pop3", "postern-jmap", "postern-web");
 
     private static Map<String, List<String>> mainDependencies() throws Exception {
@@ -56,7 +58,7 @@ class ModuleDependencyTest {
     @Test
     void onlyTheServerAssemblyDependsOnABackend() throws Exception {
         mainDependencies().forEach((module, deps) -> {
-            if (module.equals("postern-server") || module.equals("postern-testkit") || module.equals("postern-it")) return;
+            if (ASSEMBLIES.contains(module)) return;
             if (BACKENDS.contains(module)) return;
             assertThat(deps).as(module + " must not depend on a storage backend").doesNotContainAnyElementsOf(BACKENDS);
         });
@@ -88,7 +90,7 @@ class ModuleDependencyTest {
         List<String> offenders = new ArrayList<>();
         try (Stream<Path> files = Files.walk(ROOT)) {
             files.filter(p -> p.toString().endsWith(".java") && p.toString().contains("/src/main/java/"))
-                    .filter(p -> !p.startsWith(ROOT.resolve("postern-server")) && !p.startsWith(ROOT.resolve("postern-testkit")))
+                    .filter(p -> ASSEMBLIES.stream().noneMatch(a -> p.startsWith(ROOT.resolve(a))))
                     .filter(p -> BACKENDS.stream().noneMatch(b -> p.startsWith(ROOT.resolve(b))))
                     .forEach(p -> {
                         try {

@@ -11,7 +11,10 @@
  *   <li>Bad input yields {@link Pop3Command.Invalid} with a reply text that never echoes the client's
  *       bytes (ALPACA: an HTTP request sent to this port must not be reflected).</li>
  *   <li>The octets {@link MessageWriter#size} counts are exactly the octets {@link MessageWriter#write}
- *       sends before byte-stuffing, so LIST, STAT and RETR always agree.</li>
+ *       sends before byte-stuffing, so LIST, STAT and RETR always agree, with or without the
+ *       {@link HeaderDowngrade} a client without UTF8 gets (RFC 6856 §2, RFC 6858 §3).</li>
+ *   <li>A downgrade holds at most {@link MessageWriter#MAX_DOWNGRADE_HEADER} octets of header in
+ *       memory; a longer header has its non-ASCII octets replaced instead.</li>
  * </ul>
  */
 package org.postern.pop3.wire;

@@ -38,6 +38,9 @@ class MessageWriterTest {
         assertThat(out.toString(StandardCharsets.ISO_8859_1)).isEqualTo(wire);
         assertThat(count).isEqualTo(unstuffed.length());
         assertThat(MessageWriter.size(new ByteArrayInputStream(in))).isEqualTo(unstuffed.length());
+        assertThat(MessageWriter.scan(new ByteArrayInputStream(in))).isEqualTo(new MessageWriter.Shape(unstuffed.length(), false));
+        // An ASCII header: the downgraded form is the same message.
+        assertThat(MessageWriter.size(new ByteArrayInputStream(in), true)).isEqualTo(unstuffed.length());
     }
 
     static Stream<Arguments> top() {
@@ -70,6 +73,61 @@ class MessageWriterTest {
         long lines = sb.chars().filter(c -> c == '\n').count();
         assertThat(count).isEqualTo(in.length + lines);
         assertThat(MessageWriter.size(new ByteArrayInputStream(in))).isEqualTo(count);
+        assertThat(MessageWriter.scan(new ByteArrayInputStream(in)).octets()).isEqualTo(count);
         assertThat((long) out.size()).isEqualTo(count + 6667);
+    }
+
+    /** (stored, sent without UTF8): the size LIST reports is what RETR sends, downgraded or not. */
+    static Stream<Arguments> downgrade() {
+        return Stream.of(
+                Arguments.of("Subject: ü\n\nbody ü\n", "Subject: =?UTF-8?B?w7w=?=\r\n\r\nbody ü\r\n"),
+                Arguments.of("To: a@b, Zoë <z@b>\r\n\r\n", "To: =?UTF-8?B?YUBiLCBab8OrIDx6QGI+?= :;\r\n\r\n"),
+                Arguments.of("X: ä\r\n folded\r\nY: ascii\r\n\r\n.dot\r\n",
+                        "X: =?UTF-8?B?w6QgZm9sZGVk?=\r\nY: ascii\r\n\r\n..dot\r\n"),
+                Arguments.of("Subject: ü", "Subject: =?UTF-8?B?w7w=?=\r\n"),
+                Arguments.of("ü without colon\r\n\r\n", "X-Invalid-Header: =?UTF-8?B?w7wgd2l0aG91dCBjb2xvbg==?=\r\n\r\n"));
+    }
+
+    @ParameterizedTest
+    @MethodSource
+    void downgrade(String stored, String sent) throws IOException {
+        byte[] in = stored.getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        long count = MessageWriter.write(new ByteArrayInputStream(in), out, MessageWriter.ALL_LINES, true);
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo(sent);
+        String unstuffed = sent.replace("\r\n..", "\r\n.");
+        assertThat(count).isEqualTo(unstuffed.getBytes(StandardCharsets.UTF_8).length);
+        assertThat(MessageWriter.size(new ByteArrayInputStream(in), true)).isEqualTo(count);
+        assertThat(MessageWriter.scan(new ByteArrayInputStream(in)).eightBitHeader()).isTrue();
+        // A UTF8 client gets the header as stored.
+        assertThat(MessageWriter.scan(new ByteArrayInputStream(in)).octets())
+                .isEqualTo(MessageWriter.size(new ByteArrayInputStream(in), false));
+    }
+
+    @org.junit.jupiter.api.Test
+    void longUtf8FieldsBecomeSeveralWholeCharacterWords() throws IOException {
+        String subject = "ü".repeat(100);
+        byte[] in = ("Subject: " + subject + "\r\n\r\nx\r\n").getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        MessageWriter.write(new ByteArrayInputStream(in), out, MessageWriter.ALL_LINES, true);
+        String header = out.toString(StandardCharsets.US_ASCII).split("\r\n\r\n")[0];
+        StringBuilder decoded = new StringBuilder();
+        for (String line : header.split("\r\n")) {
+            assertThat(line.length()).isLessThanOrEqualTo(78);
+            String word = line.substring(line.indexOf("=?UTF-8?B?") + 10, line.lastIndexOf("?="));
+            // RFC 2047 §5: each word decodes on its own to whole characters.
+            decoded.append(new String(java.util.Base64.getDecoder().decode(word), StandardCharsets.UTF_8));
+        }
+        assertThat(decoded.toString()).isEqualTo(subject);
+    }
+
+    @org.junit.jupiter.api.Test
+    void oversizedUtf8HeaderIsSanitizedNotBuffered() throws IOException {
+        String big = "X: " + "é".repeat(MessageWriter.MAX_DOWNGRADE_HEADER) + "\r\n\r\nbody\r\n";
+        byte[] in = big.getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        long count = MessageWriter.write(new ByteArrayInputStream(in), out, MessageWriter.ALL_LINES, true);
+        assertThat(out.toString(StandardCharsets.ISO_8859_1).chars().allMatch(ch -> ch < 128)).isTrue();
+        assertThat(count).isEqualTo(in.length).isEqualTo(MessageWriter.size(new ByteArrayInputStream(in), true));
     }
 }

@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.postern.core.MailAddress;
 
 /**
@@ -18,9 +19,11 @@ import org.postern.core.MailAddress;
  */
 public final class ConfigParser {
     /** Every key, in the order {@link ConfigWriter} writes them. */
-    public static final List<String> KEYS = List.of("config_version", "hostname", "listen_address", "port_offset",
-            "smtp_port", "submission_port", "submissions_port", "imap_port", "imaps_port", "pop3_port", "pop3s_port",
-            "tls_cert", "tls_key", "allow_plaintext_auth", "max_message_size", "dev.argon2", "dev.auth_throttle");
+    public static final List<String> KEYS = Stream.concat(Stream.of("config_version", "hostname",
+            "listen_address", "port_offset", "smtp_port", "submission_port", "submissions_port", "imap_port", "imaps_port",
+            "pop3_port", "pop3s_port", "tls_cert", "tls_key", "allow_plaintext_auth", "max_message_size"),
+            Stream.concat(OutboundConfig.KEYS.stream().map(k -> OutboundConfig.PREFIX + k),
+                    Stream.of("dev.argon2", "dev.auth_throttle"))).toList();
 
     static final int MAX_LINES = 10_000;
     static final int MAX_LINE_LENGTH = 4096;
@@ -105,7 +108,8 @@ public final class ConfigParser {
         if (v.containsKey("max_message_size")) maxSize = size(v.get("max_message_size"), lineOf.get("max_message_size"));
         String cost = choice(v, lineOf, "dev.argon2", List.of("default", "test"));
         String throttle = choice(v, lineOf, "dev.auth_throttle", List.of("default", "relaxed"));
-        return new ServerConfig(version, hostname, listen, offset, ports, cert, key, plaintext, maxSize, cost, throttle);
+        return new ServerConfig(version, hostname, listen, offset, ports, cert, key, plaintext, maxSize, cost, throttle,
+                OutboundConfig.parse(v, lineOf));
     }
 
     /** A '#' starts a comment at the start of a line or after whitespace, so paths like a#b survive. */

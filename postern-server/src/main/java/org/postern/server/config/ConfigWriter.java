@@ -63,6 +63,7 @@ public final class ConfigWriter {
                 # Largest message accepted, in bytes, or with a K, M or G suffix (powers of 1024).
                 """);
         kv(b, "max_message_size", size(c.maxMessageSize()));
+        c.outbound().render(b);
         b.append("""
 
                 # For test suites only. dev.argon2 = test makes password hashing cheap (and weak);

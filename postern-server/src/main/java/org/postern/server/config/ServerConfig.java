@@ -15,10 +15,11 @@ import java.util.OptionalInt;
  * @param tlsCert empty: use the self-signed certificate in DATA/tls/
  * @param passwordCost "default" (Argon2id at OWASP's cost) or "test" (cheap, for test suites only)
  * @param authThrottle "default" or "relaxed" (test suites that fail logins on purpose)
+ * @param outbound the {@code outbound.*} settings: relaying mail to other domains
  */
 public record ServerConfig(int configVersion, String hostname, String listenAddress, OptionalInt portOffset,
         Map<Service, Integer> ports, String tlsCert, String tlsKey, boolean allowPlaintextAuth, long maxMessageSize,
-        String passwordCost, String authThrottle) {
+        String passwordCost, String authThrottle, OutboundConfig outbound) {
 
     /** The newest config format this code understands; a newer file is refused, never guessed at. */
     public static final int CURRENT_VERSION = 1;
@@ -33,7 +34,7 @@ public record ServerConfig(int configVersion, String hostname, String listenAddr
 
     public static ServerConfig defaults(String hostname) {
         return new ServerConfig(CURRENT_VERSION, hostname, "0.0.0.0", OptionalInt.empty(), Map.of(), "", "", false,
-                DEFAULT_MAX_MESSAGE_SIZE, "default", "default");
+                DEFAULT_MAX_MESSAGE_SIZE, "default", "default", OutboundConfig.defaults());
     }
 
     public int port(Service s) {
@@ -42,23 +43,28 @@ public record ServerConfig(int configVersion, String hostname, String listenAddr
 
     public ServerConfig withListenAddress(String address) {
         return new ServerConfig(configVersion, hostname, address, portOffset, ports, tlsCert, tlsKey,
-                allowPlaintextAuth, maxMessageSize, passwordCost, authThrottle);
+                allowPlaintextAuth, maxMessageSize, passwordCost, authThrottle, outbound);
     }
 
     public ServerConfig withPorts(Map<Service, Integer> newPorts) {
         EnumMap<Service, Integer> p = new EnumMap<>(ports);
         p.putAll(newPorts);
         return new ServerConfig(configVersion, hostname, listenAddress, portOffset, p, tlsCert, tlsKey,
-                allowPlaintextAuth, maxMessageSize, passwordCost, authThrottle);
+                allowPlaintextAuth, maxMessageSize, passwordCost, authThrottle, outbound);
     }
 
     public ServerConfig withPortOffset(OptionalInt offset) {
         return new ServerConfig(configVersion, hostname, listenAddress, offset, ports, tlsCert, tlsKey,
-                allowPlaintextAuth, maxMessageSize, passwordCost, authThrottle);
+                allowPlaintextAuth, maxMessageSize, passwordCost, authThrottle, outbound);
     }
 
     public ServerConfig withDev(String passwordCost, String authThrottle) {
         return new ServerConfig(configVersion, hostname, listenAddress, portOffset, ports, tlsCert, tlsKey,
-                allowPlaintextAuth, maxMessageSize, passwordCost, authThrottle);
+                allowPlaintextAuth, maxMessageSize, passwordCost, authThrottle, outbound);
+    }
+
+    public ServerConfig withOutbound(OutboundConfig o) {
+        return new ServerConfig(configVersion, hostname, listenAddress, portOffset, ports, tlsCert, tlsKey,
+                allowPlaintextAuth, maxMessageSize, passwordCost, authThrottle, o);
     }
 }

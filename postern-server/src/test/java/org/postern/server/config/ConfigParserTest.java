@@ -4,6 +4,7 @@ package org.postern.server.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.stream.Stream;
@@ -27,8 +28,23 @@ class ConfigParserTest {
     @Test
     void changedValuesReadBackUnchanged() throws ConfigException {
         ServerConfig c = new ServerConfig(1, "localhost", "127.0.0.1", OptionalInt.of(0),
-                Map.of(Service.SMTP, 2525, Service.POP3S, 0), "certs/a.pem", "/etc/k.pem", true, 1234, "test", "relaxed");
+                Map.of(Service.SMTP, 2525, Service.POP3S, 0), "certs/a.pem", "/etc/k.pem", true, 1234, "test", "relaxed",
+                new OutboundConfig(false, "[::1]:5353", 2525, "out.example.org", "none", Duration.ofDays(3), Duration.ZERO,
+                        Duration.ofSeconds(30), Duration.ofMinutes(90), Duration.ofMillis(250), 7, 3));
         assertThat(ConfigParser.parse(ConfigWriter.render(c))).isEqualTo(c);
+    }
+
+    @Test
+    void badOutboundValuesNameTheirLine() {
+        assertThatThrownBy(() -> ConfigParser.parse("\noutbound.tls = must\n")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("line 2").hasMessageContaining("outbound.tls");
+        assertThatThrownBy(() -> ConfigParser.parse("outbound.dns_server = ns.example.org\n"))
+                .hasMessageContaining("outbound.dns_server");
+        assertThatThrownBy(() -> ConfigParser.parse("outbound.max_queue_age = 5 weeks\n"))
+                .hasMessageContaining("outbound.max_queue_age");
+        assertThatThrownBy(() -> ConfigParser.parse("outbound.min_backoff = 2h\noutbound.max_backoff = 1h\n"))
+                .hasMessageContaining("line 2");
+        assertThatThrownBy(() -> ConfigParser.parse("outbound.colour = blue\n")).hasMessageContaining("unknown setting");
     }
 
     @Test

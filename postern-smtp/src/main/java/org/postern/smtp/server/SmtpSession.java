@@ -110,9 +110,17 @@ final class SmtpSession {
                 end(SmtpReply.of(421, "4.4.2", config.hostname() + " Error: session too long"));
                 return;
             }
+            if (in.problem() == LineReader.Problem.BARE_LF) {
+                // RFC 5321 §2.3.8: only CRLF ends a line. Whatever follows a bare LF is not a command
+                // this server may run (a parser differential with the peer that sent it, HOSTILE A07),
+                // and there is no safe place to resume, so the session ends, as Postfix's
+                // smtpd_forbid_bare_newline does.
+                end(SmtpReply.of(521, "5.5.2", config.hostname() + " Error: bare <LF> received"));
+                return;
+            }
             SmtpCommand command = switch (in.problem()) {
                 case TOO_LONG -> new SmtpCommand.Invalid(SmtpReply.LINE_TOO_LONG);
-                case BARE_LF, BARE_CR -> new SmtpCommand.Invalid(SmtpReply.BARE_CR_LF);
+                case BARE_LF, BARE_CR -> new SmtpCommand.Invalid(SmtpReply.BARE_CR_LF); // bare CR: the whole line is one bad command
                 case NONE -> SmtpCommandParser.parse(line);
             };
             handle(command);

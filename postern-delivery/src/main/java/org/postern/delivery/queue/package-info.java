@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * The outbound queue runner: takes due entries of the durable queue, relays them per destination
+ * domain through the SMTP client, retries with backoff, warns about delays and returns failures to
+ * the sender as delivery status notifications.
+ *
+ * <p>RFC 5321 §4.5.4.1 (retry strategy: give up after 4-5 days), §4.5.5 and §6.1 (a failure must be
+ * reported to the reverse-path, never for a null reverse-path), §6.2 (no bounce of a bounce);
+ * RFC 3464 (the DSN format: multipart/report, message/delivery-status), RFC 6522
+ * (multipart/report), RFC 3463 (status codes, 4.4.7 delivery time expired), RFC 3834
+ * (Auto-Submitted: on automatic replies), RFC 6533 (utf-8 address type in DSNs).
+ *
+ * <p>Invariants:
+ * <ul>
+ *   <li>No recipient is lost: a queue entry is deleted only after every recipient in it is delivered,
+ *       bounced (the DSN committed first) or re-queued in a new entry (committed first). A crash
+ *       between those two commits re-sends to the recipients already delivered: duplication, never
+ *       loss (RFC 5321 §6.1 prefers it). The other duplication window is inherent to SMTP
+ *       (RFC 1047): between the remote "250" after the final "." and our commit.</li>
+ *   <li>An entry is worked on by one thread at a time; the poller never picks an entry in flight.</li>
+ *   <li>Parallelism is bounded overall and per destination domain; attempts are bounded in time by
+ *       the client's timeouts.</li>
+ *   <li>The null reverse-path never gets a DSN; a DSN is itself sent from the null reverse-path.</li>
+ * </ul>
+ */
+package org.postern.delivery.queue;

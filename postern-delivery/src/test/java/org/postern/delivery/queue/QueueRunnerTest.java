@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.postern.delivery.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiFunction;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.postern.auth.PasswordHasher;
+import org.postern.auth.Passwords;
+import org.postern.smtp.client.OutboundMessage;
+import org.postern.smtp.client.RecipientResult;
+import org.postern.smtp.client.RecipientResult.Outcome;
+import org.postern.store.Account;
+import org.postern.store.BlobStore;
+import org.postern.store.Intake;
+import org.postern.store.Mailbox;
+import org.postern.store.MessageRecord;
+import org.postern.store.OutboundQueue.QueuedMessage;
+import org.postern.store.sqlite.SqliteMailStore;
+
+/** Retry, partial success, delay warning and expiry, against the SQLite store with a settable clock. */
+class QueueRunnerTest {
+    @TempDir
+    Path dataDir;
+
+    private SqliteMailStore store;
+    private Account alice;
+    private final MutableClock clock = new MutableClock(Instant.parse("2025-03-01T10:00:00Z"));
+    private final List<OutboundMessage> sent = new CopyOnWriteArrayList<>();
+    private BiFunction<String, Integer, Outcome> outcome = (rcpt, attempt) -> Outcome.DELIVERED;
+    private int attempts;
+    private QueueRunner runner;
+
+    static final class MutableClock extends Clock {
+        volatile Instant now;
+
+        MutableClock(Instant now) {
+            this.now = now;
+        }
+
+        void advance(Duration d) {
+            now = now.plus(d);
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    @BeforeEach
+    void open() {
+        store = SqliteMailStore.open(dataDir);
+        store.directory().addDomain("ours.test");
+        alice = store.directory().createAccount("alice@ours.test", new Passwords(PasswordHasher.Cost.TEST).record("pw"), false);
+        QueueConfig config = QueueConfig.defaults("mx.ours.test").withBackoff(Duration.ofMinutes(5), Duration.ofHours(1));
+        runner = new QueueRunner(store, (domain, m) -> {
+            sent.add(m);
+            int n = ++attempts;
+            List<RecipientResult> out = new ArrayList<>();
+            for (String r : m.recipients()) {
+                Outcome o = outcome.apply(r, n);
+                String code = switch (o) {
+                    case DELIVERED -> "250 2.0.0 Ok";
+                    case TEMPORARY -> "451 4.3.0 later";
+                    case PERMANENT -> "550 5.1.1 User unknown";
+                };
+                out.add(new RecipientResult(r, o, code.substring(4, 9), code, "mx." + domain, true));
+            }
+            return out;
+        }, config, clock);
+    }
+
+    @AfterEach
+    void close() {
+        runner.close();
+        store.close();
+    }
+
+    private long enqueue(String from, String... rcpts) throws Exception {
+        String blobId;
+        long size;
+        try (BlobStore.BlobWriter w = store.blobs().create()) {
+            OutputStream out = w.stream();
+            out.write("Return-Path: <alice@ours.test>\r\nFrom: <alice@ours.test>\r\nSubject: test\r\n\r\nhello\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            blobId = w.commit();
+            size = w.size();
+        }
+        return store.deliver(new Intake(blobId, size, clock.instant(), List.of(), new Intake.Outbound(from, List.of(rcpts))))
+                .queueId();
+    }
+
+    private List<String> inbox() throws Exception {
+        Mailbox inbox = store.mailboxes().find(alice.id(), Mailbox.INBOX).orElseThrow();
+        List<String> out = new ArrayList<>();
+        for (MessageRecord m : store.mailboxes().snapshot(alice.id(), inbox.id()).messages()) {
+            try (InputStream in = store.blobs().open(m.blobId())) {
+                out.add(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void deliveredMailLeavesTheQueue() throws Exception {
+        enqueue("alice@ours.test", "a@x.test", "b@y.test", "c@x.test");
+        assertThat(runner.runOnce()).isEqualTo(1);
+        assertThat(store.queue().list()).isEmpty();
+        // One transaction per domain, carrying all of that domain's recipients.
+        assertThat(sent).extracting(OutboundMessage::recipients)
+                .containsExactlyInAnyOrder(List.of("a@x.test", "c@x.test"), List.of("b@y.test"));
+        assertThat(inbox()).isEmpty();
+    }
+
+    @Test
+    void temporaryFailureBacksOffThenDelivers() throws Exception {
+        outcome = (r, n) -> n == 1 ? Outcome.TEMPORARY : Outcome.DELIVERED;
+        long id = enqueue("alice@ours.test", "a@x.test");
+        runner.runOnce();
+        QueuedMessage e = store.queue().get(id).orElseThrow();
+        assertThat(e.attempts()).isEqualTo(1);
+        assertThat(e.nextAttempt()).isEqualTo(clock.instant().plus(Duration.ofMinutes(5)));
+        assertThat(e.lastError()).contains("451 4.3.0 later");
+        assertThat(runner.runOnce()).isZero(); // not due yet
+        clock.advance(Duration.ofMinutes(5));
+        assertThat(runner.runOnce()).isEqualTo(1);
+        assertThat(store.queue().list()).isEmpty();
+        assertThat(sent).hasSize(2);
+    }
+
+    @Test
+    void partialSuccessRequeuesOnlyTheRest() throws Exception {
+        outcome = (r, n) -> r.startsWith("slow") && n == 1 ? Outcome.TEMPORARY : Outcome.DELIVERED;
+        long id = enqueue("alice@ours.test", "fast@x.test", "slow@x.test");
+        Instant queuedAt = clock.instant();
+        runner.runOnce();
+        assertThat(store.queue().get(id)).isEmpty();
+        List<QueuedMessage> left = store.queue().list();
+        assertThat(left).hasSize(1);
+        assertThat(left.get(0).recipients()).containsExactly("slow@x.test");
+        assertThat(left.get(0).queuedAt()).isEqualTo(queuedAt); // the age is kept for expiry
+        clock.advance(Duration.ofMinutes(5));
+        runner.runOnce();
+        assertThat(sent).extracting(OutboundMessage::recipients)
+                .containsExactly(List.of("fast@x.test", "slow@x.test"), List.of("slow@x.test"));
+        assertThat(store.queue().list()).isEmpty();
+    }
+
+    @Test
+    void permanentFailureBouncesToTheLocalSender() throws Exception {
+        outcome = (r, n) -> r.startsWith("bad") ? Outcome.PERMANENT : Outcome.DELIVERED;
+        enqueue("alice@ours.test", "good@x.test", "bad@x.test");
+        runner.runOnce();
+        assertThat(store.queue().list()).isEmpty();
+        List<String> inbox = inbox();
+        assertThat(inbox).hasSize(1);
+        assertThat(inbox.get(0)).startsWith("Return-Path: <>\r\n").contains("Final-Recipient: rfc822; bad@x.test")
+                .contains("Status: 5.1.1").contains("Subject: test").doesNotContain("rfc822; good@x.test");
+        // The original's Return-Path: is not part of the attached headers.
+        assertThat(inbox.get(0).split("Return-Path:", -1)).hasSize(2);
+    }
+
+    @Test
+    void remoteSenderGetsTheBounceQueuedFromTheNullPath() throws Exception {
+        outcome = (r, n) -> Outcome.PERMANENT;
+        enqueue("someone@elsewhere.test", "bad@x.test");
+        runner.runOnce();
+        List<QueuedMessage> q = store.queue().list();
+        assertThat(q).hasSize(1);
+        assertThat(q.get(0).mailFrom()).isEmpty();
+        assertThat(q.get(0).recipients()).containsExactly("someone@elsewhere.test");
+    }
+
+    @Test
+    void aBounceIsNeverBounced() throws Exception {
+        outcome = (r, n) -> Outcome.PERMANENT;
+        enqueue("", "someone@elsewhere.test");
+        runner.runOnce();
+        assertThat(store.queue().list()).isEmpty();
+        assertThat(inbox()).isEmpty();
+    }
+
+    @Test
+    void delayWarningOnceThenExpiryBounce() throws Exception {
+        outcome = (r, n) -> Outcome.TEMPORARY;
+        long id = enqueue("alice@ours.test", "a@x.test");
+        runner.runOnce();
+        assertThat(inbox()).isEmpty();
+        clock.advance(Duration.ofHours(4));
+        runner.runOnce();
+        assertThat(inbox()).hasSize(1);
+        assertThat(inbox().get(0)).contains("Action: delayed").contains("Will-Retry-Until:");
+        assertThat(store.queue().get(id).orElseThrow().lastError()).startsWith(QueueRunner.WARNED);
+        clock.advance(Duration.ofHours(1));
+        runner.runOnce();
+        assertThat(inbox()).hasSize(1); // warned once only
+        // The last retry is scheduled no later than the expiry.
+        clock.advance(Duration.ofDays(5));
+        runner.runOnce();
+        assertThat(store.queue().list()).isEmpty();
+        List<String> inbox = inbox();
+        assertThat(inbox).hasSize(2);
+        assertThat(inbox.get(1)).contains("Action: failed").contains("Status: 4.4.7").contains("delivery time expired");
+    }
+
+    @Test
+    void backoffGrowsWithAgeWithinBounds() {
+        QueueConfig c = QueueConfig.defaults("h").withBackoff(Duration.ofMinutes(5), Duration.ofHours(1));
+        assertThat(c.backoff(Duration.ZERO)).isEqualTo(Duration.ofMinutes(5));
+        assertThat(c.backoff(Duration.ofMinutes(20))).isEqualTo(Duration.ofMinutes(20));
+        assertThat(c.backoff(Duration.ofDays(2))).isEqualTo(Duration.ofHours(1));
+    }
+}

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.postern.server;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.util.Locale;
+import org.postern.delivery.queue.QueueConfig;
+import org.postern.delivery.queue.QueueRunner;
+import org.postern.server.config.OutboundConfig;
+import org.postern.smtp.client.DomainDelivery;
+import org.postern.smtp.client.MxResolver;
+import org.postern.smtp.client.SmtpClientConfig;
+import org.postern.smtp.client.TlsPolicy;
+import org.postern.smtp.dns.DnsjavaResolver;
+import org.postern.store.MailStore;
+
+/** Builds the queue runner that relays mail to other domains, from the {@code outbound.*} settings. */
+final class OutboundRelay {
+    private OutboundRelay() {}
+
+    /** Starts relaying, or returns null when {@code outbound.relay = false} (mail then waits in the queue). */
+    static QueueRunner start(OutboundConfig c, String hostname, MailStore store) throws UnknownHostException {
+        if (!c.relay()) return null;
+        String helo = c.heloName().isEmpty() ? hostname : c.heloName();
+        SmtpClientConfig client = SmtpClientConfig.defaults(helo).withPort(c.port())
+                .withTls(c.tls().equals("none") ? TlsPolicy.NONE : TlsPolicy.OPPORTUNISTIC);
+        QueueConfig queue = QueueConfig.defaults(hostname).withMaxAge(c.maxQueueAge()).withDelayWarning(c.delayWarning())
+                .withBackoff(c.minBackoff(), c.maxBackoff()).withPollInterval(c.pollInterval())
+                .withConcurrency(c.maxConcurrent(), c.maxPerDestination());
+        InetSocketAddress dns = c.dnsServer().isEmpty() ? DnsjavaResolver.systemServer() : dnsServer(c.dnsServer());
+        DomainDelivery delivery = new DomainDelivery(new MxResolver(new DnsjavaResolver(dns, DnsjavaResolver.DEFAULT_TIMEOUT)),
+                client);
+        QueueRunner runner = new QueueRunner(store, delivery::deliver, queue, Clock.systemUTC());
+        runner.start();
+        return runner;
+    }
+
+    /** {@code 192.0.2.1}, {@code 192.0.2.1:5353}, {@code 2001:db8::1}, {@code [2001:db8::1]:5353}; validated by the parser. */
+    static InetSocketAddress dnsServer(String s) throws UnknownHostException {
+        String host = s;
+        int port = 53;
+        if (s.startsWith("[")) {
+            int close = s.indexOf(']');
+            host = s.substring(1, close);
+            if (close + 1 < s.length()) port = Integer.parseInt(s.substring(close + 2));
+        } else if (s.indexOf(':') == s.lastIndexOf(':') && s.indexOf(':') > 0) {
+            host = s.substring(0, s.indexOf(':'));
+            port = Integer.parseInt(s.substring(s.indexOf(':') + 1));
+        }
+        if (port < 1 || port > 65535) throw new UnknownHostException("DNS server port " + port + " out of range");
+        // An IP literal (the parser allows nothing else), so no look-up happens.
+        return new InetSocketAddress(InetAddress.getByName(host.toLowerCase(Locale.ROOT)), port);
+    }
+}

@@ -1,0 +1,334 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.postern.smtp.client;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+import org.postern.net.LineReader;
+
+/**
+ * One SMTP session with one host (RFC 5321 §3, §4.1): greeting, EHLO, optional STARTTLS, then
+ * transactions of at most {@link #MAX_RCPT_PER_TRANSACTION} recipients, then QUIT.
+ */
+final class ClientSession implements AutoCloseable {
+    /** RFC 5321 §4.5.3.1.8: servers must take 100 recipients; more go into the next transaction. */
+    static final int MAX_RCPT_PER_TRANSACTION = 100;
+
+    private final SmtpClientConfig config;
+    private final String host;
+    private Socket socket;
+    private LineReader in;
+    private OutputStream out;
+    private Map<String, String> extensions = Map.of();
+    private boolean tls;
+
+    ClientSession(Socket socket, String host, SmtpClientConfig config) throws IOException {
+        this.socket = socket;
+        this.host = host;
+        this.config = config;
+        this.in = new LineReader(socket.getInputStream());
+        this.out = new BufferedOutputStream(socket.getOutputStream(), 65536);
+    }
+
+    boolean isTls() {
+        return tls;
+    }
+
+    /** Greeting, EHLO (HELO when EHLO is refused, §4.1.1.1), STARTTLS when wanted and offered. */
+    void open(boolean tryTls) throws HostFailure {
+        ClientReply greeting = read(config.commandTimeout());
+        if (greeting.code() != 220) throw HostFailure.reply("greeting", greeting);
+        hello();
+        if (tryTls && config.tls() == TlsPolicy.OPPORTUNISTIC && extensions.containsKey("STARTTLS")) {
+            ClientReply r = command("STARTTLS");
+            // RFC 3207 §4: anything but 220 and the session goes on in plaintext (opportunistic).
+            if (r.code() == 220) {
+                // A reply already buffered after the 220 was injected before TLS started.
+                if (in.buffered() > 0) throw HostFailure.local("plaintext data after STARTTLS 220 from " + host);
+                startTls();
+                hello(); // RFC 3207 §4.2: the server forgot us; so do we.
+            }
+        }
+    }
+
+    private void hello() throws HostFailure {
+        ClientReply r = command("EHLO " + config.heloName());
+        if (r.code() == 250) {
+            Map<String, String> ext = new LinkedHashMap<>();
+            for (String line : ReplyParser.extensions(r)) {
+                int sp = line.indexOf(' ');
+                String key = (sp < 0 ? line : line.substring(0, sp)).toUpperCase(Locale.ROOT);
+                ext.put(key, sp < 0 ? "" : line.substring(sp + 1).strip());
+            }
+            extensions = ext;
+            return;
+        }
+        if (r.code() >= 500 && r.code() != 554) {
+            ClientReply h = command("HELO " + config.heloName());
+            if (h.code() == 250) {
+                extensions = Map.of();
+                return;
+            }
+            throw HostFailure.reply("HELO", h);
+        }
+        throw HostFailure.reply("EHLO", r);
+    }
+
+    private void startTls() throws HostFailure {
+        try {
+            SSLSocket s = (SSLSocket) OPPORTUNISTIC.getSocketFactory()
+                    .createSocket(socket, host, socket.getPort(), true);
+            s.setUseClientMode(true);
+            s.setSoTimeout((int) config.commandTimeout().toMillis());
+            s.startHandshake();
+            socket = s;
+            in.switchTo(s.getInputStream());
+            out = new BufferedOutputStream(s.getOutputStream(), 65536);
+            tls = true;
+        } catch (IOException e) {
+            throw new HostFailure("TLS handshake with " + host + " failed: " + e.getMessage(), "4.7.0", false, true, false);
+        }
+    }
+
+    /** The results of one envelope; recipients the caller must retry have TEMPORARY. */
+    List<RecipientResult> send(OutboundMessage m, MessageFramer.Content scan) throws HostFailure {
+        if (m.needsSmtpUtf8() && !extensions.containsKey("SMTPUTF8")) {
+            // RFC 6531 §3.2: no downgrade of addresses; the message cannot be sent to this host.
+            return all(m.recipients(), RecipientResult.Outcome.PERMANENT, "5.6.7",
+                    host + " does not support SMTPUTF8, needed for a non-ASCII address", false);
+        }
+        if (scan.eightBit() && !extensions.containsKey("8BITMIME")) {
+            // RFC 6152 §3: without 8BITMIME the client must convert or return the message.
+            return all(m.recipients(), RecipientResult.Outcome.PERMANENT, "5.6.3",
+                    host + " does not support 8BITMIME and the message has 8-bit content", false);
+        }
+        long limit = sizeLimit();
+        if (limit > 0 && scan.bytes() > limit) {
+            // RFC 1870 §6: the message is larger than the server's fixed maximum.
+            return all(m.recipients(), RecipientResult.Outcome.PERMANENT, "5.3.4",
+                    "message size " + scan.bytes() + " exceeds the limit of " + host + " (" + limit + ")", false);
+        }
+        List<RecipientResult> results = new ArrayList<>();
+        List<String> rcpts = m.recipients();
+        for (int i = 0; i < rcpts.size(); i += MAX_RCPT_PER_TRANSACTION) {
+            List<String> batch = rcpts.subList(i, Math.min(rcpts.size(), i + MAX_RCPT_PER_TRANSACTION));
+            results.addAll(transaction(m, batch, scan));
+        }
+        return results;
+    }
+
+    private long sizeLimit() {
+        String v = extensions.get("SIZE");
+        if (v == null || v.isEmpty()) return 0;
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private List<RecipientResult> transaction(OutboundMessage m, List<String> rcpts, MessageFramer.Content scan)
+            throws HostFailure {
+        StringBuilder mail = new StringBuilder("MAIL FROM:<").append(m.mailFrom()).append('>');
+        if (extensions.containsKey("SIZE")) mail.append(" SIZE=").append(scan.bytes());
+        if (scan.eightBit()) mail.append(" BODY=8BITMIME");
+        if (m.needsSmtpUtf8()) mail.append(" SMTPUTF8");
+        boolean pipelining = extensions.containsKey("PIPELINING");
+        List<ClientReply> rcptReplies = new ArrayList<>();
+        ClientReply mailReply;
+        ClientReply dataReply;
+        if (pipelining) {
+            // RFC 2920 §3.1: MAIL, every RCPT and DATA go out together; replies come back in order.
+            write(mail.toString());
+            for (String r : rcpts) write("RCPT TO:<" + r + ">");
+            write("DATA");
+            flush();
+            mailReply = read(config.commandTimeout());
+            for (int i = 0; i < rcpts.size(); i++) rcptReplies.add(read(config.commandTimeout()));
+            dataReply = read(config.commandTimeout());
+        } else {
+            mailReply = command(mail.toString());
+            if (!mailReply.positive()) return mailFailed(rcpts, mailReply);
+            for (String r : rcpts) rcptReplies.add(command("RCPT TO:<" + r + ">"));
+            dataReply = rcptReplies.stream().anyMatch(ClientReply::positive) ? command("DATA") : null;
+        }
+        if (!mailReply.positive()) {
+            if (dataReply != null && dataReply.code() == 354) endEmptyData();
+            return mailFailed(rcpts, mailReply);
+        }
+        List<String> accepted = new ArrayList<>();
+        Map<String, RecipientResult> results = new LinkedHashMap<>();
+        for (int i = 0; i < rcpts.size(); i++) {
+            ClientReply r = rcptReplies.get(i);
+            if (r.positive()) {
+                accepted.add(rcpts.get(i));
+            } else {
+                results.put(rcpts.get(i), result(rcpts.get(i), r));
+            }
+        }
+        if (accepted.isEmpty()) {
+            // RFC 2920 §3.1: a 354 after every RCPT failed still needs its data section ended.
+            if (dataReply != null && dataReply.code() == 354) endEmptyData();
+            return List.copyOf(results.values());
+        }
+        if (dataReply.code() != 354) {
+            for (String r : accepted) results.put(r, result(r, dataReply));
+            return order(rcpts, results);
+        }
+        ClientReply end;
+        try (InputStream body = m.content().open()) {
+            MessageFramer.frame(body, out);
+            out.flush();
+        } catch (IOException e) {
+            // Either the stored message or the connection failed mid-data: the server has not
+            // accepted anything (no final "."), so nothing was delivered.
+            throw HostFailure.local("sending data to " + host + " failed: " + e.getMessage());
+        }
+        try {
+            end = read(config.dataEndTimeout());
+        } catch (HostFailure f) {
+            // RFC 1047: the server may have accepted the message while we lost its reply; retrying
+            // can duplicate it, which is better than losing it.
+            throw f;
+        }
+        for (String r : accepted) results.put(r, result(r, end));
+        return order(rcpts, results);
+    }
+
+    private void endEmptyData() throws HostFailure {
+        write(".");
+        flush();
+        read(config.commandTimeout());
+    }
+
+    private List<RecipientResult> mailFailed(List<String> rcpts, ClientReply r) throws HostFailure {
+        if (r.temporary()) throw HostFailure.reply("MAIL FROM", r);
+        List<RecipientResult> out = new ArrayList<>();
+        for (String rcpt : rcpts) out.add(result(rcpt, r));
+        return out;
+    }
+
+    private RecipientResult result(String rcpt, ClientReply r) {
+        RecipientResult.Outcome o = r.code() < 300 ? RecipientResult.Outcome.DELIVERED
+                : r.code() < 500 ? RecipientResult.Outcome.TEMPORARY : RecipientResult.Outcome.PERMANENT;
+        return new RecipientResult(rcpt, o, r.status(), r.summary(), host, true);
+    }
+
+    private static List<RecipientResult> order(List<String> rcpts, Map<String, RecipientResult> results) {
+        List<RecipientResult> out = new ArrayList<>();
+        for (String r : rcpts) out.add(results.get(r));
+        return out;
+    }
+
+    private List<RecipientResult> all(List<String> rcpts, RecipientResult.Outcome o, String status, String why,
+            boolean remote) {
+        List<RecipientResult> out = new ArrayList<>();
+        for (String r : rcpts) out.add(new RecipientResult(r, o, status, why, host, remote));
+        return out;
+    }
+
+    void quit() {
+        try {
+            command("QUIT");
+        } catch (HostFailure ignored) {
+            // the messages are settled; a rude close costs nothing
+        }
+    }
+
+    private ClientReply command(String line) throws HostFailure {
+        write(line);
+        flush();
+        return read(config.commandTimeout());
+    }
+
+    private void write(String line) throws HostFailure {
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (c == '\r' || c == '\n') throw HostFailure.local("refusing to send a command with CR or LF");
+        }
+        try {
+            out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw HostFailure.local("connection to " + host + " failed: " + e.getMessage());
+        }
+    }
+
+    private void flush() throws HostFailure {
+        try {
+            out.flush();
+        } catch (IOException e) {
+            throw HostFailure.local("connection to " + host + " failed: " + e.getMessage());
+        }
+    }
+
+    private ClientReply read(Duration timeout) throws HostFailure {
+        List<ReplyParser.Line> lines = new ArrayList<>();
+        try {
+            socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+            while (true) {
+                byte[] raw = in.readLine(ReplyParser.MAX_LINE);
+                if (raw == null) throw HostFailure.local(host + " closed the connection");
+                ReplyParser.Line l = ReplyParser.line(raw);
+                lines.add(l);
+                if (!l.more()) break;
+                if (lines.size() >= ReplyParser.MAX_LINES) throw HostFailure.local(host + " sent an endless reply");
+            }
+            return ReplyParser.reply(lines);
+        } catch (SocketTimeoutException e) {
+            throw HostFailure.local("timeout waiting for " + host);
+        } catch (IOException e) {
+            throw HostFailure.local("connection to " + host + " failed: " + e.getMessage());
+        } catch (ReplyParser.Malformed e) {
+            throw HostFailure.local(host + ": " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // closing is all that is left to do
+        }
+    }
+
+    /** Opportunistic TLS trusts any certificate (see {@link TlsPolicy#OPPORTUNISTIC}). */
+    private static final SSLContext OPPORTUNISTIC = trustAll();
+
+    private static SSLContext trustAll() {
+        try {
+            SSLContext c = SSLContext.getInstance("TLS");
+            c.init(null, new TrustManager[] {new X509TrustManager() {
+                @Override
+                public void checkClientTrusted(X509Certificate[] chain, String authType) {}
+
+                @Override
+                public void checkServerTrusted(X509Certificate[] chain, String authType) {}
+
+                @Override
+                public X509Certificate[] getAcceptedIssuers() {
+                    return new X509Certificate[0];
+                }
+            }}, null);
+            return c;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("no TLS in this JVM", e);
+        }
+    }
+}

@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * The SMTP client that relays queued mail to other domains: destination look-up, one session per
+ * destination host carrying every recipient of that domain, per-recipient outcomes.
+ *
+ * <p>RFC 5321 (§5.1 MX look-up and A/AAAA fallback with randomized equal preferences, §4.2 replies,
+ * §4.5.2 transparency, §4.5.3.2 timeouts, §4.4 no Return-Path: when relaying), RFC 7505 (null MX),
+ * RFC 3207 (STARTTLS, used opportunistically), RFC 2920 (PIPELINING), RFC 1870 (SIZE),
+ * RFC 6152 (8BITMIME), RFC 6531 (SMTPUTF8), RFC 2034 and RFC 3463 (enhanced status codes).
+ *
+ * <p>Invariants:
+ * <ul>
+ *   <li>Only CRLF leaves this client: the body is re-framed line by line, a stray CR or LF becomes
+ *       CRLF, lines starting with "." are dot-stuffed, and the message always ends with CRLF before
+ *       the final "." (no end-of-data smuggling through Postern, CVE-2023-51764).</li>
+ *   <li>A recipient is reported delivered only after the server's 2xx to the final "."; any failure
+ *       after that point's uncertainty (connection lost while waiting) is temporary, never delivered.</li>
+ *   <li>Every read has a timeout and every reply a bound on its line count and length.</li>
+ *   <li>A DNS failure or a connection failure is temporary; only an explicit 5xx, a null MX or a
+ *       domain that does not exist is permanent.</li>
+ * </ul>
+ */
+package org.postern.smtp.client;
