@@ -13,7 +13,7 @@ import org.postern.smtp.client.DomainDelivery;
 import org.postern.smtp.client.MxResolver;
 import org.postern.smtp.client.SmtpClientConfig;
 import org.postern.smtp.client.TlsPolicy;
-import org.postern.smtp.dns.DnsjavaResolver;
+import org.postern.dns.DnsjavaResolver;
 import org.postern.store.MailStore;
 
 /** Builds the queue runner that relays mail to other domains, from the {@code outbound.*} settings. */

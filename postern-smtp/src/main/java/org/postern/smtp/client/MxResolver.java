@@ -8,9 +8,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.random.RandomGenerator;
-import org.postern.smtp.dns.DnsAnswer;
-import org.postern.smtp.dns.DnsResolver;
-import org.postern.smtp.dns.MxRecord;
+import org.postern.dns.DnsAnswer;
+import org.postern.dns.DnsResolver;
+import org.postern.dns.MxRecord;
 
 /**
  * Finds the hosts for a domain (RFC 5321 §5.1): MX records by preference, equal preferences in random

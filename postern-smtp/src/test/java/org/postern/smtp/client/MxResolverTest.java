@@ -11,9 +11,9 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
-import org.postern.smtp.dns.DnsAnswer;
-import org.postern.smtp.dns.DnsResolver;
-import org.postern.smtp.dns.MxRecord;
+import org.postern.dns.DnsAnswer;
+import org.postern.dns.DnsResolver;
+import org.postern.dns.MxRecord;
 
 /** RFC 5321 §5.1 ordering and fallback, RFC 7505 null MX, and which DNS troubles are permanent. */
 class MxResolverTest {

@@ -8,9 +8,9 @@ import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.postern.smtp.dns.DnsAnswer;
-import org.postern.smtp.dns.DnsjavaResolver;
-import org.postern.smtp.dns.MxRecord;
+import org.postern.dns.DnsAnswer;
+import org.postern.dns.DnsjavaResolver;
+import org.postern.dns.MxRecord;
 
 /** The production resolver against the fake server: the statuses RFC 2308 distinguishes, UDP and TCP. */
 class FakeDnsTest {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-package org.postern.smtp.dns;
+package org.postern.dns;
 
 import java.io.IOException;
 import java.net.IDN;

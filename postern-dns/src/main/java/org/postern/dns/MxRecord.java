@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-package org.postern.smtp.dns;
+package org.postern.dns;
 
 /**
  * One MX record (RFC 1035 §3.3.9): {@code exchange} without the trailing dot, lower case; the root
