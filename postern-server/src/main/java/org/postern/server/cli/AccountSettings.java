@@ -13,6 +13,9 @@ final class AccountSettings {
     /** What POP3 does with messages a client has retrieved (DESIGN.md §1). */
     static final String POP3 = "pop3";
     static final int MAX_DAYS = 3650;
+    /** Seconds a POP3 client must wait between logins (RFC 2449 §6.5 LOGIN-DELAY, advertised in CAPA). */
+    static final String POP3_LOGIN_DELAY = "pop3-login-delay";
+    static final int MAX_LOGIN_DELAY = 3600;
     private static final Pattern DELETE_AFTER = Pattern.compile("delete-after-days:(\\d{1,9})");
 
     private AccountSettings() {}
@@ -26,7 +29,8 @@ final class AccountSettings {
         String value = keyValue.substring(eq + 1).strip().toLowerCase(Locale.ROOT);
         return switch (key) {
             case POP3 -> new Setting(POP3, pop3(value));
-            default -> throw CliFailure.usage("unknown account setting '" + key + "' (known: pop3)");
+            case POP3_LOGIN_DELAY -> new Setting(POP3_LOGIN_DELAY, seconds(POP3_LOGIN_DELAY, value, MAX_LOGIN_DELAY));
+            default -> throw CliFailure.usage("unknown account setting '" + key + "' (known: pop3, pop3-login-delay)");
         };
     }
 
@@ -39,5 +43,10 @@ final class AccountSettings {
         }
         throw CliFailure.usage("pop3 must be keep, delete or delete-after-days:N with N from 1 to " + MAX_DAYS
                 + ", not '" + value + "'");
+    }
+
+    private static String seconds(String key, String value, int max) {
+        if (value.matches("\\d{1,9}") && Integer.parseInt(value) <= max) return Integer.toString(Integer.parseInt(value));
+        throw CliFailure.usage(key + " must be a number of seconds from 0 to " + max + ", not '" + value + "'");
     }
 }

@@ -161,6 +161,18 @@ class CliTest {
     }
 
     @Test
+    void setPop3LoginDelay() {
+        run("domain", "add", "example.org");
+        runWithStdin("pw\n", "account", "add", "a@example.org", "--password-stdin");
+        assertThat(run("account", "set", "a@example.org", "pop3-login-delay=300").code()).isZero();
+        assertThat(account("a@example.org").setting("pop3-login-delay", "")).isEqualTo("300");
+        assertFailure(run("account", "set", "a@example.org", "pop3-login-delay=3601"), 2, "from 0 to 3600");
+        assertFailure(run("account", "set", "a@example.org", "pop3-login-delay=-1"), 2, "from 0 to 3600");
+        assertFailure(run("account", "set", "a@example.org", "pop3-login-delay=5m"), 2, "from 0 to 3600");
+        assertThat(account("a@example.org").setting("pop3-login-delay", "")).isEqualTo("300");
+    }
+
+    @Test
     void accountDelete() {
         run("domain", "add", "example.org");
         runWithStdin("pw\n", "account", "add", "a@example.org", "--password-stdin");
