@@ -4,10 +4,11 @@
 #
 # Workload (../shared/bench/README.md): USERS users x PER_USER messages; each session logs in,
 # LISTs, RETRs every message, QUITs; CLIENTS concurrent clients loop for SECS seconds. Both servers
-# are measured over implicit TLS on 995 (pop3_load.py --ssl): Postern refuses passwords without TLS,
+# are measured over implicit TLS on 995 (pop3-load --ssl): Postern refuses passwords without TLS,
 # so this is the like-for-like comparison. Prints the median of RUNS runs and Postern/Dovecot.
-# The load tool is a copy of ../shared/bench/pop3_load.py that spreads clients over 4 loopback source
-# addresses (Postern caps connections per address at 50).
+# The load tool is postern-bench's pop3-load (Java, virtual threads; 40 connections per 127.1.x.y source
+# address, since Postern caps connections per address at 50): the Python tool used before saturated a
+# core of the 2 and was what the figures measured. "gen CPU" is the cores the load generator used.
 #
 # Loopback only; bounded in time (SECS per run) and count (USERS, PER_USER). Needs root for
 # peers_setup.sh (it apt-installs and starts Dovecot and Postfix on 127.0.0.1).
@@ -20,6 +21,7 @@
 #   POSTERN_CLASSPATH             run org.postern.server.Main from this class path instead of the jar
 #   KEEP_PEERS=1                  leave Dovecot/Postfix running at the end
 #   JFR=1                         record a JFR profile of Postern to $BENCH_DIR/postern.jfr
+#   TLS_MODES ["resume full"]     resume: TLS sessions resumed where the server offers it; full: never
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -27,6 +29,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 SHARED="${SHARED_BENCH:-$ROOT/../shared/bench}"
 CLIENTS="${CLIENTS:-10 100}"
 RUNS="${RUNS:-3}"
+TLS_MODES="${TLS_MODES:-resume full}"
 SECS="${SECS:-15}"
 USERS="${USERS:-100}"
 PER_USER="${PER_USER:-20}"
@@ -50,6 +53,10 @@ else
     log "building $JAR"
     (cd "$ROOT" && mvn -q -o -DskipTests -pl postern-server -am package) >&2 || die "build failed"
   fi
+  # A private copy: another build replacing the jar under the running JVM breaks its class loading.
+  mkdir -p "$BENCH_DIR"
+  cp "$JAR" "$BENCH_DIR/postern.jar"
+  JAR="$BENCH_DIR/postern.jar"
   POSTERN=("$JAVA" --enable-native-access=ALL-UNNAMED -jar "$JAR")
 fi
 export POSTERN_DATA="$BENCH_DIR/data"
@@ -75,6 +82,8 @@ wait_port() {
 # their mailboxes (no reset-mail), and stop the peers at the end only if this script started them.
 PEERS_STARTED_HERE=1
 if [[ -e /run/dovecot/master.pid ]] && kill -0 "$(cat /run/dovecot/master.pid)" 2>/dev/null; then PEERS_STARTED_HERE=0; fi
+# 'peers_setup.sh stop' stops Postfix too: leave both running if either was running before.
+if command -v postfix >/dev/null && postfix status >/dev/null 2>&1; then PEERS_STARTED_HERE=0; fi
 log "setting up Dovecot with peers_setup.sh"
 "$SHARED/peers_setup.sh" all >&2
 mkdir -p "$BENCH_DIR"
@@ -122,40 +131,73 @@ else
 fi
 
 # ---- measure: same tool, same workload, same run ----
-# load PORT USER-TEMPLATE USERS CLIENTS SERVER-PID: prints "msgs/s-median server-CPU-ms-per-message"
-load() {
-  local before after out
-  before=$(python3 "$HERE/cpu_ticks.py" "$5")
-  out=$(python3 "$HERE/pop3_load.py" --sources 4 --port "$1" --ssl --user "$2" --users "$3" --password "$PASS" \
-    --clients "$4" --secs "$SECS" --runs "$RUNS" 2>&1)
-  after=$(python3 "$HERE/cpu_ticks.py" "$5")
-  echo "$out" >>"$BENCH_DIR/load.log"
-  LOAD_OUT="$out" python3 - "$before" "$after" <<'PY'
-import os, re, sys
-text = os.environ["LOAD_OUT"]
-msgs = sum(int(m) for m in re.findall(r"'msgs': (\d+)", text))
-median = re.search(r"clients: ([0-9.]+) msgs/s", text).group(1)
-cpu = float(sys.argv[2]) - float(sys.argv[1])
-print(median, f"{1000 * cpu / max(1, msgs):.3f}")
-PY
-}
-# Warm-up, not measured: one session per user, so both servers start with the same warm caches
-# (Postern's Argon2id check is remembered for 5 minutes, like Dovecot's auth cache; the file cache).
-python3 "$HERE/pop3_load.py" --sources 4 --port 995 --ssl --user 'test%d' --users "$RANGE" --password "$PASS" \
-  --clients 10 --secs 30 --max-sessions "$USERS" --runs 1 >/dev/null 2>&1
-python3 "$HERE/pop3_load.py" --sources 4 --port "$POP3S" --ssl --user "test%d@$DOMAIN" --users "1-$USERS" --password "$PASS" \
-  --clients 10 --secs 30 --max-sessions "$USERS" --runs 1 >/dev/null 2>&1
-
-# Throughput is bounded by the Python client on a 2-core box, so the server CPU time per message
-# (all of Dovecot's processes, exited children included) is printed too: the cost each server pays.
+BENCH_JAR="$ROOT/postern-bench/target/postern-bench.jar"
+if [[ ! -f "$BENCH_JAR" ]]; then
+  (cd "$ROOT" && mvn -q -o -DskipTests -pl postern-bench package) >&2 || die "building postern-bench failed"
+fi
+# A private copy: a build replacing the jar under the running JVM would break its class loading.
+cp "$BENCH_JAR" "$BENCH_DIR/postern-bench.jar"
+BENCH=("$JAVA" -XX:+UseParallelGC -Xmx1g -jar "$BENCH_DIR/postern-bench.jar" pop3-load)
 DOVECOT_PID=$(cat /run/dovecot/master.pid)
-printf '%-8s %15s %15s %7s %19s %19s %7s\n' clients "Postern msg/s" "Dovecot msg/s" ratio \
-  "Postern CPU ms/msg" "Dovecot CPU ms/msg" ratio
-for c in $CLIENTS; do
-  read -r p pc < <(load "$POP3S" "test%d@$DOMAIN" "1-$USERS" "$c" "$POSTERN_PID")
-  read -r d dc < <(load 995 'test%d' "$RANGE" "$c" "$DOVECOT_PID")
-  r=$(python3 -c "print(f'{$p/$d:.2f}')" 2>/dev/null || echo "?")
-  rc=$(python3 -c "print(f'{$dc/$pc:.2f}')" 2>/dev/null || echo "?")
-  printf '%-8s %15s %15s %7s %19s %19s %7s\n' "$c" "$p" "$d" "$r" "$pc" "$dc" "$rc"
+RESULTS="$BENCH_DIR/results-$(date +%Y%m%d-%H%M%S).jsonl"
+
+# once SERVER CLIENTS MODE: one run of SECS seconds; appends the tool's JSON line plus the server's CPU
+# seconds over the run (all of Dovecot's processes, exited children included) to $RESULTS.
+once() {
+  local port user users pid before after out
+  if [[ "$1" == postern ]]; then port=$POP3S user="test%d@$DOMAIN" users="1-$USERS" pid=$POSTERN_PID
+  else port=995 user='test%d' users="$RANGE" pid=$DOVECOT_PID; fi
+  before=$(python3 "$HERE/cpu_ticks.py" "$pid")
+  local resume=()
+  [[ "$3" == full ]] && resume=(--no-resume)
+  out=$(timeout $((SECS + 120)) "${BENCH[@]}" --port "$port" --ssl --user "$user" --users "$users" --password "$PASS" \
+    --clients "$2" --seconds "$SECS" --runs 1 --label "$1" "${resume[@]}" 2>>"$BENCH_DIR/load.err" | grep '"run"')
+  after=$(python3 "$HERE/cpu_ticks.py" "$pid")
+  [[ -n "$out" ]] || die "pop3-load against $1 printed nothing: see $BENCH_DIR/load.err"
+  echo "${out%\}},\"tls\":\"$3\",\"server_cpu_s\":$(python3 -c "print(round($after - $before, 2))")}" | tee -a "$RESULTS" >>"$BENCH_DIR/load.log"
+}
+
+# Warm-up, not measured: JIT compilation in Postern's JVM, the auth caches of both and the file cache.
+# Every user logs in twice, however long that takes on a busy machine: Postern remembers a successful
+# Argon2id check for 5 minutes (like Dovecot's auth cache; peers_setup.sh's Dovecot stores PLAIN
+# passwords, nothing to compute), so a measured run must not pay for the first log-in of a user.
+# Repeated before each TLS mode, so no measured run starts more than 5 minutes after it.
+warmup() {
+  for server in postern dovecot; do
+    "${BENCH[@]}" --port "$([[ $server == postern ]] && echo "$POP3S" || echo 995)" --ssl \
+      --user "$([[ $server == postern ]] && echo "test%d@$DOMAIN" || echo 'test%d')" \
+      --users "$([[ $server == postern ]] && echo "1-$USERS" || echo "$RANGE")" --password "$PASS" \
+      --clients 10 --seconds 300 --max-sessions $((2 * USERS)) --runs 1 >/dev/null 2>>"$BENCH_DIR/load.err"
+  done
+}
+
+# Runs alternate between the servers, so a change in the machine's load (it is shared) hits both alike.
+# TLS modes: "resume" lets the client resume TLS sessions where the server offers it (Postern does,
+# Dovecot 2.3's login processes here do not), "full" gives every connection a full handshake.
+for mode in $TLS_MODES; do
+  warmup
+  for c in $CLIENTS; do
+    for r in $(seq "$RUNS"); do once postern "$c" "$mode"; once dovecot "$c" "$mode"; done
+  done
 done
-log "medians of $RUNS runs of ${SECS}s each, both over TLS on 995; per-run figures in $BENCH_DIR/load.log"
+
+# Throughput, and the server CPU time per message: the cost each server pays, whatever the load
+# generator's own share of the two cores ("gen CPU": cores the generator used).
+python3 - "$RESULTS" <<'PY'
+import json, statistics, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+def med(server, key, f):
+    return statistics.median(f(r) for r in rows if r["label"] == server and (r["tls"], r["clients"]) == key)
+print(f"{'tls':<7} {'clients':<8} {'Postern msg/s':>14} {'Dovecot msg/s':>14} {'ratio':>6} {'P CPU ms/msg':>13} "
+      f"{'D CPU ms/msg':>13} {'ratio':>6} {'P gen CPU':>10} {'D gen CPU':>10} {'errors P/D':>10}")
+for key in sorted({(r["tls"], r["clients"]) for r in rows}, key=lambda k: (k[0] != "resume", k[1])):
+    p, d = med("postern", key, lambda r: r["msgs_per_s"]), med("dovecot", key, lambda r: r["msgs_per_s"])
+    cost = lambda r: 1000 * r["server_cpu_s"] / max(1, r["messages"])
+    pc, dc = med("postern", key, cost), med("dovecot", key, cost)
+    pg, dg = med("postern", key, lambda r: r["client_cpu_cores"]), med("dovecot", key, lambda r: r["client_cpu_cores"])
+    errs = lambda s: sum(r["errors"] for r in rows if r["label"] == s and (r["tls"], r["clients"]) == key)
+    print(f"{key[0]:<7} {key[1]:<8} {p:>14.1f} {d:>14.1f} {p / d:>6.2f} {pc:>13.3f} {dc:>13.3f} {dc / pc:>6.2f} {pg:>10.2f} {dg:>10.2f} "
+          f"{str(errs('postern')) + '/' + str(errs('dovecot')):>10}")
+PY
+log "medians of $RUNS alternating runs of ${SECS}s each, both over TLS on 995 (load generator: postern-bench"
+log "pop3-load, virtual threads; TLS modes: $TLS_MODES); every run in $RESULTS"

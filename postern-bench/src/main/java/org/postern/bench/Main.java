@@ -17,6 +17,8 @@ public final class Main {
                          [--only select,fetch,search,sort]
               imap-idle  --host 127.0.0.1 --port P [--ssl] --users-file F --connections N --pid SERVER_PID
                          [--settle S] [--smtp-port P] [--jcmd-gc] [--concurrency 50]
+              pop3-load  --host 127.0.0.1 --port P [--ssl] --user 'test%d@example.test' --users 1-100 --password PW
+                         --clients N --seconds S [--runs 3] [--max-sessions N] [--label NAME] [--no-resume]
               imap-load  --host 127.0.0.1 --port P [--ssl] --users-file F [--users N] --mbox M [--per-user N] [--reset]
             with postern.jar on the class path (java -cp postern-bench.jar:postern.jar org.postern.bench.Main ...):
               accounts   --data DIR --users-file F [--users N] [--passwd]  Postern's 'domain add' + 'account add' (or passwd) per user
@@ -45,6 +47,7 @@ public final class Main {
                 case "imap-big" -> BigMailboxBench.run(rest);
                 case "imap-idle" -> IdleBench.run(rest);
                 case "imap-load" -> AppendLoader.run(rest);
+                case "pop3-load" -> Pop3Bench.run(rest);
                 case "accounts" -> AccountLoader.run(rest);
                 case "load-store" -> StoreLoader.run(rest);
                 default -> {

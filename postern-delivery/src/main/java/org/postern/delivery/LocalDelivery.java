@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.postern.core.MailAddress;
+import org.postern.mailauth.MailAuthCheck;
 import org.postern.smtp.server.Envelope;
 import org.postern.smtp.server.IntakeException;
 import org.postern.smtp.server.MailIntake;
@@ -46,16 +47,26 @@ public final class LocalDelivery implements MailIntake {
     private final String hostname;
     private final Clock clock;
     private final AliasResolver aliases;
+    private final MailAuthStep auth;
 
     public LocalDelivery(MailStore store, String hostname) {
         this(store, hostname, Clock.systemDefaultZone());
     }
 
     public LocalDelivery(MailStore store, String hostname, Clock clock) {
+        this(store, hostname, clock, null);
+    }
+
+    /**
+     * @param mailAuth SPF/DKIM/DMARC for mail arriving on port 25, or null to accept it unchecked
+     *     (no DNS to ask); submitted mail is DKIM-signed either way when its From domain has keys
+     */
+    public LocalDelivery(MailStore store, String hostname, Clock clock, MailAuthCheck mailAuth) {
         this.store = store;
         this.hostname = hostname.toLowerCase(Locale.ROOT);
         this.clock = clock;
         this.aliases = new AliasResolver(store.directory());
+        this.auth = new MailAuthStep(store, mailAuth, clock);
     }
 
     /** RFC 5321 §3.6, §4.5.1; HOSTILE A15: no relay for the unauthenticated, no backscatter. */
@@ -80,7 +91,7 @@ public final class LocalDelivery implements MailIntake {
     /** HOSTILE A16: an authenticated user sends only as an address they own. */
     @Override
     public SenderDecision sender(SessionInfo session, MailAddress mailFrom) {
-        if (!session.authenticated()) return SenderDecision.accept(); // SPF/DMARC come later
+        if (!session.authenticated()) return SenderDecision.accept(); // SPF/DKIM/DMARC: MailAuthStep, at end of data
         try {
             if (mailFrom != null && owns(session.account(), mailFrom)) return SenderDecision.accept();
         } catch (StoreException e) {
@@ -107,21 +118,35 @@ public final class LocalDelivery implements MailIntake {
         }
         String id = newId();
         Instant now = clock.instant();
+        // SPF/DKIM/DMARC or DKIM signing need the whole message before it goes into its blob.
+        MailAuthStep.Prepared prepared = auth.applies(session) ? auth.prepare(session, envelope, data) : null;
         BlobStore.BlobWriter writer;
         try {
+            if (prepared != null && prepared.quarantine()) targets = junk(targets); // RFC 7489 §6.3 p=quarantine
             writer = store.blobs().create();
         } catch (IOException | StoreException e) {
+            if (prepared != null) prepared.close();
             throw IntakeException.temporary(e);
         }
-        try (writer) {
+        try (writer; prepared) {
             OutputStream out = writer.stream();
             try {
                 if (!targets.isEmpty()) out.write(TraceHeaders.returnPath(envelope.mailFrom()));
+                if (prepared != null) out.write(prepared.authenticationResults());
                 out.write(TraceHeaders.received(session, envelope, hostname, id, now, clock.getZone()));
+                if (prepared != null) out.write(prepared.signatures());
             } catch (IOException e) {
                 throw IntakeException.temporary(e);
             }
-            data.writeTo(out);
+            if (prepared != null) {
+                try {
+                    prepared.writeContent(out);
+                } catch (IOException e) {
+                    throw IntakeException.temporary(e);
+                }
+            } else {
+                data.writeTo(out);
+            }
             if (session.authenticated() && session.mode().isSubmission()) checkFromHeader(session.account(), data);
             if (expansion.isEmpty()) {
                 // Aliases that lead nowhere (a cycle, or only invalid targets): refusing keeps the mail
@@ -135,16 +160,28 @@ public final class LocalDelivery implements MailIntake {
             } catch (IOException e) {
                 throw IntakeException.temporary(e);
             }
-            Intake.Outbound outbound = expansion.remote().isEmpty() ? null : new Intake.Outbound(
-                    envelope.mailFrom() == null ? "" : envelope.mailFrom().toString(),
-                    expansion.remote().stream().map(MailAddress::toString).toList());
+            // [queue/DSN, issue 3] The queue entry keeps the envelope's DSN (RFC 3461), REQUIRETLS (RFC 8689)
+            // and BINARYMIME (RFC 3030) options; see org.postern.delivery.queue.OutboundOptions.
+            Intake.Outbound outbound = expansion.remote().isEmpty() ? null
+                    : org.postern.delivery.queue.OutboundOptions.outbound(envelope, expansion.remote());
             store.deliver(new Intake(blobId, writer.size(), now, targets, outbound));
+            // [queue/DSN, issue 3] RFC 3461 §4.1: NOTIFY=SUCCESS of a recipient delivered here gets a
+            // "delivered" report; best effort, after the commit (see queue.DeliveryReports).
+            new org.postern.delivery.queue.DeliveryReports(store, hostname, clock).delivered(envelope,
+                    envelope.recipients().stream().filter(r -> isLocal(r.domain()) && !expansion.remote().contains(r)).toList(),
+                    blobId, writer.size(), now);
             log.info("message {} from <{}> delivered to {} local, {} remote", id,
                     envelope.mailFrom() == null ? "" : envelope.mailFrom(), targets.size(), expansion.remote().size());
             return new Receipt(id);
         } catch (StoreException e) {
             throw IntakeException.temporary(e);
         }
+    }
+
+    private List<Intake.Target> junk(List<Intake.Target> targets) {
+        List<Intake.Target> out = new ArrayList<>();
+        for (Intake.Target t : targets) out.add(new Intake.Target(t.accountId(), auth.junk(t.accountId()), t.flags()));
+        return out;
     }
 
     /** Recipients through aliases; postmaster of a local domain without a mailbox reaches the admins. */

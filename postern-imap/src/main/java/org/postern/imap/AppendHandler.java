@@ -51,9 +51,14 @@ final class AppendHandler {
         Mailbox mb = s.store.mailboxes().find(s.accountId(), first.mailbox()).orElse(null);
         List<Long> uids = new ArrayList<>();
         Command.Append c = first;
+        // The owner's quota: a shared mailbox fills its owner's account.
+        org.postern.store.Quota quota = org.postern.store.Quota.of(s.store, mb == null ? s.accountId() : SharedMailboxes.ownerOf(mb));
+        long added = 0;
         try {
             while (true) {
                 ImapException refusal = uids.isEmpty() && precondition != null ? precondition : check(s, c, mb, uids.size());
+                // RFC 9208 §4.3.1: refused before the octets are accepted, like TOOBIG.
+                if (refusal == null && !quota.admits(added + c.size(), uids.size() + 1)) refusal = QuotaHandler.overQuota();
                 if (refusal != null) {
                     if (!c.synchronizing()) {
                         if (c.size() > s.config.maxMessageSize()) {
@@ -62,7 +67,8 @@ final class AppendHandler {
                             s.bye("Closing connection");
                             return null;
                         }
-                        s.conn.in().transfer(null, c.size());
+                        s.allowInput(c.size() + s.config.maxLine());
+                        s.in().transfer(null, c.size());
                         skipRest(s, c);
                     }
                     throw refusal;
@@ -73,8 +79,9 @@ final class AppendHandler {
                 }
                 String blobId;
                 byte[] rest;
+                s.allowInput(c.size() + s.config.maxLine());
                 try (BlobStore.BlobWriter w = s.store.blobs().create()) {
-                    s.conn.in().transfer(w.stream(), c.size());
+                    s.in().transfer(w.stream(), c.size());
                     rest = restOfLine(s, c);
                     blobId = w.commit();
                 }
@@ -82,6 +89,7 @@ final class AppendHandler {
                 MessageRecord r = s.store.mailboxes().append(s.accountId(), mb.id(), blobId, c.size(),
                         new LinkedHashSet<>(c.flags()), date);
                 uids.add(r.uid());
+                added += c.size();
                 if (rest.length == 0) break;
                 if (single) throw ImapException.bad("Unexpected data after the message");
                 try {
@@ -120,9 +128,9 @@ final class AppendHandler {
      * UTF8 (~{n}) message the ")" first (RFC 6855 §4).
      */
     private static byte[] restOfLine(ImapSession s, Command.Append c) throws IOException, ImapException {
-        byte[] rest = s.conn.in().readLine(s.config.maxLine());
+        byte[] rest = s.in().readLine(s.config.maxLine());
         if (rest == null) throw ImapException.bad("Connection closed");
-        if (s.conn.in().problem() != LineReader.Problem.NONE) throw ImapException.bad("Unexpected data after the message");
+        if (s.in().problem() != LineReader.Problem.NONE) throw ImapException.bad("Unexpected data after the message");
         if (c.utf8()) {
             if (rest.length == 0 || rest[0] != ')') throw ImapException.bad("Unexpected data after the message");
             rest = Arrays.copyOfRange(rest, 1, rest.length);

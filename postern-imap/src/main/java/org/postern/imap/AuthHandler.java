@@ -60,9 +60,9 @@ final class AuthHandler {
         while (step instanceof SaslStep.Challenge ch) {
             s.out().raw("+ " + Base64.getEncoder().encodeToString(ch.data())).crlf();
             s.out().flush();
-            byte[] line = s.conn.in().readLine(MAX_SASL_LINE);
+            byte[] line = s.in().readLine(MAX_SASL_LINE);
             if (line == null) throw ImapException.bad("Connection closed during authentication");
-            if (s.conn.in().problem() != org.postern.net.LineReader.Problem.NONE) {
+            if (s.in().problem() != org.postern.net.LineReader.Problem.NONE) {
                 throw ImapException.bad("Invalid authentication response");
             }
             String response = new String(line, StandardCharsets.US_ASCII);

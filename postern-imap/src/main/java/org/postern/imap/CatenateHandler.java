@@ -29,6 +29,8 @@ final class CatenateHandler {
         Mailbox mb = s.store.mailboxes().find(s.accountId(), c.mailbox())
                 .orElseThrow(() -> ImapException.no("TRYCREATE", "Mailbox does not exist"));
         List<Long> uids = new ArrayList<>();
+        org.postern.store.Quota quota = org.postern.store.Quota.of(s.store, SharedMailboxes.ownerOf(mb));
+        long added = 0;
         try {
             for (Command.CatenateMessage msg : c.messages()) {
                 long size = 0;
@@ -44,12 +46,14 @@ final class CatenateHandler {
                         w.stream().write(data);
                     }
                     if (size == 0) throw ImapException.no("Empty message");
+                    if (!quota.admits(added + size, uids.size() + 1)) throw QuotaHandler.overQuota();
                     blobId = w.commit();
                 }
                 Instant date = msg.internalDate() == null ? Instant.now() : msg.internalDate().toInstant();
                 MessageRecord r = s.store.mailboxes().append(s.accountId(), mb.id(), blobId, size,
                         new LinkedHashSet<>(msg.flags()), date);
                 uids.add(r.uid());
+                added += size;
             }
         } catch (ImapException | IOException | RuntimeException e) {
             if (!uids.isEmpty()) s.store.mailboxes().expunge(s.accountId(), mb.id(), uids);

@@ -29,6 +29,16 @@ final class CopyMoveHandler {
             uids.add(uid);
         }
         if (uids.isEmpty()) return c.name() + " completed (no messages)";
+        long destOwner = SharedMailboxes.ownerOf(dest);
+        if (!c.move() || destOwner != SharedMailboxes.ownerOf(s.store.mailboxes().byId(s.accountId(), m.mailboxId).orElse(dest))) {
+            // RFC 9208 §4.3.1. A MOVE within one account frees what it adds, so only COPY can exceed.
+            org.postern.store.Quota q = org.postern.store.Quota.of(s.store, destOwner);
+            if (q.limited()) {
+                long bytes = 0;
+                for (int seq : seqs) bytes += m.at(seq).size();
+                if (!q.admits(bytes, uids.size())) throw QuotaHandler.overQuota();
+            }
+        }
         CopyResult r = c.move()
                 ? s.store.mailboxes().move(s.accountId(), m.mailboxId, uids, dest.id())
                 : s.store.mailboxes().copy(s.accountId(), m.mailboxId, uids, dest.id());

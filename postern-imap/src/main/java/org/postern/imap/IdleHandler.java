@@ -23,7 +23,7 @@ final class IdleHandler {
         Thread t = Thread.ofVirtual().name("imap-idle").start(n);
         byte[] line;
         try {
-            line = s.conn.in().readLine(s.config.maxLine());
+            line = s.in().readLine(s.config.maxLine());
         } finally {
             n.stop = true;
             s.wake.release();

@@ -10,6 +10,7 @@ import org.postern.imap.parse.Command;
 import org.postern.net.Connection;
 import org.postern.net.ConnectionHandler;
 import org.postern.net.TlsContext;
+import org.postern.search.SearchIndex;
 import org.postern.store.MailStore;
 
 /**
@@ -22,6 +23,8 @@ public final class ImapServer implements ConnectionHandler {
     private final MailStore store;
     private final SaslMechanisms sasl;
     private final TlsContext tls;
+    /** Full-text index for SEARCH text keys; null means every SEARCH scans the messages. */
+    private final SearchIndex searchIndex;
     private final Set<ImapSession> sessions = ConcurrentHashMap.newKeySet();
     private volatile boolean shuttingDown;
 
@@ -37,13 +40,23 @@ public final class ImapServer implements ConnectionHandler {
     private final StoreHandler storeFlags = new StoreHandler();
     private final CopyMoveHandler copyMove = new CopyMoveHandler();
     private final IdleHandler idle = new IdleHandler();
+    private final CompressHandler compress = new CompressHandler();
+    private final QuotaHandler quota = new QuotaHandler();
+    private final MetadataHandler metadata = new MetadataHandler();
+    private final AclHandler acl = new AclHandler();
 
     /** {@code tls} may be null only when no connection will ever need it (tests without TLS). */
     public ImapServer(ImapConfig config, MailStore store, SaslMechanisms sasl, TlsContext tls) {
+        this(config, store, sasl, tls, null);
+    }
+
+    /** {@code searchIndex} may be null: SEARCH then reads every message it needs. */
+    public ImapServer(ImapConfig config, MailStore store, SaslMechanisms sasl, TlsContext tls, SearchIndex searchIndex) {
         this.config = config;
         this.store = store;
         this.sasl = sasl;
         this.tls = tls;
+        this.searchIndex = searchIndex;
         this.auth = new AuthHandler(sasl);
     }
 
@@ -85,6 +98,10 @@ public final class ImapServer implements ConnectionHandler {
         return config;
     }
 
+    SearchIndex searchIndex() {
+        return searchIndex;
+    }
+
     MailStore store() {
         return store;
     }
@@ -115,7 +132,8 @@ public final class ImapServer implements ConnectionHandler {
             sb.append(" NAMESPACE UIDPLUS MOVE UNSELECT CHILDREN SPECIAL-USE CREATE-SPECIAL-USE LIST-EXTENDED LIST-STATUS"
                     + " STATUS=SIZE CONDSTORE QRESYNC ESEARCH SEARCHRES WITHIN OBJECTID SAVEDATE BINARY UTF8=ACCEPT MULTIAPPEND CATENATE"
                     + " SORT SORT=DISPLAY ESORT"
-                    + " THREAD=ORDEREDSUBJECT THREAD=REFERENCES PREVIEW REPLACE APPENDLIMIT=")
+                    + " THREAD=ORDEREDSUBJECT THREAD=REFERENCES PREVIEW REPLACE COMPRESS=DEFLATE"
+                    + " QUOTA QUOTA=RES-STORAGE QUOTA=RES-MESSAGE QUOTASET METADATA METADATA-SERVER ACL RIGHTS=texk APPENDLIMIT=")
                     .append(config.maxMessageSize());
         }
         return sb.toString();
@@ -168,6 +186,12 @@ public final class ImapServer implements ConnectionHandler {
         return c.name() + " completed";
     }
 
+    private static boolean mayExpunge(ImapSession s) {
+        if (!SharedMailboxes.isShared(s.selected.mailboxId)) return true;
+        return s.store.mailboxes().byId(s.accountId(), s.selected.mailboxId)
+                .map(m -> Rights.has(AclHandler.rights(s, m), 'e')).orElse(false);
+    }
+
     /** Runs one command; returns the tagged OK text, or null when the handler wrote the reply itself. */
     String dispatch(ImapSession s, String tag, Command c) throws IOException, ImapException {
         return switch (c) {
@@ -193,9 +217,14 @@ public final class ImapServer implements ConnectionHandler {
             case Command.Login x -> auth.login(s, x);
             case Command.Authenticate x -> auth.authenticate(s, tag, x);
             case Command.Select x -> select.select(s, x);
-            case Command.Close x -> select.close(s);
+            // RFC 4314 §4: CLOSE without "e" skips the expunge and still succeeds.
+            case Command.Close x -> mayExpunge(s) ? select.close(s) : select.unselect(s).replace("UNSELECT", "CLOSE");
             case Command.Unselect x -> select.unselect(s);
-            case Command.Expunge x -> select.expunge(s, x);
+            case Command.Expunge x -> {
+                // RFC 4314 §4: EXPUNGE needs "e", whether or not anything is \Deleted.
+                if (!mayExpunge(s)) throw ImapException.no("NOPERM", "Missing right 'e' on this mailbox");
+                yield select.expunge(s, x);
+            }
             case Command.Create x -> mailboxes.create(s, x);
             case Command.Delete x -> mailboxes.delete(s, x);
             case Command.Rename x -> mailboxes.rename(s, x);
@@ -213,6 +242,17 @@ public final class ImapServer implements ConnectionHandler {
             case Command.Store x -> storeFlags.store(s, x);
             case Command.Copy x -> copyMove.copy(s, x);
             case Command.Idle x -> idle.idle(s, tag);
+            case Command.Compress x -> compress.compress(s, tag, x);
+            case Command.GetQuota x -> quota.getQuota(s, x);
+            case Command.GetQuotaRoot x -> quota.getQuotaRoot(s, x);
+            case Command.SetQuota x -> quota.setQuota(s, x);
+            case Command.GetMetadata x -> metadata.get(s, x);
+            case Command.SetMetadata x -> metadata.set(s, x);
+            case Command.SetAcl x -> acl.setAcl(s, x);
+            case Command.DeleteAcl x -> acl.deleteAcl(s, x);
+            case Command.GetAcl x -> acl.getAcl(s, x);
+            case Command.ListRights x -> acl.listRights(s, x);
+            case Command.MyRights x -> acl.myRights(s, x);
         };
     }
 }

@@ -42,10 +42,16 @@ final class ImapSession {
     final Connection conn;
     final MessageCache cache;
     private ResponseWriter out;
+    /** Where commands come from: the connection's reader, or an inflating one after COMPRESS. */
+    private LineReader reader;
+    private CompressHandler.Inflating inflating;
+    private java.util.zip.Deflater deflater;
     State state = State.NOT_AUTHENTICATED;
     Account account;
     SelectedMailbox selected;
     private AutoCloseable subscription;
+    private AutoCloseable ownerSubscription;
+    private long watchedOwner;
     /** Extensions the client turned on (RFC 5161; RFC 7162 §3.1 CONDSTORE-enabling commands). */
     final java.util.EnumSet<Extension> enabled = java.util.EnumSet.noneOf(Extension.class);
     /** Released by the change feed; IDLE waits on it. */
@@ -57,14 +63,47 @@ final class ImapSession {
     ImapSession(ImapServer server, Connection conn) {
         this.server = server;
         this.config = server.config();
-        this.store = server.store();
+        // Mailboxes as this user sees them: their own plus those shared with them (RFC 4314).
+        this.store = SharedMailboxes.session(server.store(), () -> account);
         this.conn = conn;
         this.cache = new MessageCache(config.messageCacheSize());
         this.out = new ResponseWriter(conn.out());
+        this.reader = conn.in();
     }
 
     ResponseWriter out() {
         return out;
+    }
+
+    LineReader in() {
+        return reader;
+    }
+
+    boolean compressing() {
+        return inflating != null;
+    }
+
+    /**
+     * RFC 4978 §3: from the octet after the tagged OK both directions are DEFLATE streams. Octets the
+     * client sent before seeing the OK were not compressed and are dropped, as after STARTTLS.
+     */
+    void startCompression() throws IOException {
+        conn.in().transfer(null, conn.in().buffered());
+        inflating = new CompressHandler.Inflating(new CompressHandler.RawInput(conn.in()));
+        inflating.budget(inputBudget());
+        reader = new LineReader(inflating, CompressHandler.MAX_CHUNK);
+        deflater = CompressHandler.deflater();
+        out = new ResponseWriter(CompressHandler.deflating(conn.out(), deflater));
+    }
+
+    /** The session is about to read {@code octets} of message data (APPEND): the inflater may produce them. */
+    void allowInput(long octets) {
+        if (inflating != null) inflating.allow(octets);
+    }
+
+    /** One command's worth of input: the byte budget, one more line, and slack for line ends. */
+    private long inputBudget() {
+        return (long) config.maxCommandSize() + config.maxLine() + 1024;
     }
 
     /** What ENABLE can turn on, with its wire name. */
@@ -121,7 +160,13 @@ final class ImapSession {
         out.flush();
         try {
             while (state != State.LOGOUT && !conn.isClosed()) {
-                Incoming in = readCommand();
+                Incoming in;
+                try {
+                    in = readCommand();
+                } catch (CompressHandler.TooMuchInput e) {
+                    bye("Too much input");
+                    break;
+                }
                 switch (in) {
                     case Incoming.Eof e -> state = State.LOGOUT;
                     case Incoming.Rejected r -> {
@@ -138,6 +183,8 @@ final class ImapSession {
             }
         } finally {
             closeSubscription();
+            if (inflating != null) inflating.close();
+            if (deflater != null) deflater.end();
         }
     }
 
@@ -216,6 +263,7 @@ final class ImapSession {
         return switch (e) {
             case StoreException.NotFound n -> "NO [NONEXISTENT] " + safe(n.getMessage());
             case StoreException.Conflict n -> "NO [ALREADYEXISTS] " + safe(n.getMessage());
+            case AclDenied n -> "NO [NOPERM] " + safe(n.getMessage());
             case StoreException.Refused n -> "NO [CANNOT] " + safe(n.getMessage());
             case StoreException.Unavailable n -> "NO [UNAVAILABLE] Temporary failure, try again later";
             default -> "NO [SERVERBUG] Internal error";
@@ -267,6 +315,33 @@ final class ImapSession {
         selected = m;
         state = m == null ? State.AUTHENTICATED : State.SELECTED;
         cache.clear();
+        watchOwner(m == null || !SharedMailboxes.isShared(m.mailboxId) ? 0
+                : store.mailboxes().byId(account.id(), m.mailboxId).map(SharedMailboxes::ownerOf).orElse(0L));
+    }
+
+    /**
+     * A shared mailbox changes in its owner's account: while one is selected, that account's changes
+     * wake this session too (IDLE reports them at once instead of at the next poll).
+     */
+    private void watchOwner(long owner) {
+        if (owner == watchedOwner) return;
+        closeQuietly(ownerSubscription);
+        ownerSubscription = null;
+        watchedOwner = owner;
+        if (owner != 0) {
+            ownerSubscription = store.changes().subscribe(owner, e -> {
+                if (wake.availablePermits() == 0) wake.release();
+            });
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c == null) return;
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // nothing to release
+        }
     }
 
     void startTls() throws IOException {
@@ -275,6 +350,8 @@ final class ImapSession {
     }
 
     private void closeSubscription() {
+        closeQuietly(ownerSubscription);
+        ownerSubscription = null;
         if (subscription == null) return;
         try {
             subscription.close();
@@ -292,10 +369,11 @@ final class ImapSession {
         int budget = authed ? config.maxCommandSize() : config.maxLinePreAuth();
         ByteArrayOutputStream cmd = new ByteArrayOutputStream(128);
         int literals = 0;
+        if (inflating != null) inflating.budget(inputBudget());
         while (true) {
-            byte[] line = conn.in().readLine(lineMax);
+            byte[] line = reader.readLine(lineMax);
             if (line == null) return new Incoming.Eof();
-            LineReader.Problem problem = conn.in().problem();
+            LineReader.Problem problem = reader.problem();
             cmd.write(line);
             byte[] soFar = cmd.toByteArray();
             String tag = CommandParser.tagOf(soFar);
@@ -328,7 +406,7 @@ final class ImapSession {
             cmd.write('\r');
             cmd.write('\n');
             byte[] data = new byte[(int) size];
-            conn.in().readFully(data, 0, data.length);
+            reader.readFully(data, 0, data.length);
             cmd.write(data);
         }
     }

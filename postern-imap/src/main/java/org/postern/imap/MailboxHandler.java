@@ -201,6 +201,8 @@ final class MailboxHandler {
     String status(ImapSession s, Command.Status c) throws IOException, ImapException {
         Mailbox m = s.store.mailboxes().find(s.accountId(), c.mailbox())
                 .orElseThrow(() -> ImapException.no("NONEXISTENT", "Mailbox does not exist"));
+        // RFC 4314 §4: STATUS needs "r".
+        if (SharedMailboxes.isShared(m.id())) AclHandler.require(s, m, 'r');
         if (c.items().contains("HIGHESTMODSEQ")) s.enabled.add(ImapSession.Extension.CONDSTORE);
         writeStatus(s, m, c.items());
         return "STATUS completed";
@@ -208,14 +210,18 @@ final class MailboxHandler {
 
     /**
      * RFC 9051 §6.3.11 (DELETED, SIZE), RFC 7162 §3.1.7 HIGHESTMODSEQ, RFC 7889 §4 APPENDLIMIT,
-     * RFC 8474 §4.2 MAILBOXID. DELETED and SIZE need the messages, so only they read the snapshot.
+     * RFC 8474 §4.2 MAILBOXID, RFC 9208 §7 DELETED-STORAGE. DELETED and SIZE need the messages, so only they read the snapshot.
      */
     private static void writeStatus(ImapSession s, Mailbox m, List<String> items) throws IOException {
         long deleted = 0;
+        long deletedSize = 0;
         long size = 0;
-        if (items.contains("DELETED") || items.contains("SIZE")) {
+        if (items.contains("DELETED") || items.contains("SIZE") || items.contains("DELETED-STORAGE")) {
             for (MessageRecord r : s.store.mailboxes().snapshot(s.accountId(), m.id()).messages()) {
-                if (r.flags().contains(Flags.DELETED)) deleted++;
+                if (r.flags().contains(Flags.DELETED)) {
+                    deleted++;
+                    deletedSize += r.size();
+                }
                 size += r.size();
             }
         }
@@ -231,6 +237,8 @@ final class MailboxHandler {
                 case "UNSEEN" -> sb.append(m.unseen());
                 case "DELETED" -> sb.append(deleted);
                 case "SIZE" -> sb.append(size);
+                // RFC 9208 §4.1.4: the sum of RFC822.SIZE of the \\Deleted messages, as Dovecot does.
+                case "DELETED-STORAGE" -> sb.append(deletedSize);
                 case "HIGHESTMODSEQ" -> sb.append(m.highestModSeq());
                 case "APPENDLIMIT" -> sb.append(s.config.maxMessageSize());
                 case "MAILBOXID" -> sb.append('(').append(ObjectIds.mailboxId(m)).append(')');
@@ -241,8 +249,9 @@ final class MailboxHandler {
     }
 
     String namespace(ImapSession s) throws IOException {
-        // RFC 2342 §5: one personal namespace with no prefix; no other users', no shared.
-        s.out().raw("* NAMESPACE ((\"\" \"/\")) NIL NIL").crlf();
+        // RFC 2342 §5: the personal namespace without prefix; other users' mailboxes shared through
+        // ACLs (RFC 4314) under "Other Users/"; no public shared namespace.
+        s.out().raw("* NAMESPACE ((\"\" \"/\")) ((\"" + SharedMailboxes.PREFIX + "\" \"/\")) NIL").crlf();
         return "NAMESPACE completed";
     }
 }

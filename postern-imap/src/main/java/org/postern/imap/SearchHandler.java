@@ -2,31 +2,30 @@
 package org.postern.imap;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.Optional;
 import org.postern.core.mime.DateParser;
-import org.postern.core.mime.EncodedWords;
 import org.postern.core.mime.MimeMessage;
-import org.postern.core.mime.TextExtractor;
 import org.postern.imap.parse.Command;
 import org.postern.imap.parse.SearchKey;
 import org.postern.imap.parse.SequenceSet;
+import org.postern.search.SearchText;
 import org.postern.store.MessageRecord;
 
 /**
  * SEARCH and UID SEARCH (RFC 3501 §6.4.4), evaluated over the session's view. Substring matches are
  * case-insensitive on decoded text (RFC 2047 words in headers, transfer and charset decoding in
- * bodies). Only UTF-8 and US-ASCII are accepted as CHARSET (NO [BADCHARSET], RFC 3501 §6.4.4). Keys
- * that need the message read it through the session's cache, and only when cheaper keys of an AND
- * have not already excluded the message.
+ * bodies), as {@link SearchText} defines it. Only UTF-8 and US-ASCII are accepted as CHARSET
+ * (NO [BADCHARSET], RFC 3501 §6.4.4). Text keys are answered from the full-text index when the
+ * server has one ({@link TextKeys}); other keys that need the message (SENTBEFORE ..., and text keys
+ * for messages the index does not hold yet) read it through the session's cache, and only when
+ * cheaper keys of an AND have not already excluded the message.
  *
  * <p>Results: RFC 3501 §7.2.5 SEARCH, or ESEARCH (RFC 4731 §3.1) for RETURN options and always once
  * IMAP4rev2 is enabled (RFC 9051 §6.4.4), with the MODSEQ of RFC 7162 §3.1.5 when the criteria use
@@ -35,9 +34,6 @@ import org.postern.store.MessageRecord;
  * THREADID (RFC 8474 §6).
  */
 final class SearchHandler {
-    /** Text searched per message (BODY/TEXT); bounds work on huge messages. */
-    private static final int MAX_TEXT = 1 << 20;
-
     String search(ImapSession s, Command.Search c, String tag) throws IOException, ImapException {
         SelectedMailbox m = s.selected;
         boolean save = c.returns() != null && c.returns().contains(Command.SearchReturn.SAVE);
@@ -56,9 +52,8 @@ final class SearchHandler {
         List<Long> uids = new ArrayList<>(seqs.size());
         long highest = 0;
         for (int seq : seqs) {
-            MessageRecord r = m.at(seq);
-            uids.add(r.uid());
-            highest = Math.max(highest, r.modSeq());
+            uids.add(m.uidAt(seq));
+            highest = Math.max(highest, m.modSeqAt(seq));
         }
         List<Long> ids = new ArrayList<>(seqs.size());
         for (int i = 0; i < seqs.size(); i++) ids.add(c.uid() ? uids.get(i) : (long) seqs.get(i));
@@ -103,13 +98,24 @@ final class SearchHandler {
     }
 
     /** Sequence numbers of the messages of the view that match {@code key}, ascending. */
-    static List<Integer> matching(ImapSession s, SelectedMailbox m, SearchKey key) {
+    static List<Integer> matching(ImapSession s, SelectedMailbox m, SearchKey key) throws ImapException {
         long maxUid = m.size() == 0 ? 0 : m.at(m.size()).uid();
         java.util.Map<SequenceSet, long[][]> resolved = new java.util.IdentityHashMap<>();
         Instant now = Instant.now();
+        TextKeys texts = TextKeys.of(s.server.searchIndex(), s.accountId(), m.mailboxId, key);
+        SearchKey single = key instanceof SearchKey.And a && a.keys().size() == 1 ? a.keys().getFirst() : key;
+        boolean textOnly = texts.query(single) != null;
         List<Integer> seqs = new ArrayList<>();
         for (int seq = 1; seq <= m.size(); seq++) {
-            if (matches(key, new Ctx(s, m, m.at(seq), seq, maxUid, resolved, now))) seqs.add(seq);
+            if (textOnly) {
+                // The common SEARCH BODY x: the index answers what it holds without per-message work.
+                Boolean indexed = texts.indexed(single, m.uidAt(seq));
+                if (indexed != null) {
+                    if (indexed) seqs.add(seq);
+                    continue;
+                }
+            }
+            if (matches(key, new Ctx(s, m, m.at(seq), seq, maxUid, resolved, now, texts))) seqs.add(seq);
         }
         return seqs;
     }
@@ -132,15 +138,17 @@ final class SearchHandler {
         final int seq;
         final long maxUid;
         MimeMessage parsed;
-        String text;
+        SearchText text;
         boolean unavailable;
         final java.util.Map<SequenceSet, long[][]> resolved;
         final Instant now;
+        final TextKeys texts;
 
         Ctx(ImapSession s, SelectedMailbox m, MessageRecord r, int seq, long maxUid,
-                java.util.Map<SequenceSet, long[][]> resolved, Instant now) {
+                java.util.Map<SequenceSet, long[][]> resolved, Instant now, TextKeys texts) {
             this.resolved = resolved;
             this.now = now;
+            this.texts = texts;
             this.s = s;
             this.m = m;
             this.r = r;
@@ -157,6 +165,14 @@ final class SearchHandler {
                 }
             }
             return parsed;
+        }
+
+        SearchText text() {
+            if (text == null) {
+                MimeMessage msg = message();
+                text = msg == null ? SearchText.UNREADABLE : SearchText.of(msg);
+            }
+            return text;
         }
     }
 
@@ -212,42 +228,16 @@ final class SearchHandler {
                     case SINCE -> !date.isBefore(d.date());
                 };
             }
-            case SearchKey.Header h -> {
-                MimeMessage msg = c.message();
-                if (msg == null) yield false;
-                String needle = fold(h.value());
-                boolean found = false;
-                for (String v : msg.headers().all(h.field())) {
-                    if (needle.isEmpty() || fold(EncodedWords.decode(v)).contains(needle)) {
-                        found = true;
-                        break;
-                    }
-                }
-                yield found;
-            }
-            case SearchKey.Body b -> {
-                String t = text(c);
-                yield t != null && t.contains(fold(b.value()));
-            }
-            case SearchKey.Text t -> {
-                MimeMessage msg = c.message();
-                if (msg == null) yield false;
-                String needle = fold(t.value());
-                String header = new String(msg.raw(), msg.root().headerStart(),
-                        msg.root().headerEnd() - msg.root().headerStart(), StandardCharsets.UTF_8);
-                String body = text(c);
-                yield fold(EncodedWords.decode(header)).contains(needle) || (body != null && body.contains(needle));
-            }
+            case SearchKey.Header h -> text(h, c);
+            case SearchKey.Body b -> text(b, c);
+            case SearchKey.Text t -> text(t, c);
         };
     }
 
-    private static String text(Ctx c) {
-        if (c.text == null) {
-            MimeMessage msg = c.message();
-            if (msg == null) return null;
-            c.text = fold(TextExtractor.text(msg, MAX_TEXT));
-        }
-        return c.text;
+    /** From the index when it holds the message, else from the message's own text: both agree. */
+    private static boolean text(SearchKey k, Ctx c) {
+        Boolean indexed = c.texts.indexed(k, c.r.uid());
+        return indexed != null ? indexed : c.text().matches(c.texts.query(k));
     }
 
     private static boolean hasFlag(MessageRecord r, String flag) {
@@ -255,10 +245,5 @@ final class SearchHandler {
             if (f.equalsIgnoreCase(flag)) return true;
         }
         return false;
-    }
-
-    /** Case folding for substring search (RFC 3501 §6.4.4: case-insensitive). */
-    static String fold(String s) {
-        return s.toLowerCase(Locale.ROOT);
     }
 }

@@ -10,7 +10,7 @@ import org.postern.imap.parse.Command;
 import org.postern.store.Mailbox;
 import org.postern.imap.parse.SequenceSet;
 import org.postern.store.MailboxChanges;
-import org.postern.store.MailboxSnapshot;
+import org.postern.store.MailboxIndex;
 import org.postern.store.MessageRecord;
 
 /**
@@ -33,7 +33,8 @@ final class SelectHandler {
         if (c.condstore()) s.enabled.add(ImapSession.Extension.CONDSTORE);
         Mailbox mb = s.store.mailboxes().find(s.accountId(), c.mailbox())
                 .orElseThrow(() -> ImapException.no("NONEXISTENT", "Mailbox does not exist"));
-        MailboxSnapshot snap = s.store.mailboxes().snapshot(s.accountId(), mb.id());
+        // The compact index, not a snapshot: a 100,000-message mailbox must not cost 100,000 objects.
+        MailboxIndex snap = s.store.mailboxes().index(s.accountId(), mb.id());
         SelectedMailbox view = new SelectedMailbox(snap, c.readOnly(), s.enabled);
         view.writeFlags(out);
         out.raw(c.readOnly() ? "* OK [PERMANENTFLAGS ()] Read-only mailbox"
@@ -45,7 +46,7 @@ final class SelectHandler {
         } else {
             out.raw("* 0 RECENT").crlf();
             for (int i = 1; i <= view.size(); i++) {
-                if (!view.at(i).flags().contains(Flags.SEEN)) {
+                if (!view.flagsAt(i).contains(Flags.SEEN)) {
                     out.raw("* OK [UNSEEN " + i + "] First unseen").crlf();
                     break;
                 }
@@ -122,13 +123,12 @@ final class SelectHandler {
         List<Long> out = new ArrayList<>();
         if (c != null && c.uids() != null) {
             for (int seq : m.resolveUid(c.uids())) {
-                MessageRecord r = m.at(seq);
-                if (r.flags().contains(Flags.DELETED)) out.add(r.uid());
+                if (m.flagsAt(seq).contains(Flags.DELETED)) out.add(m.uidAt(seq));
             }
             return out;
         }
-        for (MessageRecord r : m.messages()) {
-            if (r.flags().contains(Flags.DELETED)) out.add(r.uid());
+        for (int seq = 1; seq <= m.size(); seq++) {
+            if (m.flagsAt(seq).contains(Flags.DELETED)) out.add(m.uidAt(seq));
         }
         return out;
     }

@@ -2,7 +2,10 @@
 package org.postern.imap;
 
 import java.io.IOException;
+import java.time.Instant;
+import java.util.AbstractList;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -14,6 +17,7 @@ import org.postern.core.Flags;
 import org.postern.imap.codec.ResponseWriter;
 import org.postern.imap.parse.SequenceSet;
 import org.postern.store.MailboxChanges;
+import org.postern.store.MailboxIndex;
 import org.postern.store.MailboxSnapshot;
 import org.postern.store.MessageRecord;
 
@@ -31,7 +35,21 @@ final class SelectedMailbox {
     final String name;
     final boolean readOnly;
     final long uidValidity;
-    private final List<MessageRecord> messages;
+    /**
+     * The messages as columns (see {@link MailboxIndex}). Shared with the store's cached index until
+     * this view first changes; then copied into the arrays below, which only this session touches.
+     */
+    private MailboxIndex base;
+    private int count;
+    private long[] uids;
+    private long[] modSeqs;
+    private int[] flagIds;
+    private long[] sizes;
+    private long[] internalDates;
+    private long[] savedDates;
+    private String[] blobIds;
+    private final List<Set<String>> flagSets;
+    private Map<Set<String>, Integer> flagIndex;
     private final long recentFromUid;
     private final Set<Long> pendingExpunges = new TreeSet<>(Collections.reverseOrder());
     private final Set<String> keywords = new HashSet<>();
@@ -45,25 +63,32 @@ final class SelectedMailbox {
     private long[] saved = new long[0];
 
     SelectedMailbox(MailboxSnapshot snapshot, boolean readOnly) {
-        this(snapshot, readOnly, java.util.EnumSet.noneOf(ImapSession.Extension.class));
+        this(MailboxIndex.of(snapshot), readOnly, java.util.EnumSet.noneOf(ImapSession.Extension.class));
     }
 
     SelectedMailbox(MailboxSnapshot snapshot, boolean readOnly, Set<ImapSession.Extension> enabled) {
+        this(MailboxIndex.of(snapshot), readOnly, enabled);
+    }
+
+    SelectedMailbox(MailboxIndex index, boolean readOnly, Set<ImapSession.Extension> enabled) {
         this.enabled = enabled;
-        this.mailboxId = snapshot.mailbox().id();
-        this.name = snapshot.mailbox().name();
+        this.mailboxId = index.mailbox().id();
+        this.name = index.mailbox().name();
         this.readOnly = readOnly;
-        this.uidValidity = snapshot.mailbox().uidValidity();
-        this.messages = new ArrayList<>(snapshot.messages());
-        this.highestModSeq = snapshot.mailbox().highestModSeq();
-        this.uidNext = snapshot.mailbox().uidNext();
-        this.recentFromUid = snapshot.mailbox().uidNext();
-        this.reportedExists = messages.size();
-        for (MessageRecord m : messages) addKeywords(m.flags());
+        this.uidValidity = index.mailbox().uidValidity();
+        this.base = index;
+        this.count = index.size();
+        this.flagSets = new ArrayList<>(index.flagSets());
+        this.highestModSeq = index.mailbox().highestModSeq();
+        this.uidNext = index.mailbox().uidNext();
+        this.recentFromUid = index.mailbox().uidNext();
+        this.reportedExists = count;
+        // Distinct flag sets only, not every message: they are few.
+        for (Set<String> f : flagSets) addKeywords(f);
     }
 
     int size() {
-        return messages.size();
+        return count;
     }
 
     long uidNext() {
@@ -76,16 +101,54 @@ final class SelectedMailbox {
 
     /** Sequence number 1..size. */
     MessageRecord at(int seq) {
-        return messages.get(seq - 1);
+        int i = checked(seq);
+        if (base != null) return base.record(i);
+        return new MessageRecord(uids[i], modSeqs[i], flagSets.get(flagIds[i]), sizes[i],
+                Instant.ofEpochMilli(internalDates[i]), blobIds[i], Instant.ofEpochMilli(savedDates[i]));
     }
 
+    long uidAt(int seq) {
+        int i = checked(seq);
+        return base != null ? base.uid(i) : uids[i];
+    }
+
+    long modSeqAt(int seq) {
+        int i = checked(seq);
+        return base != null ? base.modSeq(i) : modSeqs[i];
+    }
+
+    Set<String> flagsAt(int seq) {
+        int i = checked(seq);
+        return flagSets.get(base != null ? base.flagId(i) : flagIds[i]);
+    }
+
+    private int checked(int seq) {
+        if (seq < 1 || seq > count) throw new IndexOutOfBoundsException("sequence number " + seq + " of " + count);
+        return seq - 1;
+    }
+
+    /** The messages as records made on demand (the view holds no record per message). */
     List<MessageRecord> messages() {
-        return Collections.unmodifiableList(messages);
+        return new AbstractList<>() {
+            @Override
+            public MessageRecord get(int i) {
+                return at(i + 1);
+            }
+
+            @Override
+            public int size() {
+                return count;
+            }
+        };
     }
 
     /** RFC 9051 §2.3.2: no \Recent once IMAP4rev2 is enabled. */
     boolean isRecent(MessageRecord m) {
-        return m.uid() >= recentFromUid && !enabled.contains(ImapSession.Extension.IMAP4REV2);
+        return isRecent(m.uid());
+    }
+
+    boolean isRecent(long uid) {
+        return uid >= recentFromUid && !enabled.contains(ImapSession.Extension.IMAP4REV2);
     }
 
     void save(List<Long> uids) {
@@ -109,7 +172,7 @@ final class SelectedMailbox {
     int recentCount() {
         int n = 0;
         if (enabled.contains(ImapSession.Extension.IMAP4REV2)) return 0;
-        for (int i = messages.size() - 1; i >= 0 && messages.get(i).uid() >= recentFromUid; i--) n++;
+        for (int seq = count; seq >= 1 && uidAt(seq) >= recentFromUid; seq--) n++;
         return n;
     }
 
@@ -119,23 +182,15 @@ final class SelectedMailbox {
 
     /** Sequence number of a UID, or -1. */
     int seqOf(long uid) {
-        int lo = 0;
-        int hi = messages.size() - 1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            long u = messages.get(mid).uid();
-            if (u < uid) lo = mid + 1;
-            else if (u > uid) hi = mid - 1;
-            else return mid + 1;
-        }
-        return -1;
+        int i = base != null ? base.indexOf(uid) : Arrays.binarySearch(uids, 0, count, uid);
+        return i >= 0 ? i + 1 : -1;
     }
 
     /** Sequence numbers a message set names, ascending, without expanding the set. */
     List<Integer> resolveSeq(SequenceSet set) {
         if (set.isSaved()) return resolveSaved();
         List<Integer> out = new ArrayList<>();
-        int n = messages.size();
+        int n = count;
         for (long[] r : set.resolve(n)) {
             if (r[0] > n) break;
             for (long s = r[0]; s <= Math.min(r[1], n); s++) out.add((int) s);
@@ -150,30 +205,24 @@ final class SelectedMailbox {
     List<Integer> resolveUid(SequenceSet set) {
         if (set.isSaved()) return resolveSaved();
         List<Integer> out = new ArrayList<>();
-        if (messages.isEmpty()) return out;
-        long star = messages.getLast().uid();
+        if (count == 0) return out;
+        long star = uidAt(count);
         for (long[] r : set.resolve(star)) {
             int from = lowerBound(r[0]);
-            for (int i = from; i < messages.size() && messages.get(i).uid() <= r[1]; i++) out.add(i + 1);
+            for (int i = from; i < count && uidAt(i + 1) <= r[1]; i++) out.add(i + 1);
         }
         return out;
     }
 
     private int lowerBound(long uid) {
-        int lo = 0;
-        int hi = messages.size();
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (messages.get(mid).uid() < uid) lo = mid + 1;
-            else hi = mid;
-        }
-        return lo;
+        int i = base != null ? base.indexOf(uid) : Arrays.binarySearch(uids, 0, count, uid);
+        return i >= 0 ? i : -i - 1;
     }
 
     /** Records flags this session itself just stored, so the next sync does not repeat them. */
     void updateFlags(MessageRecord changed) {
         int seq = seqOf(changed.uid());
-        if (seq > 0) messages.set(seq - 1, changed);
+        if (seq > 0) set(seq - 1, changed);
         addKeywords(changed.flags());
     }
 
@@ -189,6 +238,87 @@ final class SelectedMailbox {
         return added;
     }
 
+    /** Takes the columns over from the shared index, with room for {@code extra} more messages. */
+    private void own(int extra) {
+        if (base == null) {
+            if (count + extra > uids.length) resize(Math.max(count + extra, uids.length * 2));
+            return;
+        }
+        int cap = count + Math.max(extra, 16);
+        uids = base.uidsCopy(cap);
+        modSeqs = base.modSeqsCopy(cap);
+        flagIds = base.flagIdsCopy(cap);
+        sizes = base.sizesCopy(cap);
+        internalDates = base.internalDatesCopy(cap);
+        savedDates = base.savedDatesCopy(cap);
+        blobIds = base.blobIdsCopy(cap);
+        base = null;
+    }
+
+    private void resize(int cap) {
+        uids = Arrays.copyOf(uids, cap);
+        modSeqs = Arrays.copyOf(modSeqs, cap);
+        flagIds = Arrays.copyOf(flagIds, cap);
+        sizes = Arrays.copyOf(sizes, cap);
+        internalDates = Arrays.copyOf(internalDates, cap);
+        savedDates = Arrays.copyOf(savedDates, cap);
+        blobIds = Arrays.copyOf(blobIds, cap);
+    }
+
+    private int intern(Set<String> flags) {
+        if (flagIndex == null) {
+            flagIndex = new HashMap<>();
+            for (int i = 0; i < flagSets.size(); i++) flagIndex.put(flagSets.get(i), i);
+        }
+        Integer id = flagIndex.get(flags);
+        if (id != null) return id;
+        Set<String> copy = Set.copyOf(flags);
+        flagSets.add(copy);
+        flagIndex.put(copy, flagSets.size() - 1);
+        return flagSets.size() - 1;
+    }
+
+    private void set(int i, MessageRecord r) {
+        own(0);
+        uids[i] = r.uid();
+        modSeqs[i] = r.modSeq();
+        flagIds[i] = intern(r.flags());
+        sizes[i] = r.size();
+        internalDates[i] = r.internalDate().toEpochMilli();
+        savedDates[i] = r.savedDate() == null ? 0 : r.savedDate().toEpochMilli();
+        blobIds[i] = r.blobId();
+    }
+
+    private void append(MessageRecord r) {
+        own(1);
+        count++;
+        set(count - 1, r);
+    }
+
+    /** Removes the messages at the given 0-based positions (ascending) in one pass. */
+    private void removeAll(int[] positions) {
+        if (positions.length == 0) return;
+        own(0);
+        int w = positions[0];
+        int p = 0;
+        for (int r = positions[0]; r < count; r++) {
+            if (p < positions.length && positions[p] == r) {
+                p++;
+                continue;
+            }
+            uids[w] = uids[r];
+            modSeqs[w] = modSeqs[r];
+            flagIds[w] = flagIds[r];
+            sizes[w] = sizes[r];
+            internalDates[w] = internalDates[r];
+            savedDates[w] = savedDates[r];
+            blobIds[w] = blobIds[r];
+            w++;
+        }
+        Arrays.fill(blobIds, w, count, null);
+        count = w;
+    }
+
     /**
      * Brings the view up to date and writes what changed: EXPUNGE (only when {@code allowExpunge}),
      * FETCH FLAGS for changed messages, FLAGS when new keywords appear, EXISTS and RECENT.
@@ -202,34 +332,40 @@ final class SelectedMailbox {
         if (allowExpunge && !pendingExpunges.isEmpty()) {
             boolean vanished = enabled.contains(ImapSession.Extension.QRESYNC);
             List<Long> gone = new ArrayList<>();
-            // Highest first, so each reported number is still valid when the client applies it.
+            int[] positions = new int[pendingExpunges.size()];
+            int k = 0;
+            // Highest first, so each reported number is still valid when the client applies it: removing
+            // a message never renumbers those below it.
             for (long uid : pendingExpunges) {
                 int seq = seqOf(uid);
                 if (seq < 0) continue;
-                messages.remove(seq - 1);
+                positions[k++] = seq - 1;
                 if (vanished) gone.add(uid);
                 else out.raw("* " + seq + " EXPUNGE").crlf();
             }
+            positions = Arrays.copyOf(positions, k);
+            Arrays.sort(positions);
+            removeAll(positions);
             // RFC 7162 §3.2.10: after ENABLE QRESYNC expunges are reported as VANISHED.
             if (!gone.isEmpty()) out.raw("* VANISHED " + SequenceSet.compact(gone)).crlf();
             pendingExpunges.clear();
-            reportedExists = messages.size();
+            reportedExists = count;
         }
-        long lastUid = messages.isEmpty() ? 0 : messages.getLast().uid();
+        long lastUid = count == 0 ? 0 : uidAt(count);
         Map<Integer, MessageRecord> flagChanges = new HashMap<>();
         boolean newKeywords = false;
         for (MessageRecord m : changes.changed()) {
             if (m.uid() > lastUid) {
-                messages.add(m);
+                append(m);
                 lastUid = m.uid();
                 newKeywords |= addKeywords(m.flags());
                 continue;
             }
             int seq = seqOf(m.uid());
             if (seq < 0 || pendingExpunges.contains(m.uid())) continue;
-            MessageRecord old = messages.get(seq - 1);
-            messages.set(seq - 1, m);
-            if (!old.flags().equals(m.flags())) {
+            Set<String> old = flagsAt(seq);
+            set(seq - 1, m);
+            if (!old.equals(m.flags())) {
                 flagChanges.put(seq, m);
                 newKeywords |= addKeywords(m.flags());
             }
@@ -238,8 +374,8 @@ final class SelectedMailbox {
         for (var e : new java.util.TreeMap<>(flagChanges).entrySet()) {
             out.raw(unsolicitedFetch(e.getKey(), e.getValue())).crlf();
         }
-        if (messages.size() != reportedExists) {
-            reportedExists = messages.size();
+        if (count != reportedExists) {
+            reportedExists = count;
             out.raw("* " + reportedExists + " EXISTS").crlf();
             int recent = recentCount();
             if (recent != reportedRecent && !enabled.contains(ImapSession.Extension.IMAP4REV2)) {
@@ -271,16 +407,31 @@ final class SelectedMailbox {
 
     /** "(\Seen foo)" in a stable order; \Recent added for this session's recent messages. */
     static String flagList(MessageRecord m, boolean recent) {
+        return flagList(m.flags(), recent);
+    }
+
+    /** Rendered flag lists: a mailbox has few distinct flag sets, so FETCH 1:* FLAGS renders each once. */
+    private static final Map<Set<String>, String> RENDERED = new java.util.concurrent.ConcurrentHashMap<>();
+
+    static String flagList(Set<String> flags, boolean recent) {
+        String plain = RENDERED.get(flags);
+        if (plain == null) {
+            plain = render(flags);
+            if (RENDERED.size() >= 10_000) RENDERED.clear();
+            RENDERED.put(Set.copyOf(flags), plain);
+        }
+        if (!recent) return plain;
+        return plain.length() == 2 ? "(" + Flags.RECENT + ")"
+                : plain.substring(0, plain.length() - 1) + " " + Flags.RECENT + ")";
+    }
+
+    private static String render(Set<String> flags) {
         StringBuilder sb = new StringBuilder("(");
-        for (String f : new TreeSet<>(m.flags())) {
+        for (String f : new TreeSet<>(flags)) {
             // Only well-formed flags go out raw; anything else in the store must not reach the wire.
             if (!Flags.SYSTEM.contains(f) && !Flags.isValidKeyword(f)) continue;
             if (sb.length() > 1) sb.append(' ');
             sb.append(f);
-        }
-        if (recent) {
-            if (sb.length() > 1) sb.append(' ');
-            sb.append(Flags.RECENT);
         }
         return sb.append(')').toString();
     }

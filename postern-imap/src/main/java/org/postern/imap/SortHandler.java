@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import org.postern.core.mime.Address;
 import org.postern.core.mime.AddressParser;
@@ -17,22 +18,84 @@ import org.postern.core.mime.MimeMessage;
 import org.postern.imap.parse.Command;
 import org.postern.imap.parse.SequenceSet;
 import org.postern.store.MessageRecord;
+import org.postern.store.MessageSortKeys;
 
 /**
  * SORT and UID SORT (RFC 5256 §3) with DISPLAYFROM/DISPLAYTO (RFC 5957) and ESORT's RETURN options
  * (RFC 5267 §3.2: ESEARCH with ALL in sort order, MIN and MAX the first and last in that order).
  * Strings compare with i;ascii-casemap (upper-casing ASCII letters only); ties and equal keys fall
- * back to the sequence number (RFC 5256 §3). Headers are read once per message.
+ * back to the sequence number (RFC 5256 §3).
+ *
+ * <p>The header-derived keys (sent date, casemapped base subject, first mailboxes, display names) are
+ * computed once per message body and kept in the store ({@link MessageSortKeys}, version
+ * {@link #KEY_VERSION}); a SORT reads them for the whole mailbox in one query and parses only the
+ * messages that have none yet, so sorting 100,000 messages does not read 100,000 bodies each time.
  */
 final class SortHandler {
+    /** Version of the key derivation below; bump it when any of it changes, so stored keys are redone. */
+    static final int KEY_VERSION = 1;
+    /** Newly derived keys are stored in transactions of at most this many. */
+    private static final int STORE_CHUNK = 2_000;
+    private static final System.Logger LOG = System.getLogger(SortHandler.class.getName());
+    /** Below this many messages without known keys, parsing them is cheaper than asking the store. */
+    private static final int ASK_STORE_FROM = 500;
+    /**
+     * Keys by body, shared by all sessions: bodies never change, so an entry never goes stale. Bounded
+     * (about 200 bytes each); emptied when full, after which the store supplies them again.
+     */
+    private static final int KNOWN_MAX = 250_000;
+    private static final Map<String, MessageSortKeys> KNOWN = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Empties the shared keys (tests: the next SORT must rely on the store or parse). */
+    static void forgetKnownKeys() {
+        KNOWN.clear();
+    }
+
+    private static void know(MessageSortKeys k) {
+        if (KNOWN.size() >= KNOWN_MAX) KNOWN.clear();
+        KNOWN.put(k.blobId(), k);
+    }
+
     String sort(ImapSession s, Command.Sort c, String tag) throws IOException, ImapException {
         if (!c.charset().equals("UTF-8") && !c.charset().equals("US-ASCII")) {
             throw ImapException.no("BADCHARSET (UTF-8 US-ASCII)", "Unsupported charset");
         }
         SelectedMailbox m = s.selected;
         List<Integer> seqs = SearchHandler.matching(s, m, c.key());
+        boolean needsHeaders = c.criteria().stream()
+                .anyMatch(cr -> cr.key() != Command.SortKey.ARRIVAL && cr.key() != Command.SortKey.SIZE);
         List<Keys> keyed = new ArrayList<>(seqs.size());
-        for (int seq : seqs) keyed.add(new Keys(seq, m.at(seq), headers(s, m.at(seq))));
+        List<MessageSortKeys> fresh = new ArrayList<>();
+        List<Integer> missing = new ArrayList<>();
+        for (int seq : seqs) {
+            MessageRecord r = m.at(seq);
+            MessageSortKeys k = needsHeaders ? KNOWN.get(r.blobId()) : null;
+            if (needsHeaders && k == null) missing.add(keyed.size());
+            keyed.add(new Keys(seq, r.uid(), r.internalDate().toEpochMilli(), r.size(), k));
+        }
+        if (!missing.isEmpty()) {
+            // Many unknown (a fresh process): one query for the mailbox's stored keys beats parsing.
+            Map<Long, MessageSortKeys> stored = missing.size() >= ASK_STORE_FROM
+                    ? s.store.mailboxes().sortKeys(s.accountId(), m.mailboxId, KEY_VERSION) : Map.of();
+            for (int i : missing) {
+                Keys k = keyed.get(i);
+                MessageRecord r = m.at(k.seq());
+                MessageSortKeys sk = stored.get(k.uid());
+                if (sk != null && sk.blobId().equals(r.blobId())) {
+                    know(sk);
+                } else {
+                    Headers h = headers(s, r);
+                    sk = derive(r.blobId(), h);
+                    // An unreadable message sorts as if it had no headers, but that is not kept.
+                    if (h != null) {
+                        fresh.add(sk);
+                        know(sk);
+                    }
+                }
+                keyed.set(i, new Keys(k.seq(), k.uid(), k.arrival(), k.size(), sk));
+            }
+        }
+        remember(s, fresh);
         Comparator<Keys> order = null;
         for (Command.SortCriterion cr : c.criteria()) {
             Comparator<Keys> one = comparator(cr.key());
@@ -42,7 +105,7 @@ final class SortHandler {
         order = order.thenComparingInt(Keys::seq);
         keyed.sort(order);
         List<Long> ids = new ArrayList<>(keyed.size());
-        for (Keys k : keyed) ids.add(c.uid() ? k.record().uid() : k.seq());
+        for (Keys k : keyed) ids.add(c.uid() ? k.uid() : k.seq());
         if (c.returns() == null) {
             StringBuilder sb = new StringBuilder("* SORT");
             for (long id : ids) sb.append(' ').append(id);
@@ -62,38 +125,58 @@ final class SortHandler {
         return c.name() + " completed";
     }
 
-    private record Keys(int seq, MessageRecord record, Headers headers) {}
+    /** Stores newly derived keys; a failure costs only the next SORT's time, so it does not fail this one. */
+    private static void remember(ImapSession s, List<MessageSortKeys> fresh) {
+        for (int i = 0; i < fresh.size(); i += STORE_CHUNK) {
+            try {
+                s.store.mailboxes().putSortKeys(s.accountId(), fresh.subList(i, Math.min(fresh.size(), i + STORE_CHUNK)));
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "could not store sort keys: " + e);
+                return;
+            }
+        }
+    }
+
+    /** {@code arrival} in epoch ms; {@code k} null when no criterion needs headers. */
+    private record Keys(int seq, long uid, long arrival, long size, MessageSortKeys k) {}
+
+    /** The header-derived keys of RFC 5256 §3 and RFC 5957 §3, strings already casemapped. */
+    static MessageSortKeys derive(String blobId, Headers h) {
+        long sent = MessageSortKeys.NO_DATE;
+        String date = h == null ? null : h.first("Date");
+        if (date != null) {
+            var d = DateParser.parse(date);
+            if (d.isPresent()) sent = d.get().toInstant().toEpochMilli();
+        }
+        return new MessageSortKeys(blobId, KEY_VERSION, sent,
+                casemap(baseSubject(h == null ? null : h.first("Subject"))),
+                casemap(mailbox(h, "From")), casemap(mailbox(h, "To")), casemap(mailbox(h, "Cc")),
+                casemap(display(h, "From")), casemap(display(h, "To")));
+    }
 
     private static Headers headers(ImapSession s, MessageRecord r) {
         try {
             MimeMessage msg = s.cache.get(s.store.blobs(), r.blobId(), r.size());
             return msg.headers();
         } catch (IOException | RuntimeException e) {
-            // An unreadable message sorts as if it had no headers.
             return null;
         }
     }
 
     private static Comparator<Keys> comparator(Command.SortKey key) {
         return switch (key) {
-            case ARRIVAL -> Comparator.comparing((Keys k) -> k.record().internalDate());
-            case SIZE -> Comparator.comparingLong((Keys k) -> k.record().size());
-            case DATE -> Comparator.comparing(SortHandler::sentDate);
-            case SUBJECT -> Comparator.comparing((Keys k) -> casemap(baseSubject(header(k, "Subject"))));
-            case FROM -> Comparator.comparing((Keys k) -> casemap(mailbox(k, "From")));
-            case TO -> Comparator.comparing((Keys k) -> casemap(mailbox(k, "To")));
-            case CC -> Comparator.comparing((Keys k) -> casemap(mailbox(k, "Cc")));
-            case DISPLAYFROM -> Comparator.comparing((Keys k) -> casemap(display(k, "From")));
-            case DISPLAYTO -> Comparator.comparing((Keys k) -> casemap(display(k, "To")));
+            case ARRIVAL -> Comparator.comparingLong(Keys::arrival);
+            case SIZE -> Comparator.comparingLong(Keys::size);
+            // RFC 5256 §2.2: the internal date when the Date header is missing or unreadable.
+            case DATE -> Comparator.comparingLong(
+                    (Keys k) -> k.k().sentDate() == MessageSortKeys.NO_DATE ? k.arrival() : k.k().sentDate());
+            case SUBJECT -> Comparator.comparing((Keys k) -> k.k().subject());
+            case FROM -> Comparator.comparing((Keys k) -> k.k().from());
+            case TO -> Comparator.comparing((Keys k) -> k.k().to());
+            case CC -> Comparator.comparing((Keys k) -> k.k().cc());
+            case DISPLAYFROM -> Comparator.comparing((Keys k) -> k.k().displayFrom());
+            case DISPLAYTO -> Comparator.comparing((Keys k) -> k.k().displayTo());
         };
-    }
-
-    private static String header(Keys k, String name) {
-        return k.headers() == null ? null : k.headers().first(name);
-    }
-
-    private static Instant sentDate(Keys k) {
-        return sentDate(k.headers(), k.record());
     }
 
     /** RFC 5256 §2.2: the Date header in UTC; the internal date when it is missing or unreadable. */
@@ -111,8 +194,8 @@ final class SortHandler {
         return headers(s, r);
     }
 
-    private static Address first(Keys k, String field) {
-        String v = header(k, field);
+    private static Address first(Headers h, String field) {
+        String v = h == null ? null : h.first(field);
         if (v == null) return null;
         for (Address a : AddressParser.parseList(v)) {
             if (a.isMailbox()) return a;
@@ -121,14 +204,14 @@ final class SortHandler {
     }
 
     /** RFC 5256 §3 FROM/TO/CC: the local part (addr-mailbox) of the first address, "" when none. */
-    private static String mailbox(Keys k, String field) {
-        Address a = first(k, field);
+    private static String mailbox(Headers h, String field) {
+        Address a = first(h, field);
         return a == null || a.localPart() == null ? "" : a.localPart();
     }
 
     /** RFC 5957 §3: the decoded display name of the first address, or its addr-spec when it has none. */
-    private static String display(Keys k, String field) {
-        Address a = first(k, field);
+    private static String display(Headers h, String field) {
+        Address a = first(h, field);
         if (a == null) return "";
         String name = a.displayName() == null ? "" : EncodedWords.decode(a.displayName()).strip();
         return name.isEmpty() ? a.addrSpec() : name;

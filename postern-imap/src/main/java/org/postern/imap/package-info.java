@@ -8,7 +8,9 @@
  * CONDSTORE and QRESYNC (RFC 7162), LITERAL+ (RFC 7888), APPENDLIMIT (RFC 7889), STATUS=SIZE
  * (RFC 8438), OBJECTID (RFC 8474), SAVEDATE (RFC 8514), SORT and THREAD (RFC 5256), ESORT
  * (RFC 5267), SORT=DISPLAY (RFC 5957), REPLACE (RFC 8508), PREVIEW (RFC 8970), CATENATE (RFC 4469,
- * with IMAP URLs of RFC 5092 into the user's own mailboxes), STARTTLS and
+ * with IMAP URLs of RFC 5092 into the user's own mailboxes), COMPRESS=DEFLATE (RFC 4978), QUOTA
+ * with STORAGE and MESSAGE (RFC 9208), METADATA and METADATA-SERVER (RFC 5464), ACL with
+ * RIGHTS=texk and shared mailboxes under "Other Users/" (RFC 4314, RFC 2342), STARTTLS and
  * LOGINDISABLED (RFC 3501 §6.2.1, RFC 9051 §6.2.1) and response codes of RFC 5530.
  *
  * <p>Invariants:
@@ -26,6 +28,10 @@
  *       responses look, never what is stored: no \Recent or RECENT under IMAP4rev2, UTF-8 instead
  *       of modified UTF-7 names under IMAP4rev2 or UTF8=ACCEPT, VANISHED instead of EXPUNGE under
  *       QRESYNC, UID and MODSEQ in unsolicited FETCH once CONDSTORE is on.</li>
+ *   <li>Handlers see mailboxes only through {@link org.postern.imap.SharedMailboxes}: another
+ *       account's mailbox is reachable only with a right on it, is absent (exactly like a
+ *       non-existent one) without any, and carries the user's own \Seen.</li>
+ *   <li>After COMPRESS, inflated input is bounded per command like plain input (HOSTILE A66).</li>
  *   <li>MODSEQs, UIDVALIDITY and the expunge log come from the store; object ids are derived
  *       from store ids ({@link org.postern.imap.ObjectIds}), so nothing extra is persisted.</li>
  * </ul>

@@ -39,6 +39,17 @@ final class ImapClient implements AutoCloseable {
         out = s.getOutputStream();
     }
 
+    /** RFC 4978: from now on both directions are raw DEFLATE, flushed with SYNC_FLUSH per send. */
+    void compress() {
+        in = new java.util.zip.InflaterInputStream(in, new java.util.zip.Inflater(true));
+        out = new java.util.zip.DeflaterOutputStream(out, new java.util.zip.Deflater(6, true), true);
+    }
+
+    void sendRaw(byte[] b) throws IOException {
+        out.write(b);
+        out.flush();
+    }
+
     void sendRaw(String s) throws IOException {
         out.write(s.getBytes(StandardCharsets.UTF_8));
         out.flush();

@@ -137,8 +137,15 @@ final class Pop3Session {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            if (locked) io.unlock();
-            conn.close();
+            if (locked) {
+                io.unlock();
+                conn.close();
+            } else {
+                // A RETR is blocked writing to a client that stopped reading (HOSTILE A47). Closing a TLS
+                // socket sends close_notify, which waits for that write: on another thread, so shutdown
+                // never hangs on a stalled client. The session ends once the client goes or times out.
+                Thread.ofVirtual().name("pop3-close").start(conn::close);
+            }
         }
     }
 

@@ -24,7 +24,7 @@ final class Pop3TestClient implements AutoCloseable {
     Pop3TestClient(int port) throws IOException {
         socket = new Socket(InetAddress.getLoopbackAddress(), port);
         socket.setSoTimeout(10_000);
-        in = socket.getInputStream();
+        in = new java.io.BufferedInputStream(socket.getInputStream());
         out = socket.getOutputStream();
     }
 
@@ -102,7 +102,7 @@ final class Pop3TestClient implements AutoCloseable {
         ssl.setUseClientMode(true);
         ssl.startHandshake();
         socket = ssl;
-        in = ssl.getInputStream();
+        in = new java.io.BufferedInputStream(ssl.getInputStream());
         out = ssl.getOutputStream();
     }
 

@@ -13,11 +13,16 @@ import org.postern.auth.Authenticator;
 import org.postern.auth.sasl.SaslMechanisms;
 import org.postern.delivery.LocalDelivery;
 import org.postern.delivery.queue.QueueRunner;
+import org.postern.http.HttpConfig;
+import org.postern.http.HttpServer;
 import org.postern.imap.ImapConfig;
 import org.postern.imap.ImapServer;
+import org.postern.jmap.JmapHandler;
+import org.postern.jmap.proto.JmapLimits;
 import org.postern.net.ConnectionHandler;
 import org.postern.net.Listener;
 import org.postern.net.PortInUseException;
+import org.postern.search.SearchIndex;
 import org.postern.net.SelfSignedCertificate;
 import org.postern.net.TlsContext;
 import org.postern.pop3.Pop3Config;
@@ -46,6 +51,9 @@ public final class PosternServer implements AutoCloseable {
     private boolean closed;
     private boolean started;
     private QueueRunner queueRunner;
+    /** Derived from the store (DATA/index), fed from its change feed; closed before the store. */
+    private SearchIndex searchIndex;
+    private HttpServer http;
 
     private PosternServer(ServerSettings settings, MailStore store, TlsContext tls) {
         this.settings = settings;
@@ -79,16 +87,23 @@ public final class PosternServer implements AutoCloseable {
         SaslMechanisms sasl = new SaslMechanisms(auth);
         String host = settings.hostname();
         boolean plain = settings.allowPlaintextAuth();
-        LocalDelivery delivery = new LocalDelivery(store, host);
+        LocalDelivery delivery = new LocalDelivery(store, host, Clock.systemDefaultZone(), mailAuth(settings.outbound(), host));
+        try {
+            searchIndex = SearchIndex.open(settings.dataDir().resolve("index"), store);
+        } catch (IOException | RuntimeException e) {
+            // Derived data: without it SEARCH reads the messages, slower but right; not a reason to stay down.
+            log.warn("full-text search index unavailable, SEARCH will scan messages", e);
+        }
 
         for (Service s : Service.values()) {
+            if (s.web()) continue;
             ConnectionHandler handler = switch (s) {
                 case SMTP -> smtp(SmtpConfig.Mode.MX, delivery, sasl);
                 case SUBMISSION -> smtp(SmtpConfig.Mode.SUBMISSION, delivery, sasl);
                 case SUBMISSIONS -> smtp(SmtpConfig.Mode.SUBMISSIONS, delivery, sasl);
                 case IMAP, IMAPS -> {
                     ImapServer imap = new ImapServer(ImapConfig.defaults(host, s.implicitTls()).withAllowPlaintextAuth(plain),
-                            store, sasl, tls);
+                            store, sasl, tls, searchIndex);
                     shutdowns.add(imap::shutdown);
                     yield imap;
                 }
@@ -98,12 +113,31 @@ public final class PosternServer implements AutoCloseable {
                     shutdowns.add(pop3::shutdown);
                     yield pop3;
                 }
+                case HTTPS, HTTP -> throw new IllegalStateException("served by the HTTP server");
             };
             listeners.put(s, Listener.start(s.key(), settings.listenAddress(), settings.port(s), s.implicitTls(), tls,
                     settings.netLimits(), handler));
         }
+        JmapHandler jmap = new JmapHandler(store, auth, JmapLimits.DEFAULT, host);
+        shutdowns.add(jmap::shutdown);
+        http = HttpServer.start(HttpConfig.defaults(settings.listenAddress(), settings.port(Service.HTTPS),
+                settings.port(Service.HTTP)), tls, host, jmap::register);
         // The relay starts once every port is bound, so a start that fails sends nothing.
         queueRunner = OutboundRelay.start(settings.outbound(), host, store);
+    }
+
+    /**
+     * SPF/DKIM/DMARC of inbound mail ask DNS, so they run when outbound relaying (which needs DNS too)
+     * is on, through the same resolver; in-process test servers without it accept mail unchecked.
+     */
+    private static org.postern.mailauth.MailAuthCheck mailAuth(org.postern.server.config.OutboundConfig c, String host)
+            throws java.net.UnknownHostException {
+        if (!c.relay()) return null;
+        java.net.InetSocketAddress dns = c.dnsServer().isEmpty() ? org.postern.dns.DnsjavaResolver.systemServer()
+                : OutboundRelay.dnsServer(c.dnsServer());
+        return new org.postern.mailauth.MailAuthCheck(
+                new org.postern.dns.DnsjavaResolver(dns, org.postern.dns.DnsjavaResolver.DEFAULT_TIMEOUT),
+                new org.postern.mailauth.spf.DnsjavaPtrLookup(dns, org.postern.dns.DnsjavaResolver.DEFAULT_TIMEOUT), host, Clock.systemUTC());
     }
 
     private SmtpServer smtp(SmtpConfig.Mode mode, LocalDelivery delivery, SaslMechanisms sasl) {
@@ -117,7 +151,9 @@ public final class PosternServer implements AutoCloseable {
 
     /** The port actually bound for a service key ("smtp", "submission", ..., "pop3s"; see {@link Service#key}). */
     public int port(String name) {
-        Listener l = listeners.get(Service.byKey(name));
+        Service service = Service.byKey(name);
+        if (service.web() && http != null) return service == Service.HTTPS ? http.httpsPort() : http.httpPort();
+        Listener l = listeners.get(service);
         if (l == null) throw new IllegalStateException(name + " is not listening");
         return l.port();
     }
@@ -150,7 +186,9 @@ public final class PosternServer implements AutoCloseable {
             }
         }
         for (Listener l : listeners.values()) l.close();
+        if (http != null) http.close();
         if (queueRunner != null) queueRunner.close(); // records what attempts in flight learned, before the store closes
+        if (searchIndex != null) searchIndex.close(); // commits its mark; it reads the store until then
         try {
             store.close();
         } catch (RuntimeException e) {

@@ -13,6 +13,21 @@ public interface MailStore extends AutoCloseable {
 
     ChangeFeed changes();
 
+    /** Server and mailbox annotations (RFC 5464); backends without them refuse. */
+    default MetadataStore metadata() {
+        throw new StoreException.Refused("this store keeps no metadata");
+    }
+
+    /** DKIM signing keys of our domains; backends without them refuse. */
+    default DkimKeyStore dkimKeys() {
+        throw new StoreException.Refused("this store keeps no DKIM keys");
+    }
+
+    /** Mailbox ACLs and per-user \Seen (RFC 4314); backends without them refuse. */
+    default AclStore acl() {
+        throw new StoreException.Refused("this store keeps no access control lists");
+    }
+
     /**
      * Commits one accepted message to every local mailbox and to the outbound queue in a single
      * durable transaction: either all recipients have it or none does. The blob must already be

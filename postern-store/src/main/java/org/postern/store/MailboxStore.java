@@ -37,10 +37,30 @@ public interface MailboxStore {
 
     MailboxSnapshot snapshot(long accountId, long mailboxId);
 
+    /**
+     * The same content as {@link #snapshot} in compact form. Backends keep it cached and bring it up to
+     * date from their change log, so selecting a large mailbox again costs the changes, not the size.
+     */
+    default MailboxIndex index(long accountId, long mailboxId) {
+        return MailboxIndex.of(snapshot(accountId, mailboxId));
+    }
+
     /** Changes after {@code modSeq}; expunges are kept in the log so this works after any gap. */
     MailboxChanges changesSince(long accountId, long mailboxId, long modSeq);
 
     Optional<MessageRecord> message(long accountId, long mailboxId, long uid);
+
+    /**
+     * Stored sort keys of the mailbox's messages, by UID; messages without keys (or whose keys have
+     * another {@code version}) are missing from the map. Backends that do not store keys return none.
+     */
+    default java.util.Map<Long, MessageSortKeys> sortKeys(long accountId, long mailboxId, int version) {
+        return java.util.Map.of();
+    }
+
+    /** Stores sort keys for bodies of the account's messages (replacing older ones); durable on return. */
+    default void putSortKeys(long accountId, java.util.Collection<MessageSortKeys> keys) {
+    }
 
     /**
      * Changes flags of the given UIDs (missing ones are skipped). When {@code unchangedSince} is not

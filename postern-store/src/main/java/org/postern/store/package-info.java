@@ -12,6 +12,11 @@
  *   <li>Every change gets a MODSEQ from one counter per account, strictly increasing; the change log
  *       records expunges with their MODSEQ so sessions can catch up (RFC 7162).</li>
  *   <li>Change events are published after commit, in commit order.</li>
+ *   <li>{@link org.postern.store.MailboxIndex} has exactly the content of the snapshot taken at the
+ *       same HIGHESTMODSEQ; a backend may serve it from a cache it brings up to date from its change
+ *       log, so it never needs one object per message.</li>
+ *   <li>{@link org.postern.store.MessageSortKeys} are opaque to the store, kept per message body and
+ *       account, and dropped with the body's last reference.</li>
  * </ul>
  */
 package org.postern.store;

@@ -68,4 +68,41 @@ public abstract class QueueContract extends StoreContract {
         assertThat(q.lastError()).isEqualTo("busy");
         assertThat(read(q.blobId())).isEqualTo(message("a").getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
+
+    @Test
+    void dsnAndTlsOptionsArePersisted() {
+        String content = message("opts");
+        Intake.Options options = new Intake.Options("HDRS", "env-42", true, true);
+        List<Intake.RecipientOptions> per = List.of(new Intake.RecipientOptions("SUCCESS,DELAY", "rfc822", "Orig@example.org"),
+                Intake.RecipientOptions.NONE);
+        long id = store.deliver(new Intake(blob(content), content.length(), Instant.now(), List.of(),
+                new Intake.Outbound("s@example.org", List.of("x@remote.net", "y@remote.net"), options, per))).queueId();
+        reopen();
+        OutboundQueue.QueuedMessage q = store.queue().get(id).orElseThrow();
+        assertThat(q.options()).isEqualTo(options);
+        assertThat(q.recipientOptions()).isEqualTo(per);
+        assertThat(q.optionsOf("y@remote.net")).isEqualTo(Intake.RecipientOptions.NONE);
+        assertThat(q.optionsOf("x@remote.net").notifies("SUCCESS")).isTrue();
+        assertThat(q.optionsOf("y@remote.net").notifies("SUCCESS")).isFalse();
+        assertThat(q.optionsOf("y@remote.net").notifies("FAILURE")).isTrue();
+    }
+
+    @Test
+    void entriesWithoutOptionsReadBackAsNone() {
+        long a = enqueue("plain", Instant.now(), "x@remote.net");
+        OutboundQueue.QueuedMessage q = store.queue().get(a).orElseThrow();
+        assertThat(q.options()).isEqualTo(Intake.Options.NONE);
+        assertThat(q.recipientOptions()).containsExactly(Intake.RecipientOptions.NONE);
+    }
+
+    @Test
+    void queuedListenersHearCommittedEntries() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger heard = new java.util.concurrent.atomic.AtomicInteger();
+        AutoCloseable sub = store.queue().onQueued(heard::incrementAndGet);
+        enqueue("w", Instant.now(), "x@remote.net");
+        assertThat(heard.get()).isEqualTo(1);
+        sub.close();
+        enqueue("w2", Instant.now(), "x@remote.net");
+        assertThat(heard.get()).isEqualTo(1);
+    }
 }

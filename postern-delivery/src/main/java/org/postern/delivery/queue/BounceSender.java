@@ -37,6 +37,8 @@ final class BounceSender {
     private static final SecureRandom RANDOM = new SecureRandom();
     /** Bounds the header section copied into the DSN. */
     static final int MAX_HEADER_BYTES = 64 * 1024;
+    /** RET=FULL returns messages up to this size whole; larger ones get their header only. */
+    static final long MAX_FULL_RETURN = 5L * 1024 * 1024;
 
     private final MailStore store;
     private final QueueConfig config;
@@ -62,9 +64,15 @@ final class BounceSender {
         }
         Instant now = clock.instant();
         String token = HexFormat.of().formatHex(randomBytes(10));
+        Intake.Options options = entry.options();
+        // RFC 3461 §4.3; RFC 8689 §5: a REQUIRETLS message is returned as if RET=HDRS.
+        // A BINARYMIME body cannot travel inside a text report (RFC 3030 §3): its header only.
+        boolean full = kind == DsnWriter.Kind.FAILURE && "FULL".equals(options.ret()) && !options.requireTls()
+                && !options.binary() && entry.size() <= MAX_FULL_RETURN;
         byte[] dsn = DsnWriter.write(new DsnWriter.Report(kind, config.hostname(), entry.mailFrom(), entry.queuedAt(), now,
                 clock.getZone(), token + "@" + config.hostname(), "=_postern_" + token, recipients,
-                originalHeaders(entry.blobId()), entry.queuedAt().plus(config.maxAge())));
+                originalHeaders(entry.blobId()), entry.queuedAt().plus(config.maxAge()), options.envId(),
+                full ? originalMessage(entry.blobId()) : null));
         List<Intake.Target> targets = localTargets(sender.get());
         boolean local = isLocal(sender.get().domain());
         if (local && targets.isEmpty()) {
@@ -80,10 +88,12 @@ final class BounceSender {
             blobId = w.commit();
             size = w.size();
         }
-        Intake.Outbound outbound = local ? null : new Intake.Outbound("", List.of(sender.get().toString()));
+        // RFC 8689 §5: the report about a REQUIRETLS message asks for TLS too.
+        Intake.Outbound outbound = local ? null : new Intake.Outbound("", List.of(sender.get().toString()),
+                new Intake.Options(null, null, options.requireTls(), false), List.of());
         store.deliver(new Intake(blobId, size, now, targets, outbound));
         log.info("queue entry {}: {} DSN for {} recipient(s) sent to <{}>", entry.id(),
-                kind == DsnWriter.Kind.FAILURE ? "failure" : "delay", recipients.size(), entry.mailFrom());
+                kind.name().toLowerCase(Locale.ROOT), recipients.size(), entry.mailFrom());
         return true;
     }
 
@@ -107,6 +117,24 @@ final class BounceSender {
             store.mailboxes().find(a.id(), Mailbox.INBOX).ifPresent(m -> out.add(new Intake.Target(a.id(), m.id(), Set.of())));
         }
         return out;
+    }
+
+    /** The whole queued message without the leading Return-Path: field (RET=FULL). */
+    byte[] originalMessage(String blobId) throws IOException {
+        byte[] all;
+        try (InputStream in = store.blobs().open(blobId)) {
+            all = in.readNBytes((int) MAX_FULL_RETURN + 1);
+        }
+        int start = 0;
+        if (startsWithIgnoreCase(all, "Return-Path:")) {
+            for (int i = 0; i + 1 < all.length; i++) {
+                if (all[i] == '\r' && all[i + 1] == '\n' && (i + 2 >= all.length || all[i + 2] != ' ' && all[i + 2] != '\t')) {
+                    start = i + 2;
+                    break;
+                }
+            }
+        }
+        return java.util.Arrays.copyOfRange(all, start, all.length);
     }
 
     /** The header section of the queued message, without the leading Return-Path: field. */

@@ -55,6 +55,9 @@ public final class QueueRunner implements AutoCloseable {
     private boolean woken;
     private volatile boolean running;
     private Thread poller;
+    private AutoCloseable queuedListener;
+    /** Polls done (tests wait for the first before they queue). */
+    volatile long polls;
 
     public QueueRunner(MailStore store, Transport transport, QueueConfig config, Clock clock) {
         this.store = store;
@@ -69,6 +72,9 @@ public final class QueueRunner implements AutoCloseable {
     public synchronized void start() {
         if (running) return;
         running = true;
+        // New entries are attempted at once, not at the next poll (the poll still catches entries queued by
+        // another process, such as the CLI's retry).
+        queuedListener = queue.onQueued(this::wake);
         poller = Thread.ofPlatform().daemon().name("postern-queue").start(this::loop);
         log.info("outbound queue runner started");
     }
@@ -91,6 +97,7 @@ public final class QueueRunner implements AutoCloseable {
             } catch (RuntimeException e) {
                 log.warn("queue poll failed: {}", e.toString());
             }
+            polls++;
             wakeLock.lock();
             try {
                 if (!woken && running) wakeUp.await(config.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
@@ -180,7 +187,8 @@ public final class QueueRunner implements AutoCloseable {
             gotOverall = true;
             mine.acquire();
             gotMine = true;
-            OutboundMessage m = new OutboundMessage(entry.mailFrom(), recipients, () -> store.blobs().open(entry.blobId()));
+            OutboundMessage m = new OutboundMessage(entry.mailFrom(), recipients, () -> store.blobs().open(entry.blobId()),
+                    OutboundOptions.forClient(entry, recipients));
             return transport.deliver(domain, m);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -218,9 +226,21 @@ public final class QueueRunner implements AutoCloseable {
             }
         }
         List<String> remaining = new ArrayList<>(temporary.stream().map(RecipientResult::recipient).toList());
-        if (!failed.isEmpty()) {
+        // RFC 3461 §4.1: NOTIFY says which reports each recipient's sender wants.
+        List<RecipientResult> failureReports = notifying(entry, failed, "FAILURE");
+        List<RecipientResult> successReports = delivered.stream()
+                .filter(r -> !r.nextHopDsn() && entry.optionsOf(r.recipient()).notifies("SUCCESS")).toList();
+        if (!successReports.isEmpty()) {
             try {
-                bounces.send(entry, DsnWriter.Kind.FAILURE, dsnRecipients(failed));
+                // RFC 3461 §5.2.2: the next hop takes no DSN, so the success is "relayed" from here.
+                bounces.send(entry, DsnWriter.Kind.RELAYED, dsnRecipients(entry, successReports));
+            } catch (IOException | StoreException e) {
+                log.warn("queue entry {}: relayed DSN could not be stored: {}", entry.id(), e.toString());
+            }
+        }
+        if (!failureReports.isEmpty()) {
+            try {
+                bounces.send(entry, DsnWriter.Kind.FAILURE, dsnRecipients(entry, failureReports));
                 log.info("queue entry {}: {} recipient(s) failed permanently", entry.id(), failed.size());
             } catch (IOException | StoreException e) {
                 // Without a committed DSN the failed recipients stay queued: they are tried again.
@@ -229,10 +249,11 @@ public final class QueueRunner implements AutoCloseable {
             }
         }
         boolean warned = entry.lastError() != null && entry.lastError().startsWith(WARNED);
-        if (!temporary.isEmpty() && !warned && !config.delayWarning().isZero() && age.compareTo(config.delayWarning()) >= 0
+        List<RecipientResult> delayReports = notifying(entry, temporary, "DELAY");
+        if (!delayReports.isEmpty() && !warned && !config.delayWarning().isZero() && age.compareTo(config.delayWarning()) >= 0
                 && !entry.mailFrom().isEmpty()) {
             try {
-                warned = bounces.send(entry, DsnWriter.Kind.DELAY, dsnRecipients(temporary));
+                warned = bounces.send(entry, DsnWriter.Kind.DELAY, dsnRecipients(entry, delayReports));
             } catch (IOException | StoreException e) {
                 log.warn("queue entry {}: delay warning could not be stored: {}", entry.id(), e.toString());
             }
@@ -256,7 +277,8 @@ public final class QueueRunner implements AutoCloseable {
         pollLock.readLock().lock();
         try {
             long id = store.deliver(new Intake(entry.blobId(), entry.size(), entry.queuedAt(), List.of(),
-                    new Intake.Outbound(entry.mailFrom(), remaining))).queueId();
+                    new Intake.Outbound(entry.mailFrom(), remaining, entry.options(),
+                            remaining.stream().map(entry::optionsOf).toList()))).queueId();
             queue.deferred(id, next, error);
             queue.delete(entry.id());
             log.info("queue entry {}: {} recipient(s) left, now entry {}", entry.id(), remaining.size(), id);
@@ -274,9 +296,17 @@ public final class QueueRunner implements AutoCloseable {
         return String.join("; ", parts);
     }
 
-    private static List<DsnWriter.Recipient> dsnRecipients(List<RecipientResult> results) {
-        return results.stream().map(r -> new DsnWriter.Recipient(r.recipient(), r.status(), r.remoteMta(), r.diagnostic(),
-                r.remoteReply())).toList();
+    private static List<RecipientResult> notifying(QueuedMessage entry, List<RecipientResult> results, String event) {
+        return results.stream().filter(r -> entry.optionsOf(r.recipient()).notifies(event)).toList();
+    }
+
+    private static List<DsnWriter.Recipient> dsnRecipients(QueuedMessage entry, List<RecipientResult> results) {
+        return results.stream().map(r -> {
+            Intake.RecipientOptions o = entry.optionsOf(r.recipient());
+            String original = o.orcpt() == null ? null : o.orcptType() + ";" + o.orcpt();
+            return new DsnWriter.Recipient(r.recipient(), r.status(), r.remoteMta(), r.diagnostic(), r.remoteReply(),
+                    original);
+        }).toList();
     }
 
     static String domainOf(String recipient) {
@@ -292,6 +322,11 @@ public final class QueueRunner implements AutoCloseable {
             if (!running) return;
             running = false;
             p = poller;
+            try {
+                if (queuedListener != null) queuedListener.close();
+            } catch (Exception e) {
+                log.debug("unsubscribing from the queue failed: {}", e.toString());
+            }
         }
         wake();
         if (p != null) {

@@ -8,7 +8,10 @@
  * reported to the reverse-path, never for a null reverse-path), §6.2 (no bounce of a bounce);
  * RFC 3464 (the DSN format: multipart/report, message/delivery-status), RFC 6522
  * (multipart/report), RFC 3463 (status codes, 4.4.7 delivery time expired), RFC 3834
- * (Auto-Submitted: on automatic replies), RFC 6533 (utf-8 address type in DSNs).
+ * (Auto-Submitted: on automatic replies), RFC 6533 (utf-8 address type in DSNs), RFC 3461 (DSN
+ * requests kept with each entry: NOTIFY decides which reports go out, RET what they return, ENVID and
+ * ORCPT are echoed; "relayed" reports when the next hop takes no DSN), RFC 8689 §5 (reports about
+ * REQUIRETLS messages return headers only and ask for REQUIRETLS themselves).
  *
  * <p>Invariants:
  * <ul>
@@ -21,6 +24,9 @@
  *   <li>Parallelism is bounded overall and per destination domain; attempts are bounded in time by
  *       the client's timeouts.</li>
  *   <li>The null reverse-path never gets a DSN; a DSN is itself sent from the null reverse-path.</li>
+ *   <li>A recipient with NOTIFY=NEVER leaves the queue on failure without any report.</li>
+ *   <li>New entries wake the runner at once ({@link org.postern.store.OutboundQueue#onQueued}); the
+ *       poll interval only bounds how late entries queued by another process are seen.</li>
  * </ul>
  */
 package org.postern.delivery.queue;

@@ -70,4 +70,28 @@ class DsnWriterTest {
         String dsn = write(DsnWriter.Kind.FAILURE, List.of(new DsnWriter.Recipient("jörg@far.test", "5.1.1", "", "x", false)));
         assertThat(dsn).contains("Final-Recipient: utf-8; jörg@far.test");
     }
+
+    @Test
+    void envelopeIdOriginalRecipientAndFullReturn() {
+        byte[] headers = "Subject: hi\r\n".getBytes(StandardCharsets.US_ASCII);
+        byte[] full = "Subject: hi\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII);
+        String dsn = new String(DsnWriter.write(new DsnWriter.Report(DsnWriter.Kind.FAILURE, "mx.ours.test", "alice@ours.test",
+                ARRIVAL, NOW, ZoneOffset.UTC, "id@x", "=_b", List.of(new DsnWriter.Recipient("bob@far.test", "5.1.1", "",
+                        "gone", false, "rfc822;Bob@far.test")), headers, ARRIVAL, "env\r\nX-Evil: 1", full)),
+                StandardCharsets.UTF_8);
+        assertThat(dsn).contains("Original-Envelope-Id: env  X-Evil: 1\r\n")
+                .contains("\r\n\r\nOriginal-Recipient: rfc822;Bob@far.test\r\nFinal-Recipient: rfc822; bob@far.test\r\n")
+                .contains("Content-Type: message/rfc822\r\n").contains("\r\n\r\nbody\r\n\r\n--=_b--\r\n");
+    }
+
+    @Test
+    void successReportsSayRelayedOrDelivered() {
+        String relayed = write(DsnWriter.Kind.RELAYED, List.of(new DsnWriter.Recipient("bob@far.test", "2.0.0", "mx.far.test",
+                "250 ok", true)));
+        assertThat(relayed).contains("Subject: Successful Mail Delivery Report").contains("Action: relayed\r\nStatus: 2.0.0")
+                .doesNotContain("Will-Retry-Until");
+        String delivered = write(DsnWriter.Kind.DELIVERED, List.of(new DsnWriter.Recipient("bob@ours.test", "5.1.1", "", "x",
+                false)));
+        assertThat(delivered).contains("Action: delivered\r\nStatus: 2.0.0");
+    }
 }

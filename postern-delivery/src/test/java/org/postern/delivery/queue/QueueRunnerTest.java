@@ -43,6 +43,8 @@ class QueueRunnerTest {
     private final MutableClock clock = new MutableClock(Instant.parse("2025-03-01T10:00:00Z"));
     private final List<OutboundMessage> sent = new CopyOnWriteArrayList<>();
     private BiFunction<String, Integer, Outcome> outcome = (rcpt, attempt) -> Outcome.DELIVERED;
+    /** Whether the fake next hop advertises DSN (RFC 3461 §5.2.2). */
+    private boolean nextHopDsn;
     private int attempts;
     private QueueRunner runner;
 
@@ -90,7 +92,7 @@ class QueueRunnerTest {
                     case TEMPORARY -> "451 4.3.0 later";
                     case PERMANENT -> "550 5.1.1 User unknown";
                 };
-                out.add(new RecipientResult(r, o, code.substring(4, 9), code, "mx." + domain, true));
+                out.add(new RecipientResult(r, o, code.substring(4, 9), code, "mx." + domain, true, nextHopDsn));
             }
             return out;
         }, config, clock);
@@ -103,6 +105,11 @@ class QueueRunnerTest {
     }
 
     private long enqueue(String from, String... rcpts) throws Exception {
+        return enqueue(from, Intake.Options.NONE, List.of(), rcpts);
+    }
+
+    private long enqueue(String from, Intake.Options options, List<Intake.RecipientOptions> per, String... rcpts)
+            throws Exception {
         String blobId;
         long size;
         try (BlobStore.BlobWriter w = store.blobs().create()) {
@@ -112,8 +119,8 @@ class QueueRunnerTest {
             blobId = w.commit();
             size = w.size();
         }
-        return store.deliver(new Intake(blobId, size, clock.instant(), List.of(), new Intake.Outbound(from, List.of(rcpts))))
-                .queueId();
+        return store.deliver(new Intake(blobId, size, clock.instant(), List.of(),
+                new Intake.Outbound(from, List.of(rcpts), options, per))).queueId();
     }
 
     private List<String> inbox() throws Exception {
@@ -235,5 +242,103 @@ class QueueRunnerTest {
         assertThat(c.backoff(Duration.ZERO)).isEqualTo(Duration.ofMinutes(5));
         assertThat(c.backoff(Duration.ofMinutes(20))).isEqualTo(Duration.ofMinutes(20));
         assertThat(c.backoff(Duration.ofDays(2))).isEqualTo(Duration.ofHours(1));
+    }
+
+    private static Intake.RecipientOptions notify(String n) {
+        return new Intake.RecipientOptions(n, null, null);
+    }
+
+    @Test
+    void notifyNeverMeansNoBounceButTheRecipientStillLeaves() throws Exception {
+        outcome = (r, n) -> Outcome.PERMANENT;
+        enqueue("alice@ours.test", Intake.Options.NONE, List.of(notify("NEVER"), Intake.RecipientOptions.NONE),
+                "quiet@x.test", "loud@x.test");
+        runner.runOnce();
+        assertThat(store.queue().list()).isEmpty();
+        assertThat(inbox()).hasSize(1);
+        assertThat(inbox().get(0)).contains("Final-Recipient: rfc822; loud@x.test").doesNotContain("quiet@x.test");
+    }
+
+    @Test
+    void notifyWithoutDelayGetsNoDelayWarning() throws Exception {
+        outcome = (r, n) -> Outcome.TEMPORARY;
+        enqueue("alice@ours.test", Intake.Options.NONE, List.of(notify("FAILURE")), "a@x.test");
+        runner.runOnce();
+        clock.advance(Duration.ofHours(5));
+        runner.runOnce();
+        assertThat(inbox()).isEmpty();
+        enqueue("alice@ours.test", Intake.Options.NONE, List.of(notify("DELAY")), "b@x.test");
+        runner.runOnce();
+        clock.advance(Duration.ofHours(5));
+        runner.runOnce();
+        assertThat(inbox()).hasSize(1);
+        assertThat(inbox().get(0)).contains("Action: delayed").contains("b@x.test");
+    }
+
+    @Test
+    void notifySuccessGetsARelayedReportWhenTheNextHopTakesNoDsn() throws Exception {
+        enqueue("alice@ours.test", new Intake.Options(null, "env-7", false, false),
+                List.of(new Intake.RecipientOptions("SUCCESS,FAILURE", "rfc822", "Original@x.test"), Intake.RecipientOptions.NONE),
+                "a@x.test", "b@x.test");
+        runner.runOnce();
+        assertThat(store.queue().list()).isEmpty();
+        List<String> inbox = inbox();
+        assertThat(inbox).hasSize(1);
+        assertThat(inbox.get(0)).contains("Action: relayed").contains("Status: 2.0.0")
+                .contains("Original-Envelope-Id: env-7").contains("Original-Recipient: rfc822;Original@x.test")
+                .contains("Final-Recipient: rfc822; a@x.test").doesNotContain("b@x.test");
+    }
+
+    @Test
+    void noRelayedReportWhenTheNextHopTakesTheDsnRequest() throws Exception {
+        nextHopDsn = true;
+        enqueue("alice@ours.test", Intake.Options.NONE, List.of(notify("SUCCESS")), "a@x.test");
+        runner.runOnce();
+        assertThat(inbox()).isEmpty();
+        // and the client was told what to pass on
+        assertThat(sent.get(0).options().recipientParams().get("a@x.test").notifyKeyword()).isEqualTo("SUCCESS");
+    }
+
+    @Test
+    void retFullReturnsTheWholeMessageAndRequireTlsForcesHeadersOnly() throws Exception {
+        outcome = (r, n) -> Outcome.PERMANENT;
+        enqueue("alice@ours.test", new Intake.Options("FULL", null, false, false), List.of(), "a@x.test");
+        runner.runOnce();
+        assertThat(inbox().get(0)).contains("Content-Type: message/rfc822").contains("\r\n\r\nhello\r\n");
+        enqueue("alice@ours.test", new Intake.Options("FULL", null, true, false), List.of(), "b@x.test");
+        runner.runOnce();
+        // RFC 8689 §5: a REQUIRETLS message is returned as if RET=HDRS.
+        assertThat(inbox().get(1)).contains("Content-Type: text/rfc822-headers").doesNotContain("hello");
+        enqueue("alice@ours.test", new Intake.Options("HDRS", null, false, false), List.of(), "c@x.test");
+        runner.runOnce();
+        assertThat(inbox().get(2)).contains("Content-Type: text/rfc822-headers").doesNotContain("hello");
+    }
+
+    @Test
+    void optionsFollowTheRecipientsThatAreLeft() throws Exception {
+        outcome = (r, n) -> r.startsWith("slow") && n == 1 ? Outcome.TEMPORARY : Outcome.DELIVERED;
+        Intake.Options options = new Intake.Options("HDRS", "e1", true, false);
+        enqueue("alice@ours.test", options, List.of(notify("SUCCESS"), notify("DELAY,FAILURE")), "fast@x.test", "slow@x.test");
+        runner.runOnce();
+        QueuedMessage left = store.queue().list().stream().filter(q -> !q.mailFrom().isEmpty()).findFirst().orElseThrow();
+        assertThat(left.options()).isEqualTo(options);
+        assertThat(left.recipientOptions()).containsExactly(notify("DELAY,FAILURE"));
+        assertThat(sent.get(0).options().requireTls()).isTrue();
+    }
+
+    @Test
+    void queuedMailWakesTheRunner() throws Exception {
+        runner = new QueueRunner(store, (domain, m) -> {
+            sent.add(m);
+            return m.recipients().stream().map(r -> new RecipientResult(r, Outcome.DELIVERED, "2.0.0", "250 ok", "mx", true))
+                    .toList();
+        }, QueueConfig.defaults("mx.ours.test").withPollInterval(Duration.ofHours(1)), Clock.systemUTC());
+        runner.start();
+        Instant deadline = Instant.now().plusSeconds(10);
+        while (runner.polls == 0 && Instant.now().isBefore(deadline)) Thread.sleep(5);
+        assertThat(runner.polls).isPositive(); // the first poll is over: only a wake-up can find the entry now
+        enqueue("alice@ours.test", "a@x.test");
+        while (sent.isEmpty() && Instant.now().isBefore(deadline)) Thread.sleep(10);
+        assertThat(sent).as("delivered long before the hour-long poll interval").hasSize(1);
     }
 }

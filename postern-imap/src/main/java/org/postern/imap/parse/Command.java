@@ -265,4 +265,71 @@ public sealed interface Command {
     record Id(Map<String, String> params) implements Command {
         public String name() { return "ID"; }
     }
+
+    /** RFC 4978 §3: COMPRESS mechanism. */
+    record Compress(String mechanism) implements Command {
+        public String name() { return "COMPRESS"; }
+    }
+
+    /** RFC 9208 §4.1.1. */
+    record GetQuota(String root) implements Command {
+        public String name() { return "GETQUOTA"; }
+    }
+
+    /** RFC 9208 §4.1.2. */
+    record GetQuotaRoot(String mailbox) implements Command {
+        public String name() { return "GETQUOTAROOT"; }
+    }
+
+    /** RFC 9208 §4.1.3: resource name (upper case) to limit, in the order given; empty clears all. */
+    record SetQuota(String root, Map<String, Long> limits) implements Command {
+        public SetQuota {
+            limits = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(limits));
+        }
+        public String name() { return "SETQUOTA"; }
+    }
+
+    /**
+     * RFC 5464 §4.2: {@code mailbox} "" for server entries; {@code maxSize} -1 when not given;
+     * {@code depth} 0, 1 or -1 for infinity. Entry names are lower-case.
+     */
+    record GetMetadata(String mailbox, List<String> entries, long maxSize, int depth) implements Command {
+        public GetMetadata {
+            entries = List.copyOf(entries);
+        }
+        public String name() { return "GETMETADATA"; }
+    }
+
+    /** RFC 5464 §4.3: lower-case entry name to value octets, null to remove; in the order given. */
+    record SetMetadata(String mailbox, Map<String, byte[]> values) implements Command {
+        public SetMetadata {
+            values = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(values));
+        }
+        public String name() { return "SETMETADATA"; }
+    }
+
+    /** RFC 4314 §3.1: {@code rights} as given, with its optional "+" or "-". */
+    record SetAcl(String mailbox, String identifier, String rights) implements Command {
+        public String name() { return "SETACL"; }
+    }
+
+    /** RFC 4314 §3.2. */
+    record DeleteAcl(String mailbox, String identifier) implements Command {
+        public String name() { return "DELETEACL"; }
+    }
+
+    /** RFC 4314 §3.3. */
+    record GetAcl(String mailbox) implements Command {
+        public String name() { return "GETACL"; }
+    }
+
+    /** RFC 4314 §3.4. */
+    record ListRights(String mailbox, String identifier) implements Command {
+        public String name() { return "LISTRIGHTS"; }
+    }
+
+    /** RFC 4314 §3.5. */
+    record MyRights(String mailbox) implements Command {
+        public String name() { return "MYRIGHTS"; }
+    }
 }

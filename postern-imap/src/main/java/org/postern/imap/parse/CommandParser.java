@@ -261,8 +261,66 @@ public final class CommandParser {
                 yield new Command.Enable(caps);
             }
             case "ID" -> id(t);
+            case "COMPRESS" -> {
+                t.sp();
+                yield new Command.Compress(t.atom());
+            }
+            case "GETQUOTA" -> {
+                t.sp();
+                yield new Command.GetQuota(t.astring());
+            }
+            case "GETQUOTAROOT" -> {
+                t.sp();
+                yield new Command.GetQuotaRoot(mailbox(t));
+            }
+            case "SETQUOTA" -> setQuota(t);
+            case "GETMETADATA" -> MetadataParser.getMetadata(t);
+            case "SETMETADATA" -> MetadataParser.setMetadata(t);
+            // RFC 4314 §3; identifier = astring, rights = astring
+            case "SETACL" -> {
+                t.sp();
+                String mb = mailbox(t);
+                t.sp();
+                String id = t.astring();
+                t.sp();
+                yield new Command.SetAcl(mb, id, t.astring());
+            }
+            case "DELETEACL", "LISTRIGHTS" -> {
+                t.sp();
+                String mb = mailbox(t);
+                t.sp();
+                String id = t.astring();
+                yield name.equals("DELETEACL") ? new Command.DeleteAcl(mb, id) : new Command.ListRights(mb, id);
+            }
+            case "GETACL" -> {
+                t.sp();
+                yield new Command.GetAcl(mailbox(t));
+            }
+            case "MYRIGHTS" -> {
+                t.sp();
+                yield new Command.MyRights(mailbox(t));
+            }
             default -> throw new ParseException("Unknown command");
         };
+    }
+
+    /** RFC 9208 §7: setquota = "SETQUOTA" SP quota-root-name SP "(" [resource-name SP number64 *(...)] ")". */
+    private static Command setQuota(Tokens t) throws ParseException {
+        t.sp();
+        String root = t.astring();
+        t.sp();
+        t.expect('(');
+        Map<String, Long> limits = new LinkedHashMap<>();
+        while (!t.peekIs(')')) {
+            if (!limits.isEmpty()) t.sp();
+            String resource = t.atom().toUpperCase(Locale.ROOT);
+            t.sp();
+            if (limits.put(resource, t.number64()) != null || limits.size() > 8) {
+                throw new ParseException("Resource repeated or too many resources");
+            }
+        }
+        t.expect(')');
+        return new Command.SetQuota(root, limits);
     }
 
     private static Command uid(Tokens t) throws ParseException {
@@ -327,7 +385,7 @@ public final class CommandParser {
             String item = t.keyword();
             switch (item) {
                 case "MESSAGES", "RECENT", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "DELETED", "SIZE", "HIGHESTMODSEQ",
-                        "APPENDLIMIT", "MAILBOXID" -> {
+                        "APPENDLIMIT", "MAILBOXID", "DELETED-STORAGE" -> {
                     if (!items.contains(item)) items.add(item);
                 }
                 default -> throw new ParseException("Unknown STATUS item " + item);

@@ -152,6 +152,16 @@ final class Tokens {
 
     /** A literal's octets. The session has already checked its size against the limits. */
     byte[] literal() throws ParseException {
+        return literal(false);
+    }
+
+    /** RFC 3516 §4.2 literal8 ("~{n}"): octets that may include NUL. */
+    byte[] literal8() throws ParseException {
+        expect('~');
+        return literal(true);
+    }
+
+    private byte[] literal(boolean binary) throws ParseException {
         expect('{');
         long n = 0;
         int digits = 0;
@@ -167,6 +177,7 @@ final class Tokens {
         if (n > buf.length - pos) throw bad("Literal data missing");
         byte[] out = java.util.Arrays.copyOfRange(buf, pos, pos + (int) n);
         pos += (int) n;
+        if (binary) return out;
         for (byte b : out) {
             if (b == 0) throw bad("NUL in literal");
         }

@@ -86,6 +86,15 @@ class ModuleDependencyTest {
     }
 
     @Test
+    void theHttpServerKnowsNoStoreAndNoProtocol() throws Exception {
+        Map<String, List<String>> deps = mainDependencies();
+        if (!deps.containsKey("postern-http")) return;
+        // Protocols and pages register handlers with it (JMAP, webmail, autoconfig), never the reverse.
+        assertThat(deps.get("postern-http")).doesNotContainAnyElementsOf(PROTOCOLS).doesNotContain("postern-store")
+                .doesNotContainAnyElementsOf(BACKENDS);
+    }
+
+    @Test
     void noMainSourceOutsideTheAssemblyImportsABackendPackage() throws IOException {
         List<String> offenders = new ArrayList<>();
         try (Stream<Path> files = Files.walk(ROOT)) {

@@ -182,7 +182,41 @@ public final class MessageWriter {
     }
 
     private void feed(byte[] b, int from, int to) throws IOException {
-        for (int i = from; i < to && !done; i++) accept(b[i]);
+        int i = from;
+        while (i < to && !done) {
+            // The state machine decides at line starts and line ends (and for every octet of a header
+            // being sanitised); the rest of a line is copied as it is, in bulk: RETR's hot path.
+            if (atLineStart || (sanitizeHeader && inHeader)) {
+                accept(b[i++]);
+                continue;
+            }
+            int end = i;
+            while (end < to && b[end] != '\n') end++;
+            if (end > i) {
+                copy(b, i, end);
+                i = end;
+            }
+            if (i < to) accept(b[i++]);
+        }
+    }
+
+    /** Octets {@code [from, to)} of a line past its first octet, none of them LF. */
+    private void copy(byte[] b, int from, int to) throws IOException {
+        int n = to - from;
+        count += n;
+        lineBytes += n;
+        prevCr = b[to - 1] == '\r';
+        if (outBuf == null) return;
+        while (from < to) {
+            int k = Math.min(to - from, CHUNK - outLen);
+            System.arraycopy(b, from, outBuf, outLen, k);
+            outLen += k;
+            from += k;
+            if (outLen >= CHUNK) {
+                out.write(outBuf, 0, outLen);
+                outLen = 0;
+            }
+        }
     }
 
     private void accept(byte b) throws IOException {

@@ -45,8 +45,11 @@ public final class Cli implements Runnable {
         CommandLine cl = new CommandLine(new Cli(ctx));
         for (Object command : extra) cl.addSubcommand(command);
         cl.addSubcommand(new DomainCommand(ctx));
+        cl.addSubcommand(new DnsCommand(ctx));
         cl.addSubcommand(new AccountCommand(ctx));
         cl.addSubcommand(new AliasCommand(ctx));
+        cl.addSubcommand(new QueueCommand(ctx));
+        cl.addSubcommand(new AclCommand(ctx));
         cl.setOut(new java.io.PrintWriter(ctx.out(), true));
         cl.setErr(new java.io.PrintWriter(ctx.err(), true));
         cl.setParameterExceptionHandler((ex, a) -> {

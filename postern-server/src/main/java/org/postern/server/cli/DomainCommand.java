@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.postern.server.cli;
 
+import java.time.Instant;
 import java.util.Locale;
 import org.postern.core.MailAddress;
 import org.postern.store.Account;
+import org.postern.store.DkimKeyStore;
 import org.postern.store.MailStore;
 import org.postern.store.StoreException;
 import picocli.CommandLine.Command;
@@ -29,15 +31,21 @@ public final class DomainCommand implements Runnable {
         throw new ParameterException(spec.commandLine(), "say what to do: domain add|list|delete");
     }
 
-    @Command(name = "add", description = "Receive mail for DOMAIN.")
+    @Command(name = "add", description = "Receive mail for DOMAIN; creates its DKIM keys and prints the DNS records "
+            + "to publish (again later with 'postern dns DOMAIN').")
     int add(@Parameters(paramLabel = "DOMAIN") String domain) {
         String d = domainArgument(domain);
         try (MailStore store = ctx.openStore()) {
-            store.directory().addDomain(d);
-        } catch (StoreException.Conflict e) {
-            throw CliFailure.failed("domain " + d + " already exists");
+            try {
+                store.directory().addDomain(d);
+            } catch (StoreException.Conflict e) {
+                throw CliFailure.failed("domain " + d + " already exists");
+            }
+            ctx.out().println("added domain " + d);
+            DnsCommand.ensureKeys(store, d, Instant.now());
+            ctx.out().println();
+            DnsCommand.print(ctx.out(), store, d, ctx.config().hostname());
         }
-        ctx.out().println("added domain " + d);
         return 0;
     }
 
@@ -62,6 +70,8 @@ public final class DomainCommand implements Runnable {
             } catch (StoreException.Refused e) {
                 throw CliFailure.failed(refusal(store, d));
             }
+            // A domain added again later gets fresh keys rather than ones whose records may be gone.
+            for (DkimKeyStore.DkimKey k : store.dkimKeys().keys(d)) store.dkimKeys().delete(d, k.selector());
         }
         ctx.out().println("deleted domain " + d);
         return 0;

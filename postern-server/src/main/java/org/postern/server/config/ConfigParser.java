@@ -21,7 +21,7 @@ public final class ConfigParser {
     /** Every key, in the order {@link ConfigWriter} writes them. */
     public static final List<String> KEYS = Stream.concat(Stream.of("config_version", "hostname",
             "listen_address", "port_offset", "smtp_port", "submission_port", "submissions_port", "imap_port", "imaps_port",
-            "pop3_port", "pop3s_port", "tls_cert", "tls_key", "allow_plaintext_auth", "max_message_size"),
+            "pop3_port", "pop3s_port", "https_port", "http_port", "tls_cert", "tls_key", "allow_plaintext_auth", "max_message_size"),
             Stream.concat(OutboundConfig.KEYS.stream().map(k -> OutboundConfig.PREFIX + k),
                     Stream.of("dev.argon2", "dev.auth_throttle"))).toList();
 

@@ -38,7 +38,7 @@ public final class ConfigWriter {
         kv(b, "port_offset", c.portOffset().isPresent() ? Integer.toString(c.portOffset().getAsInt()) : "auto");
         b.append("""
 
-                # The mail ports (before the offset). 0 picks any free port.
+                # The ports (before the offset). 0 picks any free port.
                 """);
         for (Service s : Service.values()) {
             b.append("# ").append(s.protocol()).append(", ").append(s.tlsMode()).append(": ").append(s.users()).append('\n');

@@ -4,8 +4,8 @@ package org.postern.server.config;
 import java.util.Locale;
 
 /**
- * The seven mail ports of DESIGN.md §1, with what the port table prints about each. The order is the
- * order of that table.
+ * The seven mail ports and the two web ports of DESIGN.md §1, with what the port table prints about
+ * each. The order is the order of that table.
  */
 public enum Service {
     // RFC 5321 §4.5.4 (MX), RFC 3207 STARTTLS
@@ -19,7 +19,11 @@ public enum Service {
     IMAPS(993, "IMAP", "implicit TLS", "mail clients read"),
     // RFC 2595 §4 STLS
     POP3(110, "POP3", "STLS, required before USER/PASS", "mail clients download"),
-    POP3S(995, "POP3", "implicit TLS", "mail clients download");
+    POP3S(995, "POP3", "implicit TLS", "mail clients download"),
+    // RFC 9110/9113 over TLS: webmail, JMAP (RFC 8620 §2), autoconfig
+    HTTPS(443, "HTTPS", "implicit TLS, HTTP/2 and HTTP/1.1", "browsers, JMAP clients"),
+    // RFC 6797 §7.2: plain HTTP only redirects to HTTPS
+    HTTP(80, "HTTP", "none: redirects to HTTPS", "browsers typing the bare name");
 
     private final int standardPort;
     private final String protocol;
@@ -60,6 +64,11 @@ public enum Service {
 
     public boolean implicitTls() {
         return this == SUBMISSIONS || this == IMAPS || this == POP3S;
+    }
+
+    /** Served by the HTTP server rather than a mail protocol listener. */
+    public boolean web() {
+        return this == HTTPS || this == HTTP;
     }
 
     public static Service byKey(String key) {

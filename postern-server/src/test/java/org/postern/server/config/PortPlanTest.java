@@ -28,6 +28,7 @@ class PortPlanTest {
     void autoShiftsBy10000WithoutPermission() {
         assertThat(PortPlan.offset(OptionalInt.empty(), OptionalInt.empty(), standard, p -> false)).isEqualTo(10_000);
         assertThat(PortPlan.apply(standard, 10_000)).containsEntry(Service.SMTP, 10025).containsEntry(Service.IMAPS, 10993)
+                .containsEntry(Service.HTTPS, 10443).containsEntry(Service.HTTP, 10080)
                 .containsEntry(Service.POP3S, 10995).containsEntry(Service.SUBMISSIONS, 10465);
     }
 
@@ -51,6 +52,7 @@ class PortPlanTest {
         List<Integer> probed = new ArrayList<>();
         Map<Service, Integer> ports = new java.util.EnumMap<>(standard);
         ports.put(Service.SMTP, 2525);
+        ports.put(Service.HTTP, 8080);
         PortPlan.offset(OptionalInt.empty(), OptionalInt.empty(), ports, p -> probed.add(p));
         assertThat(probed).containsExactly(110);
     }

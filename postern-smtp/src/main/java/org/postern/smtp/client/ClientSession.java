@@ -21,6 +21,7 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 import org.postern.net.LineReader;
+import org.postern.smtp.wire.Xtext;
 
 /**
  * One SMTP session with one host (RFC 5321 §3, §4.1): greeting, EHLO, optional STARTTLS, then
@@ -50,21 +51,34 @@ final class ClientSession implements AutoCloseable {
         return tls;
     }
 
-    /** Greeting, EHLO (HELO when EHLO is refused, §4.1.1.1), STARTTLS when wanted and offered. */
-    void open(boolean tryTls) throws HostFailure {
+    /**
+     * Greeting, EHLO (HELO when EHLO is refused, §4.1.1.1), STARTTLS when wanted and offered. With
+     * {@code verified} TLS is required and the certificate must be PKIX-valid for the host name
+     * (RFC 8461 §4.2, RFC 8689 §4.2.1); a failure there is a host failure with status 5.7.10.
+     */
+    void open(boolean tryTls, boolean verified) throws HostFailure {
         ClientReply greeting = read(config.commandTimeout());
         if (greeting.code() != 220) throw HostFailure.reply("greeting", greeting);
         hello();
-        if (tryTls && config.tls() == TlsPolicy.OPPORTUNISTIC && extensions.containsKey("STARTTLS")) {
+        boolean want = verified || tryTls && config.tls() == TlsPolicy.OPPORTUNISTIC;
+        if (want && extensions.containsKey("STARTTLS")) {
             ClientReply r = command("STARTTLS");
             // RFC 3207 §4: anything but 220 and the session goes on in plaintext (opportunistic).
             if (r.code() == 220) {
                 // A reply already buffered after the 220 was injected before TLS started.
                 if (in.buffered() > 0) throw HostFailure.local("plaintext data after STARTTLS 220 from " + host);
-                startTls();
+                startTls(verified);
                 hello(); // RFC 3207 §4.2: the server forgot us; so do we.
+            } else if (verified) {
+                throw new HostFailure(host + " refused STARTTLS: " + r.summary(), "5.7.10", false, false, true);
             }
+        } else if (verified) {
+            throw new HostFailure(host + " does not offer STARTTLS", "5.7.10", false, false, false);
         }
+    }
+
+    boolean offers(String extension) {
+        return extensions.containsKey(extension);
     }
 
     private void hello() throws HostFailure {
@@ -90,11 +104,18 @@ final class ClientSession implements AutoCloseable {
         throw HostFailure.reply("EHLO", r);
     }
 
-    private void startTls() throws HostFailure {
+    private void startTls(boolean verified) throws HostFailure {
         try {
-            SSLSocket s = (SSLSocket) OPPORTUNISTIC.getSocketFactory()
-                    .createSocket(socket, host, socket.getPort(), true);
+            SSLContext context = verified ? config.verifiedTls() : OPPORTUNISTIC;
+            SSLSocket s = (SSLSocket) context.getSocketFactory().createSocket(socket, host, socket.getPort(), true);
             s.setUseClientMode(true);
+            if (verified) {
+                // RFC 6125 DNS-ID check against the MX host name (RFC 8461 §4.2; RFC 8689 §4.2.1 step 4).
+                javax.net.ssl.SSLParameters p = s.getSSLParameters();
+                p.setEndpointIdentificationAlgorithm("HTTPS");
+                p.setServerNames(List.of(new javax.net.ssl.SNIHostName(host)));
+                s.setSSLParameters(p);
+            }
             s.setSoTimeout((int) config.commandTimeout().toMillis());
             s.startHandshake();
             socket = s;
@@ -102,6 +123,9 @@ final class ClientSession implements AutoCloseable {
             out = new BufferedOutputStream(s.getOutputStream(), 65536);
             tls = true;
         } catch (IOException e) {
+            if (verified) {
+                throw new HostFailure("no valid TLS with " + host + ": " + e.getMessage(), "5.7.10", false, false, false);
+            }
             throw new HostFailure("TLS handshake with " + host + " failed: " + e.getMessage(), "4.7.0", false, true, false);
         }
     }
@@ -117,6 +141,16 @@ final class ClientSession implements AutoCloseable {
             // RFC 6152 §3: without 8BITMIME the client must convert or return the message.
             return all(m.recipients(), RecipientResult.Outcome.PERMANENT, "5.6.3",
                     host + " does not support 8BITMIME and the message has 8-bit content", false);
+        }
+        if (m.options().requireTls() && !m.mailFrom().isEmpty() && !extensions.containsKey("REQUIRETLS")) {
+            // RFC 8689 §4.2.1 step 5: QUIT, try the next host; none left means a bounce with 5.7.30.
+            quit();
+            throw new HostFailure(host + " does not support REQUIRETLS", "5.7.30", false, false, false);
+        }
+        if (m.options().binary() && !(extensions.containsKey("CHUNKING") && extensions.containsKey("BINARYMIME"))) {
+            // RFC 3030 §3: a binary body cannot go to a server without BINARYMIME; Postern does not convert.
+            return all(m.recipients(), RecipientResult.Outcome.PERMANENT, "5.6.3",
+                    host + " does not support BINARYMIME, needed for this message", false);
         }
         long limit = sizeLimit();
         if (limit > 0 && scan.bytes() > limit) {
@@ -147,16 +181,25 @@ final class ClientSession implements AutoCloseable {
             throws HostFailure {
         StringBuilder mail = new StringBuilder("MAIL FROM:<").append(m.mailFrom()).append('>');
         if (extensions.containsKey("SIZE")) mail.append(" SIZE=").append(scan.bytes());
-        if (scan.eightBit()) mail.append(" BODY=8BITMIME");
+        if (m.options().binary()) mail.append(" BODY=BINARYMIME");
+        else if (scan.eightBit()) mail.append(" BODY=8BITMIME");
         if (m.needsSmtpUtf8()) mail.append(" SMTPUTF8");
-        boolean pipelining = extensions.containsKey("PIPELINING");
+        boolean dsn = extensions.containsKey("DSN");
+        OutboundMessage.Options o = m.options();
+        // RFC 3461 §5.2.2: the parameters go on only to a next hop that takes them.
+        if (dsn && o.ret() != null) mail.append(" RET=").append(o.ret().name());
+        if (dsn && o.envId() != null) mail.append(" ENVID=").append(Xtext.encode(o.envId()));
+        if (o.requireTls() && extensions.containsKey("REQUIRETLS")) mail.append(" REQUIRETLS");
+        List<String> rcptLines = new ArrayList<>();
+        for (String r : rcpts) rcptLines.add("RCPT TO:<" + r + ">" + (dsn ? rcptParameters(o.of(r)) : ""));
+        boolean pipelining = extensions.containsKey("PIPELINING") && !o.binary();
         List<ClientReply> rcptReplies = new ArrayList<>();
         ClientReply mailReply;
         ClientReply dataReply;
         if (pipelining) {
             // RFC 2920 §3.1: MAIL, every RCPT and DATA go out together; replies come back in order.
             write(mail.toString());
-            for (String r : rcpts) write("RCPT TO:<" + r + ">");
+            for (String r : rcptLines) write(r);
             write("DATA");
             flush();
             mailReply = read(config.commandTimeout());
@@ -165,7 +208,8 @@ final class ClientSession implements AutoCloseable {
         } else {
             mailReply = command(mail.toString());
             if (!mailReply.positive()) return mailFailed(rcpts, mailReply);
-            for (String r : rcpts) rcptReplies.add(command("RCPT TO:<" + r + ">"));
+            for (String r : rcptLines) rcptReplies.add(command(r));
+            if (o.binary()) return binaryData(m, rcpts, rcptReplies, dsn);
             dataReply = rcptReplies.stream().anyMatch(ClientReply::positive) ? command("DATA") : null;
         }
         if (!mailReply.positive()) {
@@ -207,7 +251,45 @@ final class ClientSession implements AutoCloseable {
             // can duplicate it, which is better than losing it.
             throw f;
         }
-        for (String r : accepted) results.put(r, result(r, end));
+        for (String r : accepted) results.put(r, result(r, end, dsn));
+        return order(rcpts, results);
+    }
+
+    /** RFC 3461 §4.1, §4.2 parameters as sent on, or "". */
+    private static String rcptParameters(org.postern.smtp.wire.RcptParameters p) {
+        StringBuilder sb = new StringBuilder();
+        if (p.notifyKeyword() != null) sb.append(" NOTIFY=").append(p.notifyKeyword());
+        if (p.orcpt() != null && p.orcpt().chars().allMatch(c -> c < 0x80)) {
+            sb.append(" ORCPT=").append(p.orcptType()).append(';').append(Xtext.encode(p.orcpt()));
+        }
+        return sb.toString();
+    }
+
+    /** RFC 3030 §3: a BINARYMIME body goes in one BDAT LAST chunk, octet for octet. */
+    private List<RecipientResult> binaryData(OutboundMessage m, List<String> rcpts, List<ClientReply> rcptReplies,
+            boolean dsn) throws HostFailure {
+        Map<String, RecipientResult> results = new LinkedHashMap<>();
+        List<String> accepted = new ArrayList<>();
+        for (int i = 0; i < rcpts.size(); i++) {
+            if (rcptReplies.get(i).positive()) accepted.add(rcpts.get(i));
+            else results.put(rcpts.get(i), result(rcpts.get(i), rcptReplies.get(i)));
+        }
+        if (accepted.isEmpty()) return order(rcpts, results);
+        long size;
+        try (InputStream body = m.content().open()) {
+            size = MessageFramer.raw(body, OutputStream.nullOutputStream());
+        } catch (IOException e) {
+            throw HostFailure.local("cannot read the stored message: " + e.getMessage());
+        }
+        write("BDAT " + size + " LAST");
+        try (InputStream body = m.content().open()) {
+            MessageFramer.raw(body, out);
+            out.flush();
+        } catch (IOException e) {
+            throw HostFailure.local("sending data to " + host + " failed: " + e.getMessage());
+        }
+        ClientReply end = read(config.dataEndTimeout());
+        for (String r : accepted) results.put(r, result(r, end, dsn));
         return order(rcpts, results);
     }
 
@@ -225,9 +307,13 @@ final class ClientSession implements AutoCloseable {
     }
 
     private RecipientResult result(String rcpt, ClientReply r) {
+        return result(rcpt, r, false);
+    }
+
+    private RecipientResult result(String rcpt, ClientReply r, boolean nextHopDsn) {
         RecipientResult.Outcome o = r.code() < 300 ? RecipientResult.Outcome.DELIVERED
                 : r.code() < 500 ? RecipientResult.Outcome.TEMPORARY : RecipientResult.Outcome.PERMANENT;
-        return new RecipientResult(rcpt, o, r.status(), r.summary(), host, true);
+        return new RecipientResult(rcpt, o, r.status(), r.summary(), host, true, nextHopDsn);
     }
 
     private static List<RecipientResult> order(List<String> rcpts, Map<String, RecipientResult> results) {

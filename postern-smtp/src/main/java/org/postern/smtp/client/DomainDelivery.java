@@ -22,10 +22,22 @@ public final class DomainDelivery {
 
     private final MxResolver mx;
     private final SmtpClientConfig config;
+    private final MtaStsResolver mtaSts;
 
+    /**
+     * With MTA-STS (RFC 8461) through the resolver's DNS, the JDK's trust and an in-memory policy cache;
+     * give an {@link MtaStsResolver} with a cache folder ({@link MtaStsResolver#standard}) so policies
+     * survive restarts.
+     */
     public DomainDelivery(MxResolver mx, SmtpClientConfig config) {
+        this(mx, config, MtaStsResolver.standard(mx.dns(), null, config.verifiedTls()));
+    }
+
+    /** {@code mtaSts} null: no MTA-STS (RFC 8461) look-ups. */
+    public DomainDelivery(MxResolver mx, SmtpClientConfig config, MtaStsResolver mtaSts) {
         this.mx = mx;
         this.config = config;
+        this.mtaSts = mtaSts;
     }
 
     public SmtpClientConfig config() {
@@ -45,22 +57,77 @@ public final class DomainDelivery {
         return switch (route) {
             case Route.Unroutable u -> all(message, RecipientResult.Outcome.PERMANENT, u.status(), u.reason(), "", false);
             case Route.TryLater t -> all(message, RecipientResult.Outcome.TEMPORARY, "4.4.3", t.reason(), "", false);
-            case Route.Hosts h -> viaHosts(domain, h, message, scan);
+            case Route.Hosts h -> viaHosts(domain, h, message, scan, tlsRequiredNo(message) ? null : policy(domain));
         };
     }
 
+    /**
+     * RFC 8689 §4.2.2: "TLS-Required: No" asks the sender to ignore the recipient's TLS policy
+     * (MTA-STS); with REQUIRETLS the header is ignored (§4.1). Only the header section is read, bounded.
+     */
+    static boolean tlsRequiredNo(OutboundMessage message) {
+        if (message.options().requireTls()) return false;
+        try (InputStream in = message.content().open()) {
+            byte[] head = in.readNBytes(64 * 1024);
+            String text = new String(head, java.nio.charset.StandardCharsets.ISO_8859_1);
+            int end = text.indexOf("\r\n\r\n");
+            if (end >= 0) text = text.substring(0, end + 2);
+            for (String line : ("\r\n" + text).split("\r\n(?![ \t])")) {
+                int colon = line.indexOf(':');
+                if (colon > 0 && line.substring(0, colon).strip().equalsIgnoreCase("TLS-Required")) {
+                    return line.substring(colon + 1).replaceAll("\\s+", "").equalsIgnoreCase("No");
+                }
+            }
+        } catch (IOException e) {
+            // unreadable here means unreadable for the delivery too; the policy stays
+        }
+        return false;
+    }
+
+    private MtaStsPolicy policy(String domain) {
+        if (mtaSts == null) return null;
+        try {
+            return mtaSts.policy(domain).filter(p -> p.mode() != MtaStsPolicy.Mode.NONE).orElse(null);
+        } catch (RuntimeException e) {
+            log.warn("MTA-STS look-up for {} failed: {}", domain, e.toString());
+            return null;
+        }
+    }
+
+    /**
+     * RFC 8461 §5: under an enforced MTA-STS policy only the MX hosts it names are used, and only with
+     * PKIX-valid TLS; when none works the message waits (a temporary failure). In testing mode the
+     * same checks are only logged. RFC 8689 §4.2.1: a REQUIRETLS message (with a non-null
+     * reverse-path) goes only over valid TLS to a host that advertises REQUIRETLS; when none does it
+     * is returned to the sender (5.7.30, or 5.7.10 when TLS failed).
+     */
     private List<RecipientResult> viaHosts(String domain, Route.Hosts route, OutboundMessage message,
-            MessageFramer.Content scan) {
+            MessageFramer.Content scan, MtaStsPolicy sts) {
         HostFailure last = null;
         String lastHost = "";
         int attempts = 0;
+        boolean enforce = sts != null && sts.mode() == MtaStsPolicy.Mode.ENFORCE;
+        boolean requireTls = message.options().requireTls() && !message.mailFrom().isEmpty();
         for (Route.Host host : route.hosts()) {
+            if (sts != null && !sts.allows(host.name())) {
+                // RFC 8689 §4.2.1 step 2: a REQUIRETLS message needs the MX name validated by the policy,
+                // whatever its mode.
+                if (enforce || requireTls) {
+                    last = new HostFailure("MX host " + host.name() + " is not in the MTA-STS policy of " + domain,
+                            requireTls ? "5.7.10" : "4.7.5", false, false, false);
+                    lastHost = host.name();
+                    log.info("MTA-STS: skipping {} for {}", host.name(), domain);
+                    continue;
+                }
+                log.info("MTA-STS (testing): MX host {} is not in the policy of {}", host.name(), domain);
+            }
+            boolean verified = enforce || requireTls;
             for (InetAddress address : host.addresses()) {
                 if (attempts++ >= config.maxHostAttempts()) break;
                 boolean tryTls = config.tls() == TlsPolicy.OPPORTUNISTIC;
                 while (true) {
                     try {
-                        return session(host.name(), address, tryTls, message, scan);
+                        return session(host.name(), address, tryTls, verified, message, scan);
                     } catch (HostFailure f) {
                         last = f;
                         lastHost = host.name();
@@ -79,13 +146,16 @@ public final class DomainDelivery {
             }
         }
         String why = last == null ? "no host to try for " + domain : last.getMessage();
+        if (requireTls && last != null && last.status.startsWith("5.7.")) {
+            return all(message, RecipientResult.Outcome.PERMANENT, last.status, why, lastHost, false);
+        }
         String status = last == null ? "4.4.1" : last.status.startsWith("5") ? "4" + last.status.substring(1) : last.status;
         // Host-level trouble (even a 5xx greeting) is never the message's fault: retry later.
         return all(message, RecipientResult.Outcome.TEMPORARY, status, why, lastHost, last != null && last.remoteReply);
     }
 
-    private List<RecipientResult> session(String name, InetAddress address, boolean tryTls, OutboundMessage message,
-            MessageFramer.Content scan) throws HostFailure {
+    private List<RecipientResult> session(String name, InetAddress address, boolean tryTls, boolean verified,
+            OutboundMessage message, MessageFramer.Content scan) throws HostFailure {
         Socket socket = new Socket();
         try {
             socket.connect(new InetSocketAddress(address, config.port()), (int) config.connectTimeout().toMillis());
@@ -95,7 +165,7 @@ public final class DomainDelivery {
                     + ": " + e.getMessage());
         }
         try (ClientSession s = new ClientSession(socket, name, config)) {
-            s.open(tryTls);
+            s.open(tryTls, verified);
             List<RecipientResult> results = s.send(message, scan);
             s.quit();
             log.info("delivered to {} [{}]{}: {}", name, address.getHostAddress(), s.isTls() ? " with TLS" : "",

@@ -31,6 +31,18 @@ final class MessageFramer {
         return new Content(f.bytes, f.eightBit, f.normalized);
     }
 
+    /** Copies the message octet for octet without its Return-Path: field (BINARYMIME, RFC 3030 §3); returns the count. */
+    static long raw(InputStream message, OutputStream out) throws IOException {
+        BufferedInputStream in = new BufferedInputStream(message, 65536);
+        in.mark(MAX_RETURN_PATH + 2);
+        byte[] head = in.readNBytes(RETURN_PATH.length);
+        boolean isReturnPath = head.length == RETURN_PATH.length;
+        for (int i = 0; isReturnPath && i < head.length; i++) isReturnPath = (head[i] | 0x20) == RETURN_PATH[i];
+        in.reset();
+        if (isReturnPath) skipField(in);
+        return in.transferTo(out);
+    }
+
     /** Scans without writing: the size sent and whether 8-bit data is present (RFC 6152). */
     static Content scan(InputStream message) throws IOException {
         return frame(message, OutputStream.nullOutputStream());

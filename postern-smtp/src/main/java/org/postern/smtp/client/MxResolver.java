@@ -33,6 +33,11 @@ public final class MxResolver {
         this.random = random;
     }
 
+    /** The resolver it asks (MTA-STS asks the same one). */
+    public DnsResolver dns() {
+        return dns;
+    }
+
     public Route route(String domain) {
         String d = domain.toLowerCase(Locale.ROOT);
         DnsAnswer<MxRecord> mx = dns.mx(d);

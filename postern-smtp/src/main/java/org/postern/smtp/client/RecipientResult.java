@@ -8,9 +8,15 @@ package org.postern.smtp.client;
  * @param diagnostic the server's reply ("550 5.1.1 User unknown") or a local explanation, one line
  * @param remoteMta the host that answered, or empty when none did
  * @param remoteReply true when {@code diagnostic} is an SMTP reply (RFC 3464 Diagnostic-Code "smtp;")
+ * @param nextHopDsn the next hop took the DSN parameters (RFC 3461 §5.2.2: it reports success, not we)
  */
 public record RecipientResult(String recipient, Outcome outcome, String status, String diagnostic, String remoteMta,
-        boolean remoteReply) {
+        boolean remoteReply, boolean nextHopDsn) {
+    public RecipientResult(String recipient, Outcome outcome, String status, String diagnostic, String remoteMta,
+            boolean remoteReply) {
+        this(recipient, outcome, status, diagnostic, remoteMta, remoteReply, false);
+    }
+
     public enum Outcome {
         /** 2xx after the final "." (RFC 5321 §4.2.1). */
         DELIVERED,

@@ -184,7 +184,7 @@ final class DataReader implements MessageSource {
             inHeader = false;
             return;
         }
-        if (isReceived(off, len) && ++received > MAX_RECEIVED) {
+        if (isReceived(line, off, len) && ++received > MAX_RECEIVED) {
             problem = Problem.LOOP;
             return;
         }
@@ -197,7 +197,7 @@ final class DataReader implements MessageSource {
         header.write('\n');
     }
 
-    private boolean isReceived(int off, int len) {
+    static boolean isReceived(byte[] line, int off, int len) {
         String name = "received";
         if (len - off < name.length() + 1) return false;
         for (int i = 0; i < name.length(); i++) {

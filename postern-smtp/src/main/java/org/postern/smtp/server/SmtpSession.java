@@ -18,7 +18,9 @@ import org.postern.core.MailAddress;
 import org.postern.net.Connection;
 import org.postern.net.LineReader;
 import org.postern.net.TlsContext;
+import org.postern.smtp.wire.BodyType;
 import org.postern.smtp.wire.MailParameters;
+import org.postern.smtp.wire.RcptParameters;
 import org.postern.smtp.wire.SmtpCommand;
 import org.postern.smtp.wire.SmtpCommandParser;
 import org.postern.smtp.wire.SmtpReply;
@@ -64,6 +66,7 @@ final class SmtpSession {
         final MailAddress from;
         final MailParameters params;
         final Map<String, MailAddress> recipients = new LinkedHashMap<>();
+        final Map<String, RcptParameters> rcptParams = new LinkedHashMap<>();
 
         Transaction(MailAddress from, MailParameters params) {
             this.from = from;
@@ -93,39 +96,52 @@ final class SmtpSession {
         flushIdle();
         LineReader in = connection.in();
         while (!ended) {
-            byte[] line;
-            try {
-                line = in.readLine(SmtpCommandParser.MAX_AUTH_LINE);
-            } catch (SocketTimeoutException e) {
-                end(SmtpReply.of(421, "4.4.2", config.hostname() + " Error: timeout exceeded"));
-                return;
-            }
-            busy = true;
-            if (line == null || connection.isClosed()) return;
-            if (server.isShuttingDown()) {
-                end(SmtpReply.of(421, "4.3.2", config.hostname() + " Service shutting down"));
-                return;
-            }
-            if (System.nanoTime() - deadlineNanos > 0) {
-                end(SmtpReply.of(421, "4.4.2", config.hostname() + " Error: session too long"));
-                return;
-            }
-            if (in.problem() == LineReader.Problem.BARE_LF) {
-                // RFC 5321 §2.3.8: only CRLF ends a line. Whatever follows a bare LF is not a command
-                // this server may run (a parser differential with the peer that sent it, HOSTILE A07),
-                // and there is no safe place to resume, so the session ends, as Postfix's
-                // smtpd_forbid_bare_newline does.
-                end(SmtpReply.of(521, "5.5.2", config.hostname() + " Error: bare <LF> received"));
-                return;
-            }
-            SmtpCommand command = switch (in.problem()) {
-                case TOO_LONG -> new SmtpCommand.Invalid(SmtpReply.LINE_TOO_LONG);
-                case BARE_LF, BARE_CR -> new SmtpCommand.Invalid(SmtpReply.BARE_CR_LF); // bare CR: the whole line is one bad command
-                case NONE -> SmtpCommandParser.parse(line);
-            };
+            SmtpCommand command = readCommand();
+            if (command == null) return;
             handle(command);
             if (in.buffered() == 0 || ended) flushIdle();
         }
+    }
+
+    /**
+     * Reads and parses the next command line; null when the session is over (the closing reply, if
+     * any, is already written). Also used between BDAT chunks by {@link ChunkReader}.
+     */
+    SmtpCommand readCommand() throws IOException {
+        LineReader in = connection.in();
+        byte[] line;
+        try {
+            line = in.readLine(SmtpCommandParser.MAX_AUTH_LINE);
+        } catch (SocketTimeoutException e) {
+            end(SmtpReply.of(421, "4.4.2", config.hostname() + " Error: timeout exceeded"));
+            return null;
+        }
+        busy = true;
+        if (line == null || connection.isClosed()) {
+            ended = true;
+            return null;
+        }
+        if (server.isShuttingDown()) {
+            end(SmtpReply.of(421, "4.3.2", config.hostname() + " Service shutting down"));
+            return null;
+        }
+        if (System.nanoTime() - deadlineNanos > 0) {
+            end(SmtpReply.of(421, "4.4.2", config.hostname() + " Error: session too long"));
+            return null;
+        }
+        if (in.problem() == LineReader.Problem.BARE_LF) {
+            // RFC 5321 §2.3.8: only CRLF ends a line. Whatever follows a bare LF is not a command
+            // this server may run (a parser differential with the peer that sent it, HOSTILE A07),
+            // and there is no safe place to resume, so the session ends, as Postfix's
+            // smtpd_forbid_bare_newline does.
+            end(SmtpReply.of(521, "5.5.2", config.hostname() + " Error: bare <LF> received"));
+            return null;
+        }
+        return switch (in.problem()) {
+            case TOO_LONG -> new SmtpCommand.Invalid(SmtpReply.LINE_TOO_LONG);
+            case BARE_LF, BARE_CR -> new SmtpCommand.Invalid(SmtpReply.BARE_CR_LF); // bare CR: the whole line is one bad command
+            case NONE -> SmtpCommandParser.parse(line);
+        };
     }
 
     /** HOSTILE A14 (Postfix postscreen "pregreet"): a client that talks first is not a real MTA. */
@@ -150,6 +166,7 @@ final class SmtpSession {
             case SmtpCommand.Mail m -> mail(m);
             case SmtpCommand.Rcpt r -> rcpt(r);
             case SmtpCommand.Data d -> data();
+            case SmtpCommand.Bdat b -> bdat(b);
             case SmtpCommand.Rset r -> {
                 transaction = null;
                 reply(SmtpReply.of(250, "2.0.0", "Ok"));
@@ -162,7 +179,7 @@ final class SmtpSession {
             case SmtpCommand.Expn x -> reply(SmtpReply.of(252, "2.5.0",
                     "Cannot EXPN list, but will accept message and attempt delivery"));
             case SmtpCommand.Help h -> reply(SmtpReply.of(214, "2.0.0",
-                    "Commands: EHLO HELO MAIL RCPT DATA RSET NOOP QUIT VRFY HELP STARTTLS AUTH; see RFC 5321"));
+                    "Commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP STARTTLS AUTH; see RFC 5321"));
             case SmtpCommand.StartTls s -> startTls();
             case SmtpCommand.Auth a -> new AuthHandler(this, sasl).auth(a);
             case SmtpCommand.NotImplemented n -> reply(SmtpReply.NOT_IMPLEMENTED);
@@ -192,7 +209,11 @@ final class SmtpSession {
         lines.add("8BITMIME");
         lines.add("ENHANCEDSTATUSCODES");
         lines.add("SMTPUTF8");
+        lines.add("CHUNKING"); // RFC 3030
+        lines.add("BINARYMIME");
+        lines.add("DSN"); // RFC 3461
         if (tls != null && !connection.isSecure()) lines.add("STARTTLS");
+        if (connection.isSecure()) lines.add("REQUIRETLS"); // RFC 8689 §2: only once TLS protects the session
         if (authOffered()) lines.add("AUTH " + String.join(" ", org.postern.auth.sasl.SaslMechanisms.NAMES));
         reply(new SmtpReply(250, null, lines));
     }
@@ -217,6 +238,8 @@ final class SmtpSession {
             reply(SmtpReply.of(530, "5.7.0", "Authentication required")); // RFC 4954 §6
         } else if (!esmtp && !m.params().isEmpty()) {
             reply(SmtpReply.of(555, "5.5.4", "MAIL parameters need EHLO"));
+        } else if (m.params().requireTls() && !connection.isSecure()) {
+            reply(SmtpReply.of(530, "5.7.10", "REQUIRETLS needs a TLS session")); // RFC 8689 §4
         } else if (m.params().size() > config.maxMessageSize()) {
             reply(SmtpReply.of(552, "5.3.4", "Message size exceeds fixed maximum message size")); // RFC 1870 §6.1
         } else if (m.from() != null && !m.params().smtpUtf8() && !isAscii(m.from())) {
@@ -269,6 +292,7 @@ final class SmtpSession {
         switch (decision) {
             case RecipientDecision.Accept a -> {
                 transaction.recipients.put(to.key(), to);
+                transaction.rcptParams.put(to.key(), r.params());
                 reply(SmtpReply.of(250, "2.1.5", "Ok"));
             }
             case RecipientDecision.Reject j -> reply(j.reply());
@@ -285,10 +309,14 @@ final class SmtpSession {
             reply(SmtpReply.of(554, "5.5.1", "No valid recipients"));
             return;
         }
+        if (transaction.params.body() == BodyType.BINARY_MIME) {
+            // RFC 3030 §3: BINARYMIME cannot be used with DATA.
+            reply(SmtpReply.of(503, "5.5.1", "BODY=BINARYMIME requires BDAT"));
+            return;
+        }
         writeRaw("354 End data with <CR><LF>.<CR><LF>");
         flush();
-        Envelope envelope = new Envelope(transaction.from, transaction.params,
-                List.copyOf(transaction.recipients.values()));
+        Envelope envelope = envelope();
         transaction = null;
         DataReader source = new DataReader(connection.in(), config.maxMessageSize(), deadlineNanos);
         SmtpReply outcome;
@@ -314,6 +342,97 @@ final class SmtpSession {
         }
         reply(outcome);
         flush();
+    }
+
+    private Envelope envelope() {
+        return new Envelope(transaction.from, transaction.params, List.copyOf(transaction.recipients.values()),
+                List.copyOf(transaction.rcptParams.values()));
+    }
+
+    /**
+     * RFC 3030 §2. The chunk data follows the command whatever we answer, so every path reads (or
+     * discards) exactly {@code size} octets or ends the session; 250 for BDAT LAST only once the
+     * intake says the message is durable (RFC 5321 §6.1).
+     */
+    private void bdat(SmtpCommand.Bdat b) throws IOException {
+        if (b.size() < 0) {
+            end(SmtpReply.of(501, "5.5.4", "Syntax: BDAT size [LAST]; closing connection"));
+            return;
+        }
+        // RFC 3030 §2: BDAT only after CHUNKING was advertised, i.e. after EHLO.
+        SmtpReply refusal = !esmtp ? SmtpReply.of(503, "5.5.1", "BDAT needs EHLO")
+                : transaction == null ? SmtpReply.of(503, "5.5.1", "Need MAIL command")
+                : transaction.recipients.isEmpty() ? SmtpReply.of(503, "5.5.1", "Need RCPT command") : null;
+        if (refusal != null) {
+            if (b.size() > config.maxMessageSize()) {
+                end(SmtpReply.of(552, "5.3.4", "Message size exceeds fixed maximum message size"));
+                return;
+            }
+            discard(b.size());
+            transaction = null;
+            reply(refusal);
+            return;
+        }
+        Envelope envelope = envelope();
+        transaction = null;
+        ChunkReader source = new ChunkReader(this, connection.in(), config.maxMessageSize(),
+                envelope.params().body() == BodyType.BINARY_MIME, b, deadlineNanos);
+        SmtpReply outcome;
+        try {
+            if (!source.started() && b.size() > config.maxMessageSize()) {
+                end(SmtpReply.of(552, "5.3.4", "Message size exceeds fixed maximum message size"));
+                return;
+            }
+            Receipt receipt = intake.accept(info(), envelope, source);
+            outcome = source.finished() && source.problem() == DataReader.Problem.NONE
+                    ? SmtpReply.of(250, "2.0.0", "Ok: queued as " + receipt.id())
+                    : temporaryFailure("intake returned before reading the message", null);
+        } catch (IntakeException e) {
+            outcome = e.reply();
+        } catch (IOException | RuntimeException e) {
+            if (source.endSession() != null) {
+                end(source.endSession());
+                return;
+            }
+            if (source.interruptedBy() != null) {
+                interrupted(source.interruptedBy());
+                return;
+            }
+            if (source.clientFailed()) throw e;
+            outcome = temporaryFailure("intake failed", e);
+        }
+        if (!source.started()) discard(b.size()); // the intake failed before reading: skip the chunk
+        reply(outcome);
+        flush();
+    }
+
+    /** A command other than BDAT between chunks ended the transaction (RFC 3030 §2: state indeterminate). */
+    private void interrupted(SmtpCommand c) throws IOException {
+        switch (c) {
+            case SmtpCommand.Rset r -> handle(r);
+            case SmtpCommand.Quit q -> handle(q);
+            case SmtpCommand.Ehlo e -> handle(e);
+            case SmtpCommand.Helo h -> handle(h);
+            case SmtpCommand.Bdat b -> handle(b); // malformed: ends the session
+            default -> reply(SmtpReply.of(503, "5.5.1", "Bad sequence of commands: BDAT transaction aborted"));
+        }
+    }
+
+    /** Reads and drops {@code n} octets of chunk data, within the session's deadline. */
+    private void discard(long n) throws IOException {
+        byte[] buf = new byte[8192];
+        long left = n;
+        while (left > 0) {
+            int len = (int) Math.min(buf.length, left);
+            connection.in().readFully(buf, 0, len);
+            left -= len;
+            if (System.nanoTime() - deadlineNanos > 0) throw new DataReader.SessionExpiredException();
+        }
+    }
+
+    /** Flushes buffered replies when the client has sent nothing more (RFC 2920 §3.2). */
+    void flushIfIdle() throws IOException {
+        if (connection.in().buffered() == 0) flush();
     }
 
     private SmtpReply temporaryFailure(String what, Exception e) {

@@ -16,9 +16,20 @@ public sealed interface SmtpCommand {
      * {@code postmaster} is true for the bare {@code <Postmaster>} path without a domain, which every
      * server must accept (RFC 5321 §4.5.1); {@code to} is then null.
      */
-    record Rcpt(MailAddress to, boolean postmaster) implements SmtpCommand {}
+    record Rcpt(MailAddress to, boolean postmaster, RcptParameters params) implements SmtpCommand {
+        public Rcpt(MailAddress to, boolean postmaster) {
+            this(to, postmaster, RcptParameters.NONE);
+        }
+    }
 
     record Data() implements SmtpCommand {}
+
+    /**
+     * BDAT (RFC 3030 §2): {@code size} octets follow the command line. {@code size} is
+     * {@link Long#MAX_VALUE} for a number too large for a long (it exceeds any limit) and -1 when the
+     * arguments are malformed: the session cannot know how much data follows and must end.
+     */
+    record Bdat(long size, boolean last) implements SmtpCommand {}
 
     record Rset() implements SmtpCommand {}
 
@@ -40,7 +51,7 @@ public sealed interface SmtpCommand {
      */
     record Auth(String mechanism, String initialResponse) implements SmtpCommand {}
 
-    /** A verb Postern knows but does not implement (yet): BDAT, ETRN, TURN. */
+    /** A verb Postern knows but does not implement (yet): ETRN, TURN. */
     record NotImplemented(String verb) implements SmtpCommand {}
 
     /** Unknown verb or malformed line; {@code reply} is what to answer. */

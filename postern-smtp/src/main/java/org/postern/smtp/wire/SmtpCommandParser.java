@@ -22,6 +22,8 @@ public final class SmtpCommandParser {
 
     private static final SmtpReply MAIL_SYNTAX = SmtpReply.of(501, "5.5.4", "Syntax: MAIL FROM:<address>");
     private static final SmtpReply RCPT_SYNTAX = SmtpReply.of(501, "5.5.4", "Syntax: RCPT TO:<address>");
+    private static final SmtpReply NOTIFY_SYNTAX =
+            SmtpReply.of(501, "5.5.4", "Syntax: NOTIFY=NEVER or NOTIFY=SUCCESS,FAILURE,DELAY");
     private static final SmtpReply PARAM_SYNTAX = SmtpReply.of(501, "5.5.4", "Invalid parameter syntax");
 
     private SmtpCommandParser() {}
@@ -67,7 +69,8 @@ public final class SmtpCommandParser {
             case "EXPN" -> arg.isEmpty() ? invalid(SmtpReply.of(501, "5.5.4", "Syntax: EXPN string"))
                     : new SmtpCommand.Expn(arg);
             case "AUTH" -> auth(arg);
-            case "BDAT", "ETRN", "TURN", "ATRN", "SEND", "SOML", "SAML", "BURL" -> new SmtpCommand.NotImplemented(verb);
+            case "BDAT" -> bdat(arg);
+            case "ETRN", "TURN", "ATRN", "SEND", "SOML", "SAML", "BURL" -> new SmtpCommand.NotImplemented(verb);
             default -> invalid(SmtpReply.UNRECOGNIZED);
         };
     }
@@ -105,14 +108,12 @@ public final class SmtpCommandParser {
         String rest = arg.substring(3).stripLeading();
         int end = pathEnd(rest);
         if (end < 0) return invalid(RCPT_SYNTAX);
-        String params = rest.substring(end + 1).strip();
-        if (!params.isEmpty()) {
-            // DSN's NOTIFY/ORCPT (RFC 3461) are not advertised yet: RFC 5321 §4.1.1.11 asks for 555.
-            return invalid(SmtpReply.of(555, "5.5.4", "Unsupported RCPT parameter"));
-        }
+        Object params = rcptParameters(rest.substring(end + 1));
+        if (params instanceof SmtpReply r) return invalid(r);
+        RcptParameters rp = (RcptParameters) params;
         return switch (PathParser.forwardPath(rest.substring(0, end + 1))) {
-            case PathParser.Result.Address a -> new SmtpCommand.Rcpt(a.address(), false);
-            case PathParser.Result.Postmaster p -> new SmtpCommand.Rcpt(null, true);
+            case PathParser.Result.Address a -> new SmtpCommand.Rcpt(a.address(), false, rp);
+            case PathParser.Result.Postmaster p -> new SmtpCommand.Rcpt(null, true, rp);
             case PathParser.Result.NullPath n -> invalid(SmtpReply.of(501, "5.1.3", "Null path not allowed here"));
             case PathParser.Result.Error e -> invalid(e.reply());
         };
@@ -146,6 +147,9 @@ public final class SmtpCommandParser {
         long size = -1;
         BodyType body = BodyType.SEVEN_BIT;
         boolean utf8 = false;
+        MailParameters.Ret ret = null;
+        String envId = null;
+        boolean requireTls = false;
         Set<String> seen = new HashSet<>();
         for (String p : s.strip().split(" +")) {
             if (p.isEmpty()) continue;
@@ -167,6 +171,7 @@ public final class SmtpCommandParser {
                     switch (value.toUpperCase(Locale.ROOT)) {
                         case "7BIT" -> body = BodyType.SEVEN_BIT;
                         case "8BITMIME" -> body = BodyType.EIGHT_BIT_MIME;
+                        case "BINARYMIME" -> body = BodyType.BINARY_MIME;
                         default -> {
                             return SmtpReply.of(555, "5.5.4", "Unsupported BODY type");
                         }
@@ -176,12 +181,97 @@ public final class SmtpCommandParser {
                     if (value != null) return SmtpReply.of(501, "5.5.4", "SMTPUTF8 takes no value");
                     utf8 = true;
                 }
+                case "RET" -> {
+                    // RFC 3461 §4.3
+                    if (value == null) return SmtpReply.of(501, "5.5.4", "Syntax: RET=FULL|HDRS");
+                    switch (value.toUpperCase(Locale.ROOT)) {
+                        case "FULL" -> ret = MailParameters.Ret.FULL;
+                        case "HDRS" -> ret = MailParameters.Ret.HDRS;
+                        default -> {
+                            return SmtpReply.of(501, "5.5.4", "Syntax: RET=FULL|HDRS");
+                        }
+                    }
+                }
+                case "ENVID" -> {
+                    // RFC 3461 §4.4: xtext, at most 100 characters, printable ASCII once decoded.
+                    String decoded = value == null || value.length() > 100 ? null : Xtext.decode(value);
+                    if (decoded == null || decoded.isEmpty() || !decoded.chars().allMatch(c -> c >= 32 && c < 127)) {
+                        return SmtpReply.of(501, "5.5.4", "Syntax: ENVID=xtext (at most 100 characters)");
+                    }
+                    envId = decoded;
+                }
+                case "REQUIRETLS" -> {
+                    if (value != null) return SmtpReply.of(501, "5.5.4", "REQUIRETLS takes no value"); // RFC 8689 §4
+                    requireTls = true;
+                }
                 default -> {
                     return SmtpReply.of(555, "5.5.4", "Unsupported parameter " + key);
                 }
             }
         }
-        return new MailParameters(size, body, utf8);
+        return new MailParameters(size, body, utf8, ret, envId, requireTls);
+    }
+
+    /** RFC 3461 §4.1 NOTIFY, §4.2 ORCPT; RFC 5321 §4.1.1.11: others get 555. Returns RcptParameters or an SmtpReply. */
+    private static Object rcptParameters(String s) {
+        Set<RcptParameters.Notify> notify = java.util.EnumSet.noneOf(RcptParameters.Notify.class);
+        String orcptType = null;
+        String orcpt = null;
+        Set<String> seen = new HashSet<>();
+        for (String p : s.strip().split(" +")) {
+            if (p.isEmpty()) continue;
+            int eq = p.indexOf('=');
+            String key = (eq < 0 ? p : p.substring(0, eq)).toUpperCase(Locale.ROOT);
+            String value = eq < 0 ? null : p.substring(eq + 1);
+            if (!validKeyword(key) || value != null && !validValue(value)) return PARAM_SYNTAX;
+            if (!seen.add(key)) return SmtpReply.of(501, "5.5.4", "Duplicate parameter " + key);
+            switch (key) {
+                case "NOTIFY" -> {
+                    if (value == null) return NOTIFY_SYNTAX;
+                    for (String v : value.split(",", -1)) {
+                        RcptParameters.Notify n;
+                        try {
+                            n = RcptParameters.Notify.valueOf(v.toUpperCase(Locale.ROOT));
+                        } catch (IllegalArgumentException e) {
+                            return NOTIFY_SYNTAX;
+                        }
+                        if (!notify.add(n)) return NOTIFY_SYNTAX;
+                    }
+                    // RFC 3461 §4.1: NEVER stands alone.
+                    if (notify.contains(RcptParameters.Notify.NEVER) && notify.size() > 1) return NOTIFY_SYNTAX;
+                }
+                case "ORCPT" -> {
+                    // RFC 3461 §4.2: addr-type ";" xtext; RFC 3461 §4 bounds the address at 500 characters.
+                    int semi = value == null ? -1 : value.indexOf(';');
+                    String type = semi <= 0 ? null : value.substring(0, semi);
+                    String addr = semi < 0 || value.length() > 500 ? null : Xtext.decode(value.substring(semi + 1));
+                    if (type == null || !validKeyword(type.toUpperCase(Locale.ROOT)) || addr == null || addr.isEmpty()
+                            || !addr.chars().allMatch(c -> c >= 32 && c != 127)) {
+                        return SmtpReply.of(501, "5.5.4", "Syntax: ORCPT=addr-type;xtext");
+                    }
+                    orcptType = type.toLowerCase(Locale.ROOT);
+                    orcpt = addr;
+                }
+                default -> {
+                    return SmtpReply.of(555, "5.5.4", "Unsupported RCPT parameter " + key);
+                }
+            }
+        }
+        return notify.isEmpty() && orcpt == null ? RcptParameters.NONE : new RcptParameters(notify, orcptType, orcpt);
+    }
+
+    /** RFC 3030 §2: "BDAT" SP chunk-size [SP "LAST"]. */
+    private static SmtpCommand bdat(String arg) {
+        String[] parts = arg.split(" ", -1);
+        if (parts.length < 1 || parts.length > 2 || parts[0].isEmpty()
+                || !parts[0].chars().allMatch(c -> c >= '0' && c <= '9')
+                || parts.length == 2 && !parts[1].equalsIgnoreCase("LAST")) {
+            return new SmtpCommand.Bdat(-1, false);
+        }
+        // Any number of digits is syntactically fine; one beyond a long exceeds every limit.
+        String digits = parts[0].replaceFirst("^0+(?=.)", "");
+        long size = digits.length() > 18 ? Long.MAX_VALUE : Long.parseLong(digits);
+        return new SmtpCommand.Bdat(size, parts.length == 2);
     }
 
     /** esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-"). */

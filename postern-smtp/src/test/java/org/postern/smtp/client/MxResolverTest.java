@@ -18,7 +18,7 @@ import org.postern.dns.MxRecord;
 /** RFC 5321 §5.1 ordering and fallback, RFC 7505 null MX, and which DNS troubles are permanent. */
 class MxResolverTest {
     /** A resolver from maps; names missing from every map are NXDOMAIN. */
-    static final class MapDns implements DnsResolver {
+    static class MapDns implements DnsResolver {
         final Map<String, DnsAnswer<MxRecord>> mx = new HashMap<>();
         final Map<String, DnsAnswer<InetAddress>> a = new HashMap<>();
 

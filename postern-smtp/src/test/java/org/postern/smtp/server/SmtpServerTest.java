@@ -183,6 +183,37 @@ class SmtpServerTest {
         }
     }
 
+    /** HOSTILE A63: each row a script of (command, expected reply prefix) on an implicit-TLS submission port. */
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> authLimits() {
+        String login = Base64.getEncoder().encodeToString("alice@ours.example".getBytes(StandardCharsets.UTF_8));
+        return java.util.stream.Stream.of(
+                org.junit.jupiter.params.provider.Arguments.of("1 MB continuation line",
+                        List.of("AUTH PLAIN", "334 ", "A".repeat(1_000_000), "500 5.5.6", "NOOP", "250")),
+                org.junit.jupiter.params.provider.Arguments.of("initial response over 12288 octets",
+                        List.of("AUTH PLAIN " + "A".repeat(12_300), "500 5.5.2", "NOOP", "250")),
+                org.junit.jupiter.params.provider.Arguments.of("AUTH EXTERNAL", List.of("AUTH EXTERNAL =", "504 5.5.4")),
+                org.junit.jupiter.params.provider.Arguments.of("unknown mechanism", List.of("AUTH X-EVIL", "504 5.5.4")),
+                org.junit.jupiter.params.provider.Arguments.of("mechanism name too long",
+                        List.of("AUTH " + "A".repeat(21), "501 5.5.4")),
+                org.junit.jupiter.params.provider.Arguments.of("AUTH inside a mail transaction",
+                        List.of("AUTH PLAIN " + plain("alice@ours.example", "secret"), "235", "MAIL FROM:<alice@ours.example>",
+                                "250", "AUTH PLAIN " + plain("alice@ours.example", "secret"), "503 5.5.1")),
+                org.junit.jupiter.params.provider.Arguments.of("second AUTH after success",
+                        List.of("AUTH PLAIN " + plain("alice@ours.example", "secret"), "235", "AUTH LOGIN", "503 5.5.1")),
+                org.junit.jupiter.params.provider.Arguments.of("LOGIN answered with garbage",
+                        List.of("AUTH LOGIN", "334 ", login, "334 ", "%%%", "501 5.5.2")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.MethodSource
+    void authLimits(String name, List<String> script) throws Exception {
+        try (SmtpTestClient c = SmtpTestClient.tls(start(SmtpConfig.defaults(HOST, SmtpConfig.Mode.SUBMISSIONS)), client)) {
+            assertThat(c.reply()).startsWith("220");
+            c.expect("EHLO client.example", "250");
+            for (int i = 0; i < script.size(); i += 2) c.expect(script.get(i), script.get(i + 1));
+        }
+    }
+
     @Test
     void mxRefusesRelayButAcceptsLocal() throws Exception {
         try (SmtpTestClient c = connect(mx())) {
@@ -209,7 +240,7 @@ class SmtpServerTest {
             c.expect("VRFY alice", "252 2.5.0");
             c.expect("EXPN list", "252 2.5.0");
             c.expect("NOOP", "250 2.0.0");
-            c.expect("BDAT 10 LAST", "502 5.5.1");
+            c.expect("BDAT 0 LAST", "503 5.5.1");
             c.expect("HELO client.example", "250 " + HOST);
             c.expect("MAIL FROM:<a@far.example> BODY=8BITMIME", "555 5.5.4");
             c.expect("QUIT", "221 2.0.0");

@@ -49,6 +49,15 @@ public final class SmtpTestClient implements AutoCloseable {
         out.flush();
     }
 
+    public void sendBytes(byte[] b) throws IOException {
+        out.write(b);
+        out.flush();
+    }
+
+    public Socket socket() {
+        return socket;
+    }
+
     public void send(String line) throws IOException {
         sendRaw(line + "\r\n");
     }

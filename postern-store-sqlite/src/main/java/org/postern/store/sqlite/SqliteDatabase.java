@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.postern.store.ChangeEvent;
@@ -16,7 +17,7 @@ import org.postern.store.StoreException;
 /**
  * Connections and transactions. Writes are serialized by one lock over one connection and run as
  * {@code BEGIN IMMEDIATE} (taking SQLite's write lock up front, so another process cannot make us
- * fail half-way with SQLITE_BUSY). Reads borrow a pooled connection and run in a read transaction, so
+ * fail half-way with SQLITE_BUSY); concurrent writes share one transaction and one fsync (group commit). Reads borrow a pooled connection and run in a read transaction, so
  * a multi-statement read sees one snapshot.
  */
 final class SqliteDatabase implements AutoCloseable {
@@ -34,7 +35,11 @@ final class SqliteDatabase implements AutoCloseable {
         T run(SqliteConnection c) throws SQLException;
     }
 
+    /** Bodies per group commit: bounds the time one caller may wait behind others' bodies. */
+    static final int MAX_BATCH = 256;
+
     private final ReentrantLock writeLock = new ReentrantLock();
+    private final ConcurrentLinkedQueue<Pending<?>> queue = new ConcurrentLinkedQueue<>();
     private final SqliteConnection writer;
     private final BlockingQueue<SqliteConnection> readers = new ArrayBlockingQueue<>(READERS);
     private final List<SqliteConnection> allReaders = new ArrayList<>();
@@ -43,6 +48,7 @@ final class SqliteDatabase implements AutoCloseable {
     private final int schemaVersion;
     private volatile boolean closed;
     private long writes;
+    private volatile long commits;
 
     SqliteDatabase(Path db, FileBlobStore blobs) throws SQLException {
         this.blobs = blobs;
@@ -84,50 +90,133 @@ final class SqliteDatabase implements AutoCloseable {
     }
 
     /**
-     * Runs {@code body} in one write transaction, durable on return. Afterwards, still under the lock,
-     * queues its change events (commit order); then deletes blob files whose last reference it removed.
+     * Runs {@code body} in a write transaction, durable on return (group commit): callers that arrive
+     * while a commit is running queue up, and the next one to take the lock runs every queued body in
+     * one {@code BEGIN IMMEDIATE} transaction, each under its own SAVEPOINT, then commits once, so one
+     * WAL fsync covers the whole batch. A body that throws is rolled back to its savepoint and fails
+     * alone; when the COMMIT (or a rollback to a savepoint) fails, every caller of the batch fails and
+     * none is told its data was written. Each body gets its own {@link SqliteTx}, hence its own MODSEQ
+     * per account (RFC 7162 §3.1). Events are queued after COMMIT, still under the lock (commit order);
+     * blob files whose last reference a body removed are deleted by its caller once the batch committed.
      */
     <T> T write(TxBody<T> body) {
-        List<String> freed = new ArrayList<>();
-        T result;
+        // A body that wrote again would start a batch inside its own transaction and fail its neighbours.
+        if (writeLock.isHeldByCurrentThread()) throw new IllegalStateException("nested write transaction");
+        Pending<T> p = new Pending<>(body);
+        queue.add(p);
         writeLock.lock();
         try {
-            checkOpen();
-            SqliteTx tx = new SqliteTx(writer);
-            List<Long> seqs = new ArrayList<>();
-            boolean begun = false;
-            try {
-                writer.exec("BEGIN IMMEDIATE");
-                begun = true;
-                result = body.run(tx);
-                tx.finish();
-                if (tx.releasedBlobs()) collectFreed(freed);
-                List<ChangeEvent> events = tx.events();
-                long now = System.currentTimeMillis();
-                for (ChangeEvent e : events) {
-                    writer.update("INSERT INTO changelog(account_id, mailbox_id, modseq, kind, at) VALUES (?, ?, ?, ?, ?)",
-                            e.accountId(), e.mailboxId(), e.modSeq(), e.kind().name(), now);
-                    seqs.add(writer.lastInsertId());
-                }
-                if (++writes % 1000 == 0) writer.update("DELETE FROM changelog WHERE at < ?", now - CHANGELOG_KEEP_MS);
-                feed.expectOwn(seqs);
-                writer.exec("COMMIT");
-                begun = false;
-                feed.publish(events);
-            } catch (SQLException e) {
-                rollback(begun, seqs);
-                freed.clear();
-                throw SqliteConnection.map(e);
-            } catch (RuntimeException | Error e) {
-                rollback(begun, seqs);
-                freed.clear();
-                throw e;
-            }
+            // Another caller's batch may already have run this body while we waited for the lock.
+            if (!p.done) runBatch();
         } finally {
             writeLock.unlock();
         }
-        blobs.deleteQuietly(freed);
-        return result;
+        return p.outcome(blobs);
+    }
+
+    /** One queued write: its body, then its outcome (guarded by the write lock). */
+    private static final class Pending<T> {
+        final TxBody<T> body;
+        T result;
+        RuntimeException failure;
+        Error error;
+        List<String> freed = List.of();
+        List<ChangeEvent> events = List.of();
+        boolean done;
+
+        Pending(TxBody<T> body) {
+            this.body = body;
+        }
+
+        boolean ok() {
+            return failure == null && error == null;
+        }
+
+        void fail(Throwable t) {
+            result = null;
+            freed = List.of();
+            events = List.of();
+            if (t instanceof Error e) {
+                error = e;
+            } else if (t instanceof SQLException e) {
+                failure = SqliteConnection.map(e);
+            } else {
+                failure = (RuntimeException) t;
+            }
+        }
+
+        T outcome(FileBlobStore blobs) {
+            if (error != null) throw error;
+            if (failure != null) throw failure;
+            blobs.deleteQuietly(freed);
+            return result;
+        }
+    }
+
+    /** Runs the queued bodies as one transaction; called with the write lock held. */
+    private void runBatch() {
+        List<Pending<?>> batch = new ArrayList<>();
+        for (Pending<?> q; batch.size() < MAX_BATCH && (q = queue.poll()) != null; ) batch.add(q);
+        List<Long> seqs = new ArrayList<>();
+        boolean begun = false;
+        try {
+            checkOpen();
+            writer.exec("BEGIN IMMEDIATE");
+            begun = true;
+            long now = System.currentTimeMillis();
+            for (Pending<?> p : batch) runOne(p, now, seqs);
+            if (++writes % 1000 == 0) writer.update("DELETE FROM changelog WHERE at < ?", now - CHANGELOG_KEEP_MS);
+            feed.expectOwn(seqs);
+            writer.exec("COMMIT");
+            begun = false;
+            commits++;
+            for (Pending<?> p : batch) {
+                if (p.ok()) feed.publish(p.events);
+            }
+        } catch (SQLException | RuntimeException | Error e) {
+            // Nothing of this batch is durable: no caller may be told otherwise.
+            feed.forgetOwn(seqs);
+            rollback(begun);
+            for (Pending<?> p : batch) {
+                if (p.ok()) p.fail(e);
+            }
+        } finally {
+            for (Pending<?> p : batch) p.done = true;
+        }
+    }
+
+    /**
+     * One body inside the batch transaction, under a savepoint. A failure of the body itself rolls back
+     * to the savepoint and fails only this caller; a failure to roll back propagates and fails the batch.
+     */
+    private <T> void runOne(Pending<T> p, long now, List<Long> seqs) throws SQLException {
+        writer.exec("SAVEPOINT w");
+        SqliteTx tx = new SqliteTx(writer);
+        List<Long> mine = new ArrayList<>();
+        try {
+            T result = p.body.run(tx);
+            tx.finish();
+            List<String> freed = new ArrayList<>();
+            if (tx.releasedBlobs()) collectFreed(freed);
+            List<ChangeEvent> events = tx.events();
+            for (ChangeEvent e : events) {
+                writer.update("INSERT INTO changelog(account_id, mailbox_id, modseq, kind, at) VALUES (?, ?, ?, ?, ?)",
+                        e.accountId(), e.mailboxId(), e.modSeq(), e.kind().name(), now);
+                mine.add(writer.lastInsertId());
+            }
+            writer.exec("RELEASE w");
+            p.result = result;
+            p.freed = freed;
+            p.events = events;
+            seqs.addAll(mine);
+        } catch (SQLException | RuntimeException | Error e) {
+            // SQLite rolls the whole transaction back by itself after some errors (disk full, I/O):
+            // then ROLLBACK TO fails, and so does the batch.
+            writer.exec("ROLLBACK TO w");
+            writer.exec("RELEASE w");
+            p.fail(e);
+            if (e instanceof SQLException s && SqliteConnection.map(s) instanceof StoreException.Unavailable u) throw u;
+        }
     }
 
     private void collectFreed(List<String> freed) throws SQLException {
@@ -137,8 +226,7 @@ final class SqliteDatabase implements AutoCloseable {
         if (!freed.isEmpty()) writer.update("DELETE FROM blob_refs WHERE refs <= 0");
     }
 
-    private void rollback(boolean begun, List<Long> seqs) {
-        feed.forgetOwn(seqs);
+    private void rollback(boolean begun) {
         if (!begun) return;
         try {
             writer.exec("ROLLBACK");
@@ -170,6 +258,16 @@ final class SqliteDatabase implements AutoCloseable {
         } finally {
             readers.add(c);
         }
+    }
+
+    /** Writes waiting for the next batch (tests). */
+    int queued() {
+        return queue.size();
+    }
+
+    /** Batches committed so far (tests). */
+    long commits() {
+        return commits;
     }
 
     private void checkOpen() {

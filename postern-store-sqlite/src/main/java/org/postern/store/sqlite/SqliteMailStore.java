@@ -37,6 +37,9 @@ public final class SqliteMailStore implements MailStore {
     private final SqliteDirectory directory;
     private final SqliteMailboxStore mailboxes;
     private final SqliteOutboundQueue queue;
+    private final SqliteMetadataStore metadata;
+    private final SqliteAclStore acl;
+    private final SqliteDkimKeyStore dkimKeys;
 
     private SqliteMailStore(Path dataDir, FileBlobStore blobs, SqliteDatabase db) {
         this.dataDir = dataDir;
@@ -45,6 +48,9 @@ public final class SqliteMailStore implements MailStore {
         this.directory = new SqliteDirectory(db);
         this.mailboxes = new SqliteMailboxStore(db, blobs);
         this.queue = new SqliteOutboundQueue(db);
+        this.metadata = new SqliteMetadataStore(db);
+        this.acl = new SqliteAclStore(db);
+        this.dkimKeys = new SqliteDkimKeyStore(db);
     }
 
     /**
@@ -100,6 +106,21 @@ public final class SqliteMailStore implements MailStore {
     }
 
     @Override
+    public org.postern.store.MetadataStore metadata() {
+        return metadata;
+    }
+
+    @Override
+    public org.postern.store.AclStore acl() {
+        return acl;
+    }
+
+    @Override
+    public org.postern.store.DkimKeyStore dkimKeys() {
+        return dkimKeys;
+    }
+
+    @Override
     public IntakeResult deliver(Intake intake) {
         if (!blobs.exists(intake.blobId())) throw new StoreException.NotFound("no blob " + intake.blobId());
         if (intake.local().isEmpty() && intake.outbound() == null) throw new StoreException.Refused("nothing to deliver");
@@ -107,7 +128,7 @@ public final class SqliteMailStore implements MailStore {
         for (Intake.Target t : intake.local()) flags.add(FlagCodec.encode(t.flags()));
         Instant received = intake.receivedAt() == null ? Instant.now() : intake.receivedAt();
         long now = System.currentTimeMillis();
-        return db.write(tx -> {
+        IntakeResult result = db.write(tx -> {
             List<MessageRecord> delivered = new ArrayList<>();
             for (int i = 0; i < intake.local().size(); i++) {
                 Intake.Target t = intake.local().get(i);
@@ -118,6 +139,8 @@ public final class SqliteMailStore implements MailStore {
                     : SqliteOutboundQueue.insert(tx, intake.outbound(), intake.blobId(), intake.size(), received);
             return new IntakeResult(delivered, queueId);
         });
+        if (result.queueId() >= 0) queue.queued(); // wakes the queue runner now, not at its next poll
+        return result;
     }
 
     /** Stops the change feed and closes the database; waits for a running write to finish. */

@@ -19,9 +19,11 @@ import org.postern.store.CopyResult;
 import org.postern.store.FlagOp;
 import org.postern.store.Mailbox;
 import org.postern.store.MailboxChanges;
+import org.postern.store.MailboxIndex;
 import org.postern.store.MailboxSnapshot;
 import org.postern.store.MailboxStore;
 import org.postern.store.MessageRecord;
+import org.postern.store.MessageSortKeys;
 import org.postern.store.SpecialUse;
 import org.postern.store.StoreException;
 
@@ -40,6 +42,7 @@ final class SqliteMailboxStore implements MailboxStore {
 
     private final SqliteDatabase db;
     private final FileBlobStore blobs;
+    private final SqliteIndexCache indexes = new SqliteIndexCache();
 
     SqliteMailboxStore(SqliteDatabase db, FileBlobStore blobs) {
         this.db = db;
@@ -164,6 +167,7 @@ final class SqliteMailboxStore implements MailboxStore {
             // Children stay (RFC 9051 §6.3.4); IMAP LIST shows the gone parent as \NonExistent.
             deleteMailboxRows(tx, accountId, m.id());
             tx.event(accountId, m.id(), ChangeEvent.Kind.MAILBOXES);
+            indexes.forget(accountId, m.id());
             return null;
         });
     }
@@ -223,6 +227,48 @@ final class SqliteMailboxStore implements MailboxStore {
                 while (rs.next()) msgs.add(message(rs));
             }
             return new MailboxSnapshot(m, msgs);
+        });
+    }
+
+    @Override
+    public MailboxIndex index(long accountId, long mailboxId) {
+        return db.read(c -> indexes.index(c, accountId, mailboxId));
+    }
+
+    @Override
+    public Map<Long, MessageSortKeys> sortKeys(long accountId, long mailboxId, int version) {
+        return db.read(c -> {
+            Map<Long, MessageSortKeys> out = new HashMap<>();
+            try (ResultSet rs = c.query("""
+                    SELECT m.uid, k.blob_id, k.sent_date, k.subject, k.from_mbx, k.to_mbx, k.cc_mbx, k.display_from,
+                      k.display_to
+                    FROM messages m JOIN sort_keys k ON k.blob_id = m.blob_id AND k.account_id = m.account_id
+                    WHERE m.account_id = ? AND m.mailbox_id = ? AND k.version = ?""", accountId, mailboxId, version)) {
+                while (rs.next()) {
+                    long sent = rs.getLong(3);
+                    if (rs.wasNull()) sent = MessageSortKeys.NO_DATE;
+                    out.put(rs.getLong(1), new MessageSortKeys(rs.getString(2), version, sent, rs.getString(4),
+                            rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9)));
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public void putSortKeys(long accountId, java.util.Collection<MessageSortKeys> keys) {
+        if (keys.isEmpty()) return;
+        db.write(tx -> {
+            for (MessageSortKeys k : keys) {
+                // Only for a body still referenced: keys of a freed blob would never be dropped.
+                tx.c.update("""
+                        INSERT OR REPLACE INTO sort_keys(blob_id, account_id, version, sent_date, subject, from_mbx, to_mbx,
+                          cc_mbx, display_from, display_to)
+                        SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM blob_refs WHERE blob_id = ? AND refs > 0)""",
+                        k.blobId(), accountId, k.version(), k.sentDate() == MessageSortKeys.NO_DATE ? null : k.sentDate(),
+                        k.subject(), k.from(), k.to(), k.cc(), k.displayFrom(), k.displayTo(), k.blobId());
+            }
+            return null;
         });
     }
 

@@ -16,9 +16,11 @@ import org.postern.store.StoreException;
 final class SqliteOutboundQueue implements OutboundQueue {
     static final int MAX_ERROR_LENGTH = 2_000;
     private static final String COLUMNS =
-            "id, mail_from, recipients, blob_id, size, queued_at, next_attempt, attempts, last_error";
+            "id, mail_from, recipients, blob_id, size, queued_at, next_attempt, attempts, last_error, dsn_ret, dsn_envid,"
+            + " require_tls, binary_body, rcpt_options";
 
     private final SqliteDatabase db;
+    private final List<Runnable> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     SqliteOutboundQueue(SqliteDatabase db) {
         this.db = db;
@@ -30,10 +32,62 @@ final class SqliteOutboundQueue implements OutboundQueue {
             if (r.isEmpty() || r.indexOf('\n') >= 0 || r.indexOf('\r') >= 0) throw new StoreException.Refused("bad recipient");
         }
         long at = queuedAt.toEpochMilli();
+        Intake.Options o = out.options();
         tx.c.update("""
-                INSERT INTO queue(mail_from, recipients, blob_id, size, queued_at, next_attempt) VALUES (?, ?, ?, ?, ?, ?)""",
-                out.mailFrom() == null ? "" : out.mailFrom(), String.join("\n", out.recipients()), blobId, size, at, at);
+                INSERT INTO queue(mail_from, recipients, blob_id, size, queued_at, next_attempt, dsn_ret, dsn_envid,
+                  require_tls, binary_body, rcpt_options) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                out.mailFrom() == null ? "" : out.mailFrom(), String.join("\n", out.recipients()), blobId, size, at, at,
+                field(o.ret()), field(o.envId()), o.requireTls() ? 1 : 0, o.binary() ? 1 : 0,
+                encodeOptions(out.recipientOptions()));
         return tx.c.lastInsertId();
+    }
+
+    /** Wakes {@link #onQueued} listeners; called by the store after a delivery with an outbound part committed. */
+    void queued() {
+        for (Runnable r : listeners) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                System.getLogger(SqliteOutboundQueue.class.getName()).log(System.Logger.Level.WARNING, "queue listener failed", e);
+            }
+        }
+    }
+
+    @Override
+    public AutoCloseable onQueued(Runnable listener) {
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
+    }
+
+    /** Options are single-line text: one line per recipient, "notify TAB type TAB address". */
+    private static String field(String s) {
+        if (s == null) return "";
+        if (s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0 || s.indexOf('\t') >= 0) throw new StoreException.Refused("bad option");
+        return s;
+    }
+
+    private static String encodeOptions(List<Intake.RecipientOptions> options) {
+        if (options.stream().allMatch(Intake.RecipientOptions.NONE::equals)) return "";
+        List<String> lines = new ArrayList<>();
+        for (Intake.RecipientOptions r : options) {
+            lines.add(field(r.notifyOn()) + "\t" + field(r.orcptType()) + "\t" + field(r.orcpt()));
+        }
+        return String.join("\n", lines);
+    }
+
+    private static List<Intake.RecipientOptions> decodeOptions(String s, int count) {
+        if (s == null || s.isEmpty()) return List.of();
+        List<Intake.RecipientOptions> out = new ArrayList<>();
+        for (String line : s.split("\n", -1)) {
+            String[] f = line.split("\t", -1);
+            out.add(f.length != 3 ? Intake.RecipientOptions.NONE
+                    : new Intake.RecipientOptions(nullIfEmpty(f[0]), nullIfEmpty(f[1]), nullIfEmpty(f[2])));
+        }
+        return out.size() == count ? out : List.of();
+    }
+
+    private static String nullIfEmpty(String s) {
+        return s == null || s.isEmpty() ? null : s;
     }
 
     @Override
@@ -83,9 +137,13 @@ final class SqliteOutboundQueue implements OutboundQueue {
         try (rs) {
             List<QueuedMessage> out = new ArrayList<>();
             while (rs.next()) {
-                out.add(new QueuedMessage(rs.getLong(1), rs.getString(2), Arrays.asList(rs.getString(3).split("\n")),
+                List<String> recipients = Arrays.asList(rs.getString(3).split("\n"));
+                Intake.Options options = new Intake.Options(nullIfEmpty(rs.getString(10)), nullIfEmpty(rs.getString(11)),
+                        rs.getInt(12) != 0, rs.getInt(13) != 0);
+                out.add(new QueuedMessage(rs.getLong(1), rs.getString(2), recipients,
                         rs.getString(4), rs.getLong(5), Instant.ofEpochMilli(rs.getLong(6)),
-                        Instant.ofEpochMilli(rs.getLong(7)), rs.getInt(8), rs.getString(9)));
+                        Instant.ofEpochMilli(rs.getLong(7)), rs.getInt(8), rs.getString(9), options,
+                        decodeOptions(rs.getString(14), recipients.size())));
             }
             return out;
         }

@@ -136,7 +136,86 @@ final class SqliteSchema {
                     """
                     CREATE TRIGGER queue_ad AFTER DELETE ON queue BEGIN
                       UPDATE blob_refs SET refs = refs - 1 WHERE blob_id = OLD.blob_id;
-                    END"""));
+                    END"""),
+            // 2: IMAP METADATA (RFC 5464): owner/mailbox 0 = server entries, user 0 = /shared
+            List.of("""
+                    CREATE TABLE metadata (
+                      owner_id INTEGER NOT NULL,
+                      mailbox_id INTEGER NOT NULL,
+                      user_id INTEGER NOT NULL,
+                      entry TEXT NOT NULL,
+                      value BLOB NOT NULL,
+                      PRIMARY KEY (owner_id, mailbox_id, user_id, entry)) WITHOUT ROWID""",
+                    """
+                    CREATE TRIGGER metadata_mailbox_ad AFTER DELETE ON mailboxes BEGIN
+                      DELETE FROM metadata WHERE owner_id = OLD.account_id AND mailbox_id = OLD.id;
+                    END""",
+                    """
+                    CREATE TRIGGER metadata_account_ad AFTER DELETE ON accounts BEGIN
+                      DELETE FROM metadata WHERE owner_id = OLD.id OR user_id = OLD.id;
+                    END"""),
+            // 3: sort keys a protocol derived from a message's headers (IMAP SORT, RFC 5256), per blob
+            // (bodies never change); dropped with the blob's last reference.
+            List.of("""
+                    CREATE TABLE sort_keys (
+                      blob_id TEXT NOT NULL,
+                      account_id INTEGER NOT NULL,
+                      version INTEGER NOT NULL,
+                      sent_date INTEGER,
+                      subject TEXT NOT NULL,
+                      from_mbx TEXT NOT NULL,
+                      to_mbx TEXT NOT NULL,
+                      cc_mbx TEXT NOT NULL,
+                      display_from TEXT NOT NULL,
+                      display_to TEXT NOT NULL,
+                      PRIMARY KEY (blob_id, account_id)) WITHOUT ROWID""",
+                    """
+                    CREATE TRIGGER sort_keys_free AFTER UPDATE OF refs ON blob_refs WHEN NEW.refs <= 0 BEGIN
+                      DELETE FROM sort_keys WHERE blob_id = NEW.blob_id;
+                    END"""),
+            // 4: queue entries keep their DSN (RFC 3461), REQUIRETLS (RFC 8689) and BINARYMIME (RFC 3030) options
+            List.of(
+                    "ALTER TABLE queue ADD COLUMN dsn_ret TEXT NOT NULL DEFAULT ''",
+                    "ALTER TABLE queue ADD COLUMN dsn_envid TEXT NOT NULL DEFAULT ''",
+                    "ALTER TABLE queue ADD COLUMN require_tls INTEGER NOT NULL DEFAULT 0",
+                    "ALTER TABLE queue ADD COLUMN binary_body INTEGER NOT NULL DEFAULT 0",
+                    "ALTER TABLE queue ADD COLUMN rcpt_options TEXT NOT NULL DEFAULT ''"),
+            // 5: ACL (RFC 4314) and the per-user \Seen of shared mailboxes
+            List.of("""
+                    CREATE TABLE acl (
+                      owner_id INTEGER NOT NULL,
+                      mailbox_id INTEGER NOT NULL,
+                      identifier TEXT NOT NULL,
+                      rights TEXT NOT NULL,
+                      PRIMARY KEY (owner_id, mailbox_id, identifier)) WITHOUT ROWID""",
+                    "CREATE INDEX acl_identifier ON acl(identifier)",
+                    """
+                    CREATE TABLE user_seen (
+                      owner_id INTEGER NOT NULL,
+                      mailbox_id INTEGER NOT NULL,
+                      user_id INTEGER NOT NULL,
+                      uid INTEGER NOT NULL,
+                      PRIMARY KEY (owner_id, mailbox_id, user_id, uid)) WITHOUT ROWID""",
+                    """
+                    CREATE TRIGGER acl_mailbox_ad AFTER DELETE ON mailboxes BEGIN
+                      DELETE FROM acl WHERE owner_id = OLD.account_id AND mailbox_id = OLD.id;
+                      DELETE FROM user_seen WHERE owner_id = OLD.account_id AND mailbox_id = OLD.id;
+                    END""",
+                    """
+                    CREATE TRIGGER acl_account_ad AFTER DELETE ON accounts BEGIN
+                      DELETE FROM acl WHERE owner_id = OLD.id OR identifier = OLD.address_key;
+                      DELETE FROM user_seen WHERE owner_id = OLD.id OR user_id = OLD.id;
+                    END"""),
+            // 6: DKIM signing keys (RFC 6376), shared by every node using this store
+            List.of("""
+                    CREATE TABLE dkim_keys (
+                      domain TEXT NOT NULL,
+                      selector TEXT NOT NULL,
+                      algorithm TEXT NOT NULL,
+                      private_key BLOB NOT NULL,
+                      public_key BLOB NOT NULL,
+                      created INTEGER NOT NULL,
+                      PRIMARY KEY (domain, selector)) WITHOUT ROWID"""));
 
     /** The schema version this code writes. */
     static final int CURRENT = MIGRATIONS.size();

@@ -8,7 +8,9 @@
  * <ul>
  *   <li>All writes go through one connection under one lock and run as {@code BEGIN IMMEDIATE}
  *       transactions, so UID and MODSEQ allocation is serial, also against another process (the CLI)
- *       on the same file. Reads use a small pool of connections; WAL lets them run beside the writer.</li>
+ *       on the same file. Writers that arrive during a commit are committed together (group commit:
+ *       one transaction, one savepoint per caller, one fsync); a caller returns only after the COMMIT
+ *       that holds its data, and a failed COMMIT fails every caller of that batch. Reads use a small pool of connections; WAL lets them run beside the writer.</li>
  *   <li>Every per-account table has {@code account_id} first in its key and every query names the
  *       account: a later server backend distributes data by account.</li>
  *   <li>A write transaction bumps the account's MODSEQ counter at most once and stamps everything it
@@ -19,6 +21,9 @@
  *   <li>A blob file is deleted only after the transaction that dropped its last reference committed;
  *       a blob written but never referenced (crash between commit of the file and the transaction) is
  *       left behind as an orphan.</li>
+ *   <li>Large mailboxes' compact indexes are cached ({@code SqliteIndexCache}) and brought up to date
+ *       with the rows and expunge-log entries whose MODSEQ is above the cached HIGHESTMODSEQ, read in
+ *       the same read transaction; the expunge log is therefore kept as long as its mailbox.</li>
  *   <li>The schema carries {@code PRAGMA user_version}; data newer than the code is refused.</li>
  * </ul>
  */

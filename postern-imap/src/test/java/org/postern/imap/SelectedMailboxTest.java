@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.postern.imap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.postern.imap.codec.ResponseWriter;
+import org.postern.store.Mailbox;
+import org.postern.store.MailboxChanges;
+import org.postern.store.MailboxIndex;
+import org.postern.store.MailboxSnapshot;
+import org.postern.store.MessageRecord;
+import org.postern.store.SpecialUse;
+
+/** The compact view: sequence numbers, copy-on-write of the shared index, expunge/append/flag sync. */
+class SelectedMailboxTest {
+    private static MessageRecord rec(long uid, long modSeq, String... flags) {
+        return new MessageRecord(uid, modSeq, Set.of(flags), 100 + uid, Instant.ofEpochSecond(1_000 + uid),
+                String.format("%032x", uid), Instant.ofEpochSecond(2_000 + uid));
+    }
+
+    private static MailboxIndex index(List<MessageRecord> msgs, long uidNext) {
+        Mailbox mb = new Mailbox(1, 1, "INBOX", SpecialUse.NONE, 7, uidNext, 50, true, msgs.size(), 0);
+        return MailboxIndex.of(new MailboxSnapshot(mb, msgs));
+    }
+
+    @Test
+    void syncReportsExpungesHighestFirstThenFlagsAndExistsWithoutTouchingTheSharedIndex() throws Exception {
+        List<MessageRecord> msgs = new ArrayList<>();
+        for (long uid = 1; uid <= 10; uid++) msgs.add(rec(uid * 2, uid, uid % 3 == 0 ? "\\Seen" : "\\Flagged"));
+        MailboxIndex shared = index(msgs, 21);
+        SelectedMailbox view = new SelectedMailbox(shared, false, EnumSet.noneOf(ImapSession.Extension.class));
+        assertThat(view.size()).isEqualTo(10);
+        assertThat(view.seqOf(8)).isEqualTo(4);
+        assertThat(view.seqOf(7)).isEqualTo(-1);
+        assertThat(view.at(4)).isEqualTo(msgs.get(3));
+        assertThat(view.messages()).isEqualTo(msgs);
+
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ResponseWriter out = new ResponseWriter(bytes);
+        // Expunge UIDs 4, 10 and 20 (seq 2, 5, 10); change 6's flags; a new message with UID 22 and a keyword.
+        view.sync(new MailboxChanges(60, 23, List.of(rec(6, 55, "\\Deleted"), rec(22, 56, "$Work")), List.of(4L, 10L, 20L)),
+                true, out);
+        out.flush();
+        assertThat(bytes.toString(StandardCharsets.US_ASCII).split("\r\n")).containsExactly(
+                "* 10 EXPUNGE", "* 5 EXPUNGE", "* 2 EXPUNGE",
+                "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Work)",
+                "* 2 FETCH (FLAGS (\\Deleted))",
+                "* 8 EXISTS", "* 1 RECENT");
+        assertThat(view.size()).isEqualTo(8);
+        List<Long> uids = new ArrayList<>();
+        for (int seq = 1; seq <= view.size(); seq++) uids.add(view.uidAt(seq));
+        assertThat(uids).containsExactly(2L, 6L, 8L, 12L, 14L, 16L, 18L, 22L);
+        assertThat(view.flagsAt(2)).containsExactly("\\Deleted");
+        assertThat(view.at(8)).isEqualTo(rec(22, 56, "$Work"));
+        assertThat(view.highestModSeq()).isEqualTo(60);
+        // Other sessions share the index: it is as it was.
+        assertThat(shared.size()).isEqualTo(10);
+        assertThat(shared.record(1)).isEqualTo(msgs.get(1));
+        assertThat(shared.flags(2)).containsExactly("\\Seen");
+    }
+
+    @Test
+    void pendingExpungesStayUntilAllowedAndUidSetsResolve() throws Exception {
+        List<MessageRecord> msgs = List.of(rec(1, 1), rec(2, 1), rec(5, 1));
+        SelectedMailbox view = new SelectedMailbox(index(msgs, 6), true, EnumSet.noneOf(ImapSession.Extension.class));
+        ResponseWriter out = new ResponseWriter(new ByteArrayOutputStream());
+        view.sync(new MailboxChanges(2, 6, List.of(), List.of(2L)), false, out);
+        assertThat(view.size()).isEqualTo(3);
+        assertThat(view.isPendingExpunge(2)).isTrue();
+        assertThat(view.resolveUid(org.postern.imap.parse.SequenceSet.of(3, org.postern.imap.parse.SequenceSet.STAR))).containsExactly(3);
+        view.sync(new MailboxChanges(2, 6, List.of(), List.of()), true, out);
+        assertThat(view.size()).isEqualTo(2);
+        assertThat(view.seqOf(5)).isEqualTo(2);
+        assertThat(SelectedMailbox.flagList(Set.of("\\Seen", "$a"), true)).isEqualTo("($a \\Seen \\Recent)");
+        assertThat(SelectedMailbox.flagList(Set.of(), true)).isEqualTo("(\\Recent)");
+    }
+}

@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.postern.imap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.postern.store.Mailbox;
+import org.postern.store.MessageSortKeys;
+
+/** SORT keeps the keys it derives in the store (RFC 5256 keys computed once per message body). */
+class SortKeysTest {
+    @TempDir
+    Path dir;
+    ImapFixture server;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        server = new ImapFixture(dir);
+    }
+
+    @AfterEach
+    void tearDown() {
+        server.close();
+    }
+
+    @Test
+    void keysAreStoredOnceDerivedAndGiveTheSameOrderAgain() throws Exception {
+        try (ImapFixture.Session c = server.login()) {
+            c.append("INBOX", SortPreviewTest.msg("Zed <zed@example.org>", "b@example.org", "Re: Beta",
+                    "Sat, 3 Feb 2024 10:00:00 +0000", "one"));
+            c.append("INBOX", SortPreviewTest.msg("amy@example.org", "a@example.org", "alpha",
+                    "Thu, 1 Feb 2024 10:00:00 +0000", "two"));
+            c.append("INBOX", "From: bob@example.org\r\nSubject: [x] gamma\r\nDate: garbage\r\n\r\nthree\r\n");
+            c.cmd("s SELECT INBOX");
+            c.exchange("a SORT (SUBJECT) UTF-8 ALL", "* SORT 2 1 3", "a OK SORT completed");
+            long account = server.store.directory().account(ImapFixture.USER).orElseThrow().id();
+            Mailbox inbox = server.store.mailboxes().find(account, "INBOX").orElseThrow();
+            Map<Long, MessageSortKeys> keys = server.store.mailboxes().sortKeys(account, inbox.id(), SortHandler.KEY_VERSION);
+            assertThat(keys).containsOnlyKeys(1L, 2L, 3L);
+            assertThat(keys.get(1L).subject()).isEqualTo("BETA");
+            assertThat(keys.get(1L).from()).isEqualTo("ZED");
+            assertThat(keys.get(2L).sentDate()).isEqualTo(1706781600000L);
+            assertThat(keys.get(3L).sentDate()).isEqualTo(MessageSortKeys.NO_DATE);
+            SortHandler.forgetKnownKeys();
+            c.exchange("b SORT (REVERSE SUBJECT) UTF-8 ALL", "* SORT 3 1 2", "b OK SORT completed");
+            c.exchange("c SORT (DATE) UTF-8 ALL", "* SORT 2 1 3", "c OK SORT completed");
+        }
+    }
+}

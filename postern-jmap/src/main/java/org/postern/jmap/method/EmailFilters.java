@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.postern.jmap.method;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Predicate;
+import org.postern.core.mime.Header;
+import org.postern.core.mime.TextExtractor;
+import org.postern.jmap.Ids;
+import org.postern.jmap.proto.MethodError;
+
+/**
+ * Email/query FilterOperator and FilterCondition (RFC 8620 §5.5, RFC 8621 §4.4.1). Text matching is
+ * case-insensitive substring search over decoded header text and extracted body text.
+ */
+final class EmailFilters {
+    static final int MAX_DEPTH = 16;
+    private static final int BODY_CHARS = 200_000;
+
+    private EmailFilters() {}
+
+    static Predicate<EmailSorts.Row> of(JsonNode f) throws MethodError {
+        return of(f, 0);
+    }
+
+    private static Predicate<EmailSorts.Row> of(JsonNode f, int depth) throws MethodError {
+        if (f == null || f.isNull()) return r -> true;
+        if (!f.isObject()) throw MethodError.invalidArguments("filter must be an object");
+        if (depth > MAX_DEPTH) throw MethodError.unsupportedFilter("filter nested too deep");
+        if (f.has("operator")) {
+            List<Predicate<EmailSorts.Row>> subs = new ArrayList<>();
+            JsonNode conds = f.get("conditions");
+            if (conds == null || !conds.isArray()) throw MethodError.invalidArguments("conditions must be an array");
+            for (JsonNode c : conds) subs.add(of(c, depth + 1));
+            return switch (f.get("operator").asText("")) {
+                case "AND" -> r -> subs.stream().allMatch(p -> p.test(r));
+                case "OR" -> r -> subs.stream().anyMatch(p -> p.test(r));
+                case "NOT" -> r -> subs.stream().noneMatch(p -> p.test(r));
+                default -> throw MethodError.unsupportedFilter("unknown operator");
+            };
+        }
+        Predicate<EmailSorts.Row> p = r -> true;
+        for (var e : f.properties()) {
+            p = p.and(condition(e.getKey(), e.getValue()));
+        }
+        return p;
+    }
+
+    private static Predicate<EmailSorts.Row> condition(String name, JsonNode v) throws MethodError {
+        return switch (name) {
+            case "inMailbox" -> {
+                long mb = Ids.mailboxOf(text(v, name));
+                yield r -> r.entry().mailbox().id() == mb;
+            }
+            case "inMailboxOtherThan" -> {
+                if (!v.isArray()) throw MethodError.invalidArguments("inMailboxOtherThan must be an array");
+                List<Long> ids = new ArrayList<>();
+                for (JsonNode i : v) ids.add(Ids.mailboxOf(i.asText()));
+                yield r -> !ids.contains(r.entry().mailbox().id());
+            }
+            case "before" -> {
+                Instant t = date(v, name);
+                yield r -> r.entry().record().internalDate().isBefore(t);
+            }
+            case "after" -> {
+                Instant t = date(v, name);
+                yield r -> !r.entry().record().internalDate().isBefore(t);
+            }
+            case "minSize" -> {
+                long n = number(v, name);
+                yield r -> r.entry().record().size() >= n;
+            }
+            case "maxSize" -> {
+                long n = number(v, name);
+                yield r -> r.entry().record().size() < n;
+            }
+            // One email per thread here, so the thread forms test the email itself.
+            case "hasKeyword", "allInThreadHaveKeyword", "someInThreadHaveKeyword" -> {
+                String k = keyword(v, name);
+                yield r -> Keywords.has(r.entry().record().flags(), k);
+            }
+            case "notKeyword", "noneInThreadHaveKeyword" -> {
+                String k = keyword(v, name);
+                yield r -> !Keywords.has(r.entry().record().flags(), k);
+            }
+            case "hasAttachment" -> {
+                if (!v.isBoolean()) throw MethodError.invalidArguments("hasAttachment must be a boolean");
+                boolean want = v.asBoolean();
+                yield r -> !new BodyParts(r.message(), r.entry().record().blobId()).attachments.isEmpty() == want;
+            }
+            case "from", "to", "cc", "bcc", "subject" -> {
+                String needle = lower(text(v, name));
+                String header = switch (name) {
+                    case "from" -> "From";
+                    case "to" -> "To";
+                    case "cc" -> "Cc";
+                    case "bcc" -> "Bcc";
+                    default -> "Subject";
+                };
+                yield r -> headerContains(r, header, needle);
+            }
+            case "body" -> {
+                String needle = lower(text(v, name));
+                yield r -> lower(TextExtractor.text(r.message(), BODY_CHARS)).contains(needle);
+            }
+            case "text" -> {
+                String needle = lower(text(v, name));
+                yield r -> {
+                    for (String h : List.of("From", "To", "Cc", "Bcc", "Subject")) {
+                        if (headerContains(r, h, needle)) return true;
+                    }
+                    return lower(TextExtractor.text(r.message(), BODY_CHARS)).contains(needle);
+                };
+            }
+            case "header" -> {
+                if (!v.isArray() || v.isEmpty() || v.size() > 2) throw MethodError.invalidArguments("header must be [name] or [name, value]");
+                String h = v.get(0).asText();
+                String needle = v.size() == 2 ? lower(v.get(1).asText()) : null;
+                yield r -> {
+                    for (Header x : r.message().headers().fields(h)) {
+                        if (needle == null || lower(HeaderForms.text(x.rawValue())).contains(needle)) return true;
+                    }
+                    return false;
+                };
+            }
+            default -> throw MethodError.unsupportedFilter("unsupported filter condition " + name);
+        };
+    }
+
+    private static boolean headerContains(EmailSorts.Row r, String header, String needle) {
+        for (Header x : r.message().headers().fields(header)) {
+            if (lower(HeaderForms.text(x.rawValue())).contains(needle)) return true;
+        }
+        return false;
+    }
+
+    private static String text(JsonNode v, String name) throws MethodError {
+        if (!v.isTextual()) throw MethodError.invalidArguments(name + " must be a string");
+        return v.asText();
+    }
+
+    private static String keyword(JsonNode v, String name) throws MethodError {
+        String k = text(v, name);
+        if (!Keywords.valid(k)) throw MethodError.invalidArguments("invalid keyword in " + name);
+        return k;
+    }
+
+    private static long number(JsonNode v, String name) throws MethodError {
+        if (!v.isIntegralNumber() || v.asLong() < 0) throw MethodError.invalidArguments(name + " must be an UnsignedInt");
+        return v.asLong();
+    }
+
+    private static Instant date(JsonNode v, String name) throws MethodError {
+        try {
+            return Instant.parse(text(v, name));
+        } catch (DateTimeParseException e) {
+            throw MethodError.invalidArguments(name + " must be a UTCDate");
+        }
+    }
+
+    private static String lower(String s) {
+        return s.toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * Full-text search for IMAP SEARCH (RFC 9051 §6.4.4, RFC 3501 §6.4.4) and later JMAP Email/query
+ * and SearchSnippet (RFC 8621 §4.4, §5), served from a Lucene index under {@code DATA/index/}.
+ *
+ * <p>Invariants:
+ * <ul>
+ * <li>Semantics are IMAP's: a case-insensitive substring of decoded text (RFC 2047 words in headers,
+ * transfer and charset decoding of bodies), not a word match. {@link SearchText} defines that text
+ * and its brute-force match; the index must answer exactly what {@link SearchText#matches} answers
+ * for every message it holds (tests compare the two on a generated corpus).
+ * <li>The index is derived data: deleting the folder and restarting rebuilds it from the store. It
+ * is fed from the store's change feed by one thread; the per-mailbox high-water mark (MODSEQ and the
+ * highest UID indexed) is committed atomically with the documents (Lucene commit user data), so a
+ * restart or crash resumes exactly where the last commit stopped and never misses a message.
+ * <li>Every query is scoped to one mailbox of one account by a filter term built in one place
+ * ({@link SearchIndex#find}); no caller can ask across accounts.
+ * <li>An answer says up to which UID the mailbox was indexed; callers scan messages above it
+ * themselves, so results are never stale.
+ * <li>Work is bounded: needle length, grams per query, text per message.
+ * </ul>
+ */
+package org.postern.search;

@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.postern.store.sqlite;
+
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.postern.store.AclStore;
+
+/**
+ * ACL entries in {@code acl} and per-user \Seen in {@code user_seen}. Marking a message seen for one
+ * user bumps its MODSEQ in the owner's mailbox (the flags column is the owner's and stays), which
+ * is how other sessions, and CONDSTORE clients, learn of the change. Triggers clean both tables
+ * when mailboxes or accounts go.
+ */
+final class SqliteAclStore implements AclStore {
+    private final SqliteDatabase db;
+
+    SqliteAclStore(SqliteDatabase db) {
+        this.db = db;
+    }
+
+    @Override
+    public Map<String, String> acl(long ownerAccountId, long mailboxId) {
+        return db.read(c -> {
+            Map<String, String> out = new TreeMap<>();
+            try (ResultSet rs = c.query("SELECT identifier, rights FROM acl WHERE owner_id = ? AND mailbox_id = ?",
+                    ownerAccountId, mailboxId)) {
+                while (rs.next()) out.put(rs.getString(1), rs.getString(2));
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public void setRights(long ownerAccountId, long mailboxId, String identifier, String rights) {
+        db.write(tx -> {
+            if (rights == null || rights.isEmpty()) {
+                tx.c.update("DELETE FROM acl WHERE owner_id = ? AND mailbox_id = ? AND identifier = ?",
+                        ownerAccountId, mailboxId, identifier);
+            } else {
+                tx.c.update("INSERT OR REPLACE INTO acl(owner_id, mailbox_id, identifier, rights) VALUES (?, ?, ?, ?)",
+                        ownerAccountId, mailboxId, identifier, rights);
+            }
+            // Sessions of the owner and of the grantees re-read what they may see.
+            tx.event(ownerAccountId, mailboxId, org.postern.store.ChangeEvent.Kind.MAILBOXES);
+            return null;
+        });
+    }
+
+    @Override
+    public List<Grant> grantsFor(Collection<String> identifiers) {
+        return db.read(c -> {
+            List<Grant> out = new ArrayList<>();
+            for (String id : new HashSet<>(identifiers)) {
+                try (ResultSet rs = c.query("SELECT owner_id, mailbox_id, rights FROM acl WHERE identifier = ?", id)) {
+                    while (rs.next()) out.add(new Grant(rs.getLong(1), rs.getLong(2), id, rs.getString(3)));
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public Set<Long> seenUids(long ownerAccountId, long mailboxId, long userId) {
+        return db.read(c -> {
+            Set<Long> out = new HashSet<>();
+            try (ResultSet rs = c.query("SELECT uid FROM user_seen WHERE owner_id = ? AND mailbox_id = ? AND user_id = ?",
+                    ownerAccountId, mailboxId, userId)) {
+                while (rs.next()) out.add(rs.getLong(1));
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public int seenCount(long ownerAccountId, long mailboxId, long userId) {
+        long n = db.read(c -> c.queryLong("SELECT count(*) FROM user_seen s JOIN messages m"
+                + " ON m.account_id = s.owner_id AND m.mailbox_id = s.mailbox_id AND m.uid = s.uid"
+                + " WHERE s.owner_id = ? AND s.mailbox_id = ? AND s.user_id = ?", 0, ownerAccountId, mailboxId, userId));
+        return (int) n;
+    }
+
+    @Override
+    public List<Long> setSeen(long ownerAccountId, long mailboxId, long userId, List<Long> uids, boolean seen) {
+        return db.write(tx -> {
+            List<Long> changed = new ArrayList<>();
+            for (long uid : new java.util.TreeSet<>(uids)) {
+                if (tx.c.queryLong("SELECT 1 FROM messages WHERE account_id = ? AND mailbox_id = ? AND uid = ?", 0,
+                        ownerAccountId, mailboxId, uid) == 0) {
+                    continue;
+                }
+                int n = seen
+                        ? tx.c.update("INSERT OR IGNORE INTO user_seen(owner_id, mailbox_id, user_id, uid) VALUES (?, ?, ?, ?)",
+                                ownerAccountId, mailboxId, userId, uid)
+                        : tx.c.update("DELETE FROM user_seen WHERE owner_id = ? AND mailbox_id = ? AND user_id = ? AND uid = ?",
+                                ownerAccountId, mailboxId, userId, uid);
+                if (n == 0) continue;
+                long modSeq = tx.touch(ownerAccountId, mailboxId);
+                tx.c.update("UPDATE messages SET modseq = ? WHERE account_id = ? AND mailbox_id = ? AND uid = ?",
+                        modSeq, ownerAccountId, mailboxId, uid);
+                changed.add(uid);
+            }
+            return changed;
+        });
+    }
+}

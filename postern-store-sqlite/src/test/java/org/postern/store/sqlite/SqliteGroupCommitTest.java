@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.postern.store.sqlite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.postern.store.StoreException;
+
+/** Group commit: concurrent writers share one transaction, yet each fails or succeeds on its own. */
+class SqliteGroupCommitTest {
+    private static final int WRITERS = 16;
+
+    @TempDir
+    Path dir;
+    private SqliteDatabase db;
+    private ExecutorService pool;
+
+    @BeforeEach
+    void open() throws Exception {
+        db = new SqliteDatabase(dir.resolve("t.db"), new FileBlobStore(dir.resolve("blobs")));
+        db.write(tx -> {
+            tx.c.exec("CREATE TABLE t (x INTEGER PRIMARY KEY)");
+            return null;
+        });
+        pool = Executors.newVirtualThreadPerTaskExecutor();
+    }
+
+    @AfterEach
+    void close() {
+        pool.shutdownNow();
+        db.close();
+    }
+
+    /** Holds the write lock until the other writers are queued, so they all land in the next batch. */
+    private CompletableFuture<Object> gate() throws InterruptedException {
+        CountDownLatch running = new CountDownLatch(1);
+        CompletableFuture<Object> g = CompletableFuture.supplyAsync(() -> db.write(tx -> {
+            running.countDown();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (db.queued() < WRITERS && System.nanoTime() < deadline) Thread.onSpinWait();
+            return null;
+        }), pool);
+        assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+        return g;
+    }
+
+    private CompletableFuture<Object> insert(int x, boolean fail) {
+        return CompletableFuture.supplyAsync(() -> db.write(tx -> {
+            tx.c.update("INSERT INTO t(x) VALUES (?)", x);
+            if (fail) throw new StoreException.Refused("writer " + x + " refuses");
+            return x;
+        }), pool);
+    }
+
+    private TreeSet<Long> rows() {
+        return db.read(c -> {
+            TreeSet<Long> out = new TreeSet<>();
+            try (ResultSet rs = c.query("SELECT x FROM t")) {
+                while (rs.next()) out.add(rs.getLong(1));
+            }
+            return out;
+        });
+    }
+
+    @Test
+    void oneBatchOneCommitAndAFailingBodyFailsAlone() throws Exception {
+        long before = db.commits();
+        CompletableFuture<Object> gate = gate();
+        List<CompletableFuture<Object>> writes = new ArrayList<>();
+        for (int i = 0; i < WRITERS; i++) writes.add(insert(i, i % 4 == 3));
+        gate.get(20, TimeUnit.SECONDS);
+        TreeSet<Long> expected = new TreeSet<>();
+        for (int i = 0; i < WRITERS; i++) {
+            CompletableFuture<Object> w = writes.get(i);
+            if (i % 4 == 3) {
+                ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                        () -> w.get(20, TimeUnit.SECONDS));
+                assertThat(e.getCause()).isInstanceOf(StoreException.Refused.class);
+            } else {
+                assertThat(w.get(20, TimeUnit.SECONDS)).isEqualTo(i);
+                expected.add((long) i);
+            }
+        }
+        assertThat(rows()).isEqualTo(expected);
+        // The gate's batch and one more: 16 writers, one fsync.
+        assertThat(db.commits() - before).isEqualTo(2);
+    }
+
+    @Test
+    void aTransactionLostUnderTheBatchFailsEveryCallerOfIt() throws Exception {
+        CompletableFuture<Object> gate = gate();
+        List<CompletableFuture<Object>> writes = new ArrayList<>();
+        for (int i = 0; i < WRITERS - 1; i++) writes.add(insert(i, false));
+        // As SQLite does after disk full or an I/O error: the whole transaction is rolled back.
+        writes.add(CompletableFuture.supplyAsync(() -> db.write(tx -> {
+            tx.c.exec("ROLLBACK");
+            return -1;
+        }), pool));
+        gate.get(20, TimeUnit.SECONDS);
+        for (CompletableFuture<Object> w : writes) {
+            org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () -> w.get(20, TimeUnit.SECONDS));
+        }
+        assertThat(rows()).isEmpty();
+        assertThat(insert(100, false).get(20, TimeUnit.SECONDS)).isEqualTo(100);
+        assertThat(rows()).containsExactly(100L);
+    }
+}
