@@ -74,7 +74,9 @@ class SqliteLargeMailboxTest {
             MailboxSnapshot s = store.mailboxes().snapshot(acc, inbox);
             Duration snapshot = Duration.ofNanos(System.nanoTime() - t0);
             assertThat(s.messages()).hasSize(N);
-            assertThat(snapshot).isLessThan(Duration.ofSeconds(1));
+            // Bounds only against accidental per-message round trips (quadratic or N queries), far above the
+            // real figures so a loaded machine cannot fail them; speed itself is measured by bench/imap.
+            assertThat(snapshot).isLessThan(Duration.ofSeconds(20));
 
             // The compact index: loaded once, then served from the cache while nothing changed.
             assertThat(store.mailboxes().index(acc, inbox).size()).isEqualTo(N);
@@ -83,12 +85,12 @@ class SqliteLargeMailboxTest {
             Duration cachedIndex = Duration.ofNanos(System.nanoTime() - t0);
             assertThat(index.size()).isEqualTo(N);
             assertThat(index.uid(N - 1)).isEqualTo(N);
-            assertThat(cachedIndex).isLessThan(Duration.ofMillis(100));
+            assertThat(cachedIndex).isLessThan(Duration.ofSeconds(2)); // a cache hit, not a reload
 
             t0 = System.nanoTime();
             assertThat(store.mailboxes().changesSince(acc, inbox, 2).isEmpty()).isTrue();
             Duration changes = Duration.ofNanos(System.nanoTime() - t0);
-            assertThat(changes).isLessThan(Duration.ofMillis(100));
+            assertThat(changes).isLessThan(Duration.ofSeconds(2));
 
             List<Long> all = LongStream.rangeClosed(1, N).boxed().toList();
             t0 = System.nanoTime();
