@@ -98,7 +98,13 @@ public final class JmapWebSocket implements Session.Listener.AutoDemanding {
         pushTypes = types;
         if (pusher != null) return;
         subscription = ctx.store().changes().subscribe(ctx.account().id(), (ChangeEvent e) -> wake.release());
-        pusher = Thread.ofVirtual().name("jmap-ws-push").start(this::pushLoop);
+        // The baseline is taken before the next message is handled: a change made after the client saw
+        // its enable take effect must be pushed, whenever the pusher thread gets to run.
+        Map<String, String> baseline = states();
+        // Assigned before it starts: the loop runs only while it is the current pusher.
+        Thread t = Thread.ofVirtual().name("jmap-ws-push").unstarted(() -> pushLoop(baseline));
+        pusher = t;
+        t.start();
     }
 
     private void disablePush() {
@@ -108,8 +114,7 @@ public final class JmapWebSocket implements Session.Listener.AutoDemanding {
         if (p != null) p.interrupt();
     }
 
-    private void pushLoop() {
-        Map<String, String> last = states();
+    private void pushLoop(Map<String, String> last) {
         try {
             while (pusher == Thread.currentThread() && session != null && session.isOpen()) {
                 if (!wake.tryAcquire(1, TimeUnit.SECONDS)) continue;
