@@ -70,7 +70,12 @@ final class IdleHandler {
                     try {
                         s.syncSelected(true);
                     } catch (StoreException | ImapException e) {
-                        // Reported at the next command; IDLE goes on.
+                        // Reported at the next command; IDLE goes on, unless the session just said BYE.
+                    }
+                    if (s.state == CommandTable.State.LOGOUT) {
+                        s.out().flush();
+                        s.conn.close();
+                        return;
                     }
                     s.out().flush();
                 }

@@ -188,7 +188,9 @@ final class ImapSession {
         }
     }
 
+    /** One BYE per session (RFC 9051 §7.1.5), whichever reason comes first; then the session ends. */
     void bye(String text) throws IOException {
+        if (state == State.LOGOUT) return;
         out.raw("* BYE " + text).crlf();
         out.flush();
         state = State.LOGOUT;
