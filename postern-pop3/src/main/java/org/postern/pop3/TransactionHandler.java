@@ -148,6 +148,10 @@ final class TransactionHandler {
      */
     void saveSeen() {
         if (unseenRetrieved.isEmpty()) return;
+        if (!marksSeen(account)) {
+            unseenRetrieved.clear();
+            return;
+        }
         List<Long> uids = List.copyOf(unseenRetrieved);
         unseenRetrieved.clear();
         try {
@@ -157,6 +161,17 @@ final class TransactionHandler {
             log.warn("pop3: setting \\Seen for {} failed: {}", account.address(), ex.toString());
         }
     }
+
+    /**
+     * The account setting {@code pop3-mark-seen} (yes by default, as Dovecot's pop3_no_flag_updates = no):
+     * "no" leaves IMAP's \Seen untouched by POP3 downloads, for people who read on a phone over IMAP
+     * and also download to a desktop over POP3.
+     */
+    static boolean marksSeen(org.postern.store.Account account) {
+        return !account.setting(MARK_SEEN_SETTING, "yes").trim().equalsIgnoreCase("no");
+    }
+
+    static final String MARK_SEEN_SETTING = "pop3-mark-seen";
 
     /** RFC 1939 §6: the UPDATE state, entered only by QUIT from TRANSACTION. */
     private void update() throws IOException {

@@ -644,4 +644,18 @@ class Pop3ServerTest {
         }
         assertThat(messages()).allMatch(m -> m.flags().contains("\\Seen"));
     }
+
+    /** pop3-mark-seen=no: downloads leave \Seen alone, so IMAP still shows the mail as new. */
+    @Test
+    void retrLeavesSeenAloneWhenTheAccountSaysSo() throws Exception {
+        store.directory().setSetting(ALICE, TransactionHandler.MARK_SEEN_SETTING, "no");
+        deliver("Subject: a\r\n\r\nx\r\n");
+        try (Pop3TestClient c = loggedIn()) {
+            assertThat(c.cmd("RETR 1")).startsWith("+OK");
+            c.rawMultiline();
+            assertThat(c.cmd("QUIT")).startsWith("+OK");
+        }
+        awaitSessionsEnded();
+        assertThat(messages()).noneMatch(m -> m.flags().contains("\\Seen"));
+    }
 }

@@ -16,6 +16,8 @@ final class AccountSettings {
     /** Seconds a POP3 client must wait between logins (RFC 2449 §6.5 LOGIN-DELAY, advertised in CAPA). */
     static final String POP3_LOGIN_DELAY = "pop3-login-delay";
     static final int MAX_LOGIN_DELAY = 3600;
+    /** Whether POP3 downloads set IMAP's \Seen (yes, the default, or no). */
+    static final String POP3_MARK_SEEN = "pop3-mark-seen";
     /** RFC 9208 STORAGE and MESSAGE limits; see {@link org.postern.store.Quota}. "unlimited" clears them. */
     static final String QUOTA_STORAGE = org.postern.store.Quota.STORAGE_SETTING;
     static final String QUOTA_MESSAGES = org.postern.store.Quota.MESSAGES_SETTING;
@@ -34,10 +36,11 @@ final class AccountSettings {
         return switch (key) {
             case POP3 -> new Setting(POP3, pop3(value));
             case POP3_LOGIN_DELAY -> new Setting(POP3_LOGIN_DELAY, seconds(POP3_LOGIN_DELAY, value, MAX_LOGIN_DELAY));
+            case POP3_MARK_SEEN -> new Setting(POP3_MARK_SEEN, yesNo(POP3_MARK_SEEN, value));
             case QUOTA_STORAGE -> new Setting(QUOTA_STORAGE, size(value));
             case QUOTA_MESSAGES -> new Setting(QUOTA_MESSAGES, count(value));
             default -> throw CliFailure.usage("unknown account setting '" + key
-                    + "' (known: pop3, pop3-login-delay, quota-storage, quota-messages)");
+                    + "' (known: pop3, pop3-login-delay, pop3-mark-seen, quota-storage, quota-messages)");
         };
     }
 
@@ -74,6 +77,11 @@ final class AccountSettings {
         if (value.equals("unlimited")) return "";
         if (value.matches("\\d{1,15}")) return Long.toString(Long.parseLong(value));
         throw CliFailure.usage(QUOTA_MESSAGES + " must be a number of messages or unlimited, not '" + value + "'");
+    }
+
+    private static String yesNo(String key, String value) {
+        if (value.equals("yes") || value.equals("no")) return value;
+        throw CliFailure.usage(key + " must be yes or no, not '" + value + "'");
     }
 
     private static String seconds(String key, String value, int max) {

@@ -169,6 +169,9 @@ class CliTest {
         assertFailure(run("account", "set", "a@example.org", "pop3-login-delay=3601"), 2, "from 0 to 3600");
         assertFailure(run("account", "set", "a@example.org", "pop3-login-delay=-1"), 2, "from 0 to 3600");
         assertFailure(run("account", "set", "a@example.org", "pop3-login-delay=5m"), 2, "from 0 to 3600");
+        assertThat(run("account", "set", "a@example.org", "pop3-mark-seen=no").code()).isZero();
+        assertThat(account("a@example.org").setting("pop3-mark-seen", "")).isEqualTo("no");
+        assertFailure(run("account", "set", "a@example.org", "pop3-mark-seen=maybe"), 2, "yes or no");
         assertThat(account("a@example.org").setting("pop3-login-delay", "")).isEqualTo("300");
     }
 
