@@ -4,18 +4,22 @@
 # over implicit TLS (port 993 for Dovecot, 20993 for Postern), loopback only. Prints medians and the
 # Postern/Dovecot ratio. Issue 4, "Speed and memory".
 #
-# Usage: bench/imap/run.sh [mix|big|idle|all]        (default: mix)
+# Usage: bench/imap/run.sh [mix|big|idle|mix-idle|all]        (default: mix)
 #   mix   reconnecting mix and logged-in rates (FETCH/s, LIST/s, APPEND/s), RUNS times for each client count,
 #         then the reconnecting mix once more with Postern's default Argon2 cost (ARGON2_DEFAULT_PASS=1)
 #   big   Postern only: BIG_COUNT messages loaded through the store API, then SELECT,
 #         UID FETCH 1:* (UID FLAGS), SEARCH BODY word (and SORT when offered), median of 5
 #   idle  IDLE_CONNS connections in IDLE on each server; memory growth per connection, SMTP delivery to all
+#   mix-idle  mix, then idle (all without big)
 # Environment: RUNS [3] DURATION [10 s per measurement] WARMUP [3 s] CLIENT_COUNTS ["10 100"]
 #   FIRST_USER [201] USERS [300] (test201..test500: bench/pop3 uses test1..test100 of the same Dovecot)
 #   ARGON2 [test] (dev.argon2 for the main runs: it changes only what a login costs)
 #   ARGON2_DEFAULT_PASS [1] BIG_COUNT [100000] IDLE_CONNS ["1000 5000 10000"] DOVECOT_IDLE_CONNS [90]
 #   OFFSET [30000] (Postern's port_offset: IMAPS on 30993, SMTP on 30025)
 #   JFR [1] (Postern runs with a flight recording, settings=profile, kept in the work folder)
+#   POSTERN_JAVA_OPTS [] (extra JVM options for Postern, e.g. heap sizing flags; printed with the results)
+#   POSTERN_JAR, BENCH_JAR [the tree's target jars] (to measure jars built elsewhere)
+#   QUIET_MAX [900] (seconds to wait after loading for Postern's indexer to catch up, see wait_quiet)
 #   SHARED_BENCH [../shared/bench] (peers_setup.sh, gen_mbox.py)
 # Needs root (peers_setup.sh installs and starts Dovecot/Postfix). Ends only the processes it started:
 # Dovecot and Postfix are stopped with 'peers_setup.sh stop' at the end only when this script started them.
@@ -25,7 +29,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 . "$ROOT/scripts/find-jdk.sh"
 JAVA="$JAVA_HOME/bin/java"
 MODE="${1:-mix}"
-case "$MODE" in mix|big|idle|all) ;; *) echo "usage: $0 [mix|big|idle|all]" >&2; exit 2 ;; esac
+case "$MODE" in mix|big|idle|mix-idle|all) ;; *) echo "usage: $0 [mix|big|idle|mix-idle|all]" >&2; exit 2 ;; esac
 
 SHARED_BENCH="${SHARED_BENCH:-$ROOT/../shared/bench}"
 RUNS="${RUNS:-3}"
@@ -43,13 +47,15 @@ IDLE_CONNS="${IDLE_CONNS:-1000 5000 10000}"
 # leaves imap-login's process_limit at 100: more than about 100 TLS connections are dropped.
 DOVECOT_IDLE_CONNS="${DOVECOT_IDLE_CONNS:-90}"
 JFR="${JFR:-1}"
+QUIET_MAX="${QUIET_MAX:-900}"
 # bench/pop3 runs its own Postern with port_offset 20000 on this machine: use another offset.
 OFFSET="${OFFSET:-30000}"
 PIMAPS=$((OFFSET + 993))
 PSMTP=$((OFFSET + 25))
 PEERS_DIR="${PEERS_DIR:-/var/tmp/peers}"
-POSTERN_JAR="$ROOT/postern-server/target/postern.jar"
-BENCH_JAR="$ROOT/postern-bench/target/postern-bench.jar"
+# Overridable, to measure a jar built elsewhere without touching the tree's target folders.
+POSTERN_JAR="${POSTERN_JAR:-$ROOT/postern-server/target/postern.jar}"
+BENCH_JAR="${BENCH_JAR:-$ROOT/postern-bench/target/postern-bench.jar}"
 WORK="$(mktemp -d /tmp/postern-imap-bench.XXXXXX)"
 RESULTS="$WORK/results.jsonl"
 POSTERN_PID=""
@@ -91,7 +97,8 @@ start_postern() { # DATA TAG
   fi
   local jfr=()
   [[ "$JFR" == 1 ]] && jfr=("-XX:StartFlightRecording:filename=$WORK/postern-$2.jfr,settings=profile,dumponexit=true")
-  ( ulimit -n 20000; exec "$JAVA" "${jfr[@]}" --enable-native-access=ALL-UNNAMED -jar "$POSTERN_JAR" --data "$1" serve ) \
+  # shellcheck disable=SC2086 # POSTERN_JAVA_OPTS is a list of options
+  ( ulimit -n 20000; exec "$JAVA" "${jfr[@]}" ${POSTERN_JAVA_OPTS:-} --enable-native-access=ALL-UNNAMED -jar "$POSTERN_JAR" --data "$1" serve ) \
     > "$WORK/postern-$2.log" 2>&1 &
   POSTERN_PID=$!
   for _ in $(seq 300); do
@@ -153,10 +160,30 @@ setup_mix() {
   log "loading the $(grep -c '^From ' "$MBOX") messages into INBOX of the first $MAX_CLIENTS users of each server (APPEND over TLS)"
   bench imap-load --port 993 --ssl --users-file "$USERS_FILE" --users "$MAX_CLIENTS" --mbox "$MBOX" --reset | tee -a "$RESULTS"
   bench imap-load --port "$PIMAPS" --ssl --users-file "$USERS_FILE" --users "$MAX_CLIENTS" --mbox "$MBOX" --reset | tee -a "$RESULTS"
+  wait_quiet "$POSTERN_PID"
+}
+
+# Loading thousands of messages leaves Postern's full-text indexer a backlog it works through in the
+# background; measuring while it does would time the loading, not the mix. Waits until the server's
+# CPU use stays below 10% of one core for three samples in a row (at most QUIET_MAX seconds).
+wait_quiet() { # PID [MAX_SECONDS]
+  local hz prev now idle=0 waited=0 max=${2:-$QUIET_MAX}
+  hz=$(getconf CLK_TCK)
+  prev=$(awk '{print $14 + $15}' "/proc/$1/stat")
+  while (( waited < max )); do
+    sleep 2; waited=$((waited + 2))
+    now=$(awk '{print $14 + $15}' "/proc/$1/stat")
+    if (( (now - prev) * 10 < 2 * hz )); then idle=$((idle + 1)); else idle=0; fi
+    prev=$now
+    if (( idle >= 3 )); then log "Postern quiet after ${waited} s"; return; fi
+  done
+  log "Postern still busy after ${max} s (indexing?): measuring anyway"
 }
 
 mix_once() { # LABEL PORT CLIENTS [--stay-logged-in]
   local label=$1 port=$2 clients=$3; shift 3
+  # The previous measurement's APPENDs may still be indexed: start each one from a settled server.
+  [[ "$port" == "$PIMAPS" && -n "$POSTERN_PID" ]] && wait_quiet "$POSTERN_PID" 60
   bench imap-mix --port "$port" --ssl --users-file "$USERS_FILE" --mbox "$MBOX" --clients "$clients" \
     --seconds "$DURATION" --warmup "$WARMUP" --label "$label" "$@" | tee -a "$RESULTS"
 }
@@ -222,10 +249,12 @@ run_big() {
 case "$MODE" in
   mix) setup_mix; run_mix ;;
   idle) setup_mix; run_idle ;;
+  mix-idle) setup_mix; run_mix; run_idle ;;
   big) run_big ;;
   all) setup_mix; run_mix; run_idle; run_big ;;
 esac
 stop_postern
 
 python3 "$ROOT/bench/imap/summarize.py" "$RESULTS" | tee "$WORK/summary.txt"
+[[ -n "${POSTERN_JAVA_OPTS:-}" ]] && echo "Postern JVM options: $POSTERN_JAVA_OPTS"
 echo "machine: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end (other work on the machine makes runs noisy)"

@@ -48,6 +48,14 @@ def main(path):
             dcell = f"{dm:>10.1f}" if dm is not None else f"{'-':>10}"
             print(f"{name:34} {clients:>7} {dcell} " + " ".join(cells) + "   " + " / ".join(ratios))
         print()
+        print("Each run, in run order (the medians above come from these)")
+        for mode, clients, cmd in keys:
+            name = "sessions/s (reconnecting)" if mode == "reconnect" else f"{cmd}/s (logged in)"
+            for l in ["dovecot"] + postern:
+                runs = mix.get((l, mode, clients, cmd), [])
+                if runs:
+                    print(f"  {name:32} {clients:>4} {l:26} " + ", ".join(f"{v:.1f}" for v in runs))
+        print()
         print("Reconnecting mix, median of per-run p50 latency per step (ms)")
         for (label, clients), st in sorted(steps.items()):
             print(f"  {label:26} {clients:>4} clients: " + ", ".join(

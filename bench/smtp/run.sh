@@ -86,6 +86,8 @@ config_version = 1
 hostname = bench.peers.test
 listen_address = 127.0.0.1
 port_offset = $OFFSET
+# Like for like: peers_setup.sh runs Postfix's smtpd without postscreen (master.cf), so no greet wait.
+smtp_pregreet_delay = 0
 CONF
 if [[ -n "${POSTERN_CLASSPATH:-}" ]]; then POSTERN=(-cp "$POSTERN_CLASSPATH" org.postern.server.Main)
 else POSTERN=(-jar "$POSTERN_JAR"); fi
@@ -129,6 +131,14 @@ measure() { # NAME SMTP_PORT RCPT IMAPS_PORT IMAP_USER -> prints delivered msg/s
   calc "($n - $base) / ($t2 - $t0)"
 }
 
+# Dovecot slows down as a Maildir grows (earlier runs left tens of thousands of messages in it), while
+# Postern starts from a fresh data folder: empty the peer's INBOX before each of its runs.
+empty_peer_inbox() {
+  doveadm -c "$PEERS_DIR/dovecot.conf" expunge -u "$PEER_USER" mailbox INBOX all 2>/dev/null \
+    || python3 "$SHARED_BENCH/imap_count.py" purge --host 127.0.0.1 --port 143 --user "$PEER_USER" --password "$PASS" \
+    || log "could not empty $PEER_USER's INBOX"
+}
+
 log "$MESSAGES messages x $SIZE B, $SESSIONS sessions, $RUNS runs"
 postern_rates=() peer_rates=()
 for run in $(seq "$RUNS"); do
@@ -138,6 +148,7 @@ for run in $(seq "$RUNS"); do
     if [[ $s == postern ]]; then
       r=$(measure postern "$PSMTP" "$POSTERN_RCPT" "$PIMAPS" "$POSTERN_RCPT"); postern_rates+=("$r")
     else
+      empty_peer_inbox
       r=$(measure postfix+dovecot 25 "$PEER_USER@peers.test" 993 "$PEER_USER"); peer_rates+=("$r")
     fi
     echo "run $run $s: $r msg/s delivered"

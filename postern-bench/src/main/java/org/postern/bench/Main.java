@@ -15,6 +15,8 @@ public final class Main {
                          [--stay-logged-in [--phases fetch,list,append]] [--warmup S] [--label NAME]
               imap-big   --host 127.0.0.1 --port P [--ssl] --user U --password PW [--repeats 5] [--word W]
                          [--only select,fetch,search,sort]
+              jmap       --host 127.0.0.1 --port HTTPS_PORT --user ADDR --password PW [--smtp-port 25] [--repeats 100]
+                         [--warmup 20] [--pushes 20] [--only list,query,get,push] [--pid SERVER_PID] [--label NAME]
               imap-idle  --host 127.0.0.1 --port P [--ssl] --users-file F --connections N --pid SERVER_PID
                          [--settle S] [--smtp-port P] [--jcmd-gc] [--concurrency 50]
               pop3-load  --host 127.0.0.1 --port P [--ssl] --user 'test%d@example.test' --users 1-100 --password PW
@@ -45,6 +47,7 @@ public final class Main {
             return switch (args[0]) {
                 case "imap-mix" -> MixBench.run(rest);
                 case "imap-big" -> BigMailboxBench.run(rest);
+                case "jmap" -> JmapBench.run(rest);
                 case "imap-idle" -> IdleBench.run(rest);
                 case "imap-load" -> AppendLoader.run(rest);
                 case "pop3-load" -> Pop3Bench.run(rest);

@@ -9,6 +9,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.postern.core.MailAddress;
 import org.postern.mailauth.MailAuthCheck;
@@ -26,6 +28,7 @@ import org.postern.store.BlobStore;
 import org.postern.store.Intake;
 import org.postern.store.MailStore;
 import org.postern.store.Mailbox;
+import org.postern.store.Quota;
 import org.postern.store.StoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +51,7 @@ public final class LocalDelivery implements MailIntake {
     private final Clock clock;
     private final AliasResolver aliases;
     private final MailAuthStep auth;
+    private final VacationStep vacation;
 
     public LocalDelivery(MailStore store, String hostname) {
         this(store, hostname, Clock.systemDefaultZone());
@@ -67,14 +71,31 @@ public final class LocalDelivery implements MailIntake {
         this.clock = clock;
         this.aliases = new AliasResolver(store.directory());
         this.auth = new MailAuthStep(store, mailAuth, clock);
+        this.vacation = new VacationStep(store, this.hostname, clock, aliases, VacationStep.DEFAULT_PERIOD);
     }
 
     /** RFC 5321 §3.6, §4.5.1; HOSTILE A15: no relay for the unauthenticated, no backscatter. */
     @Override
     public RecipientDecision recipient(SessionInfo session, MailAddress rcpt) {
+        return recipient(session, rcpt, 0);
+    }
+
+    /**
+     * As {@link #recipient(SessionInfo, MailAddress)}, knowing the size the client declared with MAIL
+     * FROM's SIZE= (RFC 1870 §6; 0 when none): an account over its quota, or that the declared size
+     * would take over it, is refused with 452 4.2.2 (RFC 3463 §3.3 X.2.2 mailbox full; temporary, so
+     * the sender retries once the user made room, RFC 5321 §4.5.3.1.10 has the same code for the same
+     * reason) before any data is sent.
+     */
+    public RecipientDecision recipient(SessionInfo session, MailAddress rcpt, long declaredSize) {
         try {
             if (isLocal(rcpt.domain())) {
-                if (aliases.account(rcpt).isPresent() || !aliases.targets(rcpt).isEmpty()) {
+                Optional<Account> account = aliases.account(rcpt);
+                if (account.isPresent()) {
+                    if (!fits(account.get(), declaredSize)) return RecipientDecision.reject(452, "4.2.2", "Mailbox full");
+                    return RecipientDecision.accept();
+                }
+                if (!aliases.targets(rcpt).isEmpty()) {
                     return RecipientDecision.accept();
                 }
                 if (isPostmaster(rcpt) && !aliases.admins().isEmpty()) return RecipientDecision.accept();
@@ -170,12 +191,22 @@ public final class LocalDelivery implements MailIntake {
             new org.postern.delivery.queue.DeliveryReports(store, hostname, clock).delivered(envelope,
                     envelope.recipients().stream().filter(r -> isLocal(r.domain()) && !expansion.remote().contains(r)).toList(),
                     blobId, writer.size(), now);
+            // RFC 3834 vacation replies: best effort after the commit; none for mail sent to Junk.
+            if (prepared == null || !prepared.quarantine()) vacation.delivered(expansion.local(), envelope.mailFrom(), data.headerBlock());
             log.info("message {} from <{}> delivered to {} local, {} remote", id,
                     envelope.mailFrom() == null ? "" : envelope.mailFrom(), targets.size(), expansion.remote().size());
             return new Receipt(id);
         } catch (StoreException e) {
             throw IntakeException.temporary(e);
         }
+    }
+
+    /** Accounts without limits (the default) cost no usage query here. */
+    private boolean fits(Account account, long declaredSize) {
+        Map<String, String> settings = account.settings();
+        if (!settings.containsKey(Quota.STORAGE_SETTING) && !settings.containsKey(Quota.MESSAGES_SETTING)) return true;
+        // At least one octet: an account exactly at its storage limit has no room for any message.
+        return Quota.admits(store, account.id(), Math.max(1, declaredSize));
     }
 
     private List<Intake.Target> junk(List<Intake.Target> targets) {

@@ -253,4 +253,34 @@ class LocalDeliveryTest {
         assertThat(inbox(alice)).isEmpty();
         assertThat(inbox(bob)).isEmpty();
     }
+
+    @Test
+    void accountOverQuotaIsRefusedAtRcptWith452() throws Exception {
+        try (SmtpClient c = mx()) {
+            assertThat(send(c, "sender@far.example", List.of("bob@ours.example"), "Subject: one\r\n\r\nfirst\r\n"))
+                    .startsWith("250");
+        }
+        store.directory().setSetting("bob@ours.example", org.postern.store.Quota.MESSAGES_SETTING, "1");
+        try (SmtpClient c = mx()) {
+            c.expect("MAIL FROM:<sender@far.example>", "250");
+            assertThat(c.expect("RCPT TO:<bob@ours.example>", "452")).startsWith("452 4.2.2 Mailbox full");
+            c.expect("RCPT TO:<alice@ours.example>", "250"); // unlimited: no usage looked up, accepted
+        }
+        assertThat(inbox(bob)).hasSize(1);
+    }
+
+    @Test
+    void declaredSizeCountsAgainstTheStorageQuota() throws Exception {
+        store.directory().setSetting("bob@ours.example", org.postern.store.Quota.STORAGE_SETTING, "5000");
+        LocalDelivery delivery = new LocalDelivery(store, HOST);
+        var session = new org.postern.smtp.server.SessionInfo("s1", SmtpConfig.Mode.MX, InetAddress.getLoopbackAddress(),
+                "client.example", true, null, null, null, java.time.Instant.now());
+        var bobAddress = org.postern.core.MailAddress.parse("bob@ours.example").orElseThrow();
+        assertThat(delivery.recipient(session, bobAddress, 4000))
+                .isInstanceOf(org.postern.smtp.server.RecipientDecision.Accept.class);
+        assertThat(delivery.recipient(session, bobAddress, 6000)).isEqualTo(
+                org.postern.smtp.server.RecipientDecision.reject(452, "4.2.2", "Mailbox full"));
+        assertThat(delivery.recipient(session, bobAddress, 0))
+                .isInstanceOf(org.postern.smtp.server.RecipientDecision.Accept.class);
+    }
 }

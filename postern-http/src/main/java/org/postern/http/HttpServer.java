@@ -9,6 +9,7 @@ import org.eclipse.jetty.http2.HTTP2Cipher;
 import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -33,16 +34,22 @@ import org.slf4j.LoggerFactory;
 public final class HttpServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
 
+    /** Octets per second; a 56k modem still uploads. */
+    static final long MIN_BODY_RATE = 512;
+    static final java.time.Duration BODY_GRACE = java.time.Duration.ofSeconds(5);
+
     private final Server server;
     private final ServerConnector https;
     private final ServerConnector http;
     private final Router router;
+    private final ConnectionGuard guard;
 
-    private HttpServer(Server server, ServerConnector https, ServerConnector http, Router router) {
+    private HttpServer(Server server, ServerConnector https, ServerConnector http, Router router, ConnectionGuard guard) {
         this.server = server;
         this.https = https;
         this.http = http;
         this.router = router;
+        this.guard = guard;
     }
 
     /**
@@ -72,7 +79,8 @@ public final class HttpServer implements AutoCloseable {
         ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory();
         alpn.setDefaultProtocol(h1.getProtocol());
         SslContextFactory.Server ssl = new SslContextFactory.Server();
-        ssl.setSslContext(TlsContexts.serverContext(tls));
+        // The context's key manager re-reads renewed PEM files at handshake time, as for the mail ports.
+        ssl.setSslContext(tls.sslContext());
         ssl.setIncludeProtocols("TLSv1.3", "TLSv1.2"); // RFC 8996
         ssl.setCipherComparator(HTTP2Cipher.COMPARATOR); // RFC 9113 §9.2.2 cipher order
         ssl.setSniRequired(false);
@@ -94,18 +102,29 @@ public final class HttpServer implements AutoCloseable {
             server.addConnector(http);
         }
 
+        ConnectionGuard guard = new ConnectionGuard(config.maxConnectionsPerAddress(), config.headerTimeout(),
+                config.handshakeTimeout());
+        https.addBean(guard);
+        if (http != null) http.addBean(guard);
+        // Past this many sockets the server stops accepting; the kernel backlog holds the rest.
+        server.addBean(new NetworkConnectionLimit(config.maxConnections(), server));
+
         Router router = new Router();
         routes.accept(router);
-        HttpServer result = new HttpServer(server, https, http, router);
+        HttpServer result = new HttpServer(server, https, http, router, guard);
         SizeLimitHandler limit = new SizeLimitHandler(config.maxBodyBytes(), -1);
         limit.setHandler(router);
-        SecurityHeaders headers = new SecurityHeaders(new HttpsRedirect(limit, result::httpsPort, hostname), config.hstsMaxAge());
+        // A body that trickles in slower than this is cut off: the slowloris of request bodies. Writes
+        // are not rated (an EventSource stream is slow on purpose); the idle timeout covers stalled readers.
+        BodyRateLimit rate = new BodyRateLimit(limit, MIN_BODY_RATE, BODY_GRACE);
+        SecurityHeaders headers = new SecurityHeaders(new HttpsRedirect(rate, result::httpsPort, hostname), config.hstsMaxAge());
         server.setHandler(headers);
         server.setErrorHandler(new PlainErrorHandler(headers));
         try {
             server.start();
         } catch (Exception e) {
             stopQuietly(server);
+            guard.close();
             BindException bind = cause(e, BindException.class);
             if (bind != null) {
                 boolean httpsBound = https.isOpen();
@@ -138,6 +157,12 @@ public final class HttpServer implements AutoCloseable {
     @Override
     public void close() {
         stopQuietly(server);
+        guard.close();
+    }
+
+    /** Open connections from one client address (tests). */
+    int openConnections(java.net.InetAddress client) {
+        return guard.open(client);
     }
 
     private static void stopQuietly(Server server) {

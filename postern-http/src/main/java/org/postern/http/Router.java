@@ -60,8 +60,22 @@ public final class Router extends Handler.Abstract {
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
         String path = Request.getPathInContext(request);
         Handler h = path == null ? null : match(path);
-        if (h != null && h.handle(request, response, callback)) return true;
+        try {
+            if (h != null && h.handle(request, response, callback)) return true;
+        } catch (Exception e) {
+            // A body cut off for arriving too slowly (the minimum data rate) is the client's fault: 408, not 500.
+            if (!timedOut(e) || response.isCommitted()) throw e;
+            Response.writeError(request, response, callback, HttpStatus.REQUEST_TIMEOUT_408);
+            return true;
+        }
         Response.writeError(request, response, callback, HttpStatus.NOT_FOUND_404);
         return true;
+    }
+
+    private static boolean timedOut(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof java.util.concurrent.TimeoutException) return true;
+        }
+        return false;
     }
 }

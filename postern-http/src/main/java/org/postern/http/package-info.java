@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * The HTTPS server (Jetty 12 core handlers): HTTP/1.1 (RFC 9112) and HTTP/2 (RFC 9113, negotiated
- * with ALPN, RFC 7301) over TLS 1.2/1.3 with the same certificate as the mail ports, plain HTTP that
- * only redirects to HTTPS, and a {@link org.postern.http.Router} other modules (JMAP, webmail,
- * autoconfig) register their handlers with.
+ * with ALPN, RFC 7301) over TLS 1.2/1.3 with the same certificate as the mail ports (the same
+ * reloading key manager, so renewed PEM files reach HTTPS without a restart), plain HTTP that only
+ * redirects to HTTPS, a {@link org.postern.http.Router} other modules (JMAP, webmail, autoconfig)
+ * register their handlers with, {@link org.postern.http.StaticFiles} for the webmail's assets, and
+ * the browser session machinery ({@link org.postern.http.WebSessions}, {@link org.postern.http.SessionCookie}
+ * per RFC 6265, {@link org.postern.http.Origins} per RFC 6454).
  *
  * <p>Invariants:
  * <ul>
@@ -11,7 +14,13 @@
  *       (HSTS per RFC 6797 only over TLS).</li>
  *   <li>Plain HTTP never serves content: every request gets a redirect, so no credentials or cookies
  *       are ever read from an unencrypted connection.</li>
- *   <li>Every input is bounded: header size, body size ({@link HttpConfig#maxBodyBytes}), idle time.</li>
+ *   <li>Every input is bounded: header size, body size ({@link HttpConfig#maxBodyBytes}), connections
+ *       in total and per client address, and time: the TLS handshake and each request's header block
+ *       have whole-phase deadlines ({@code ConnectionGuard}), a body must keep a minimum rate
+ *       ({@code BodyRateLimit}), and silence ends a connection after the idle timeout.</li>
+ *   <li>A session cookie value is never stored: the server keeps its SHA-256 only.</li>
+ *   <li>A request path is never used as a file name without segment-by-segment validation and a
+ *       check that the real path stays under the root.</li>
  * </ul>
  */
 package org.postern.http;

@@ -59,6 +59,7 @@ final class CommandTable {
             entry("GETACL", new Rule(AUTH, true)),
             entry("LISTRIGHTS", new Rule(AUTH, true)),
             entry("MYRIGHTS", new Rule(AUTH, true)),
+            entry("NOTIFY", new Rule(AUTH, true)),
             entry("CHECK", new Rule(SEL, true)),
             entry("CLOSE", new Rule(SEL, false)),
             entry("UNSELECT", new Rule(SEL, false)),

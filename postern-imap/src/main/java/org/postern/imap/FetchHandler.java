@@ -76,7 +76,13 @@ final class FetchHandler {
                 }
             }
         }
-        FetchEngine engine = new FetchEngine(s.store.blobs(), s.cache);
+        java.util.Map<String, Long> threads = java.util.Map.of();
+        if (has(items, FetchItem.Kind.THREADID)) {
+            List<MessageRecord> records = new ArrayList<>(seqs.size());
+            for (int seq : seqs) records.add(m.at(seq));
+            threads = ThreadIds.of(s, m.ownerId, records);
+        }
+        FetchEngine engine = new FetchEngine(s.store.blobs(), s.cache, threads, m.ownerId);
         boolean vanished = false;
         boolean unknownCte = false;
         for (int seq : seqs) {

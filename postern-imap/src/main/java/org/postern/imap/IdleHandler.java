@@ -19,6 +19,7 @@ final class IdleHandler {
     String idle(ImapSession s, String tag) throws IOException, ImapException {
         s.out().raw("+ idling").crlf();
         s.out().flush();
+        if (s.notify != null) return idleWithNotify(s);
         Notifier n = new Notifier(s);
         Thread t = Thread.ofVirtual().name("imap-idle").start(n);
         byte[] line;
@@ -41,6 +42,29 @@ final class IdleHandler {
         if (!new String(line, StandardCharsets.US_ASCII).equalsIgnoreCase("DONE")) {
             throw ImapException.bad("Expected DONE");
         }
+        return "IDLE terminated";
+    }
+
+    /**
+     * RFC 5465 §4: with NOTIFY on, IDLE sends exactly the events NOTIFY asked for, so NOTIFY's own
+     * notifier reports them; this thread only gives up the output lock and waits for DONE.
+     */
+    private static String idleWithNotify(ImapSession s) throws IOException, ImapException {
+        byte[] line;
+        s.idling = true;
+        s.outLock.unlock();
+        try {
+            s.wake.release();
+            line = s.in().readLine(s.config.maxLine());
+        } finally {
+            s.outLock.lock();
+            s.idling = false;
+        }
+        if (line == null) {
+            s.state = CommandTable.State.LOGOUT;
+            return null;
+        }
+        if (!new String(line, StandardCharsets.US_ASCII).equalsIgnoreCase("DONE")) throw ImapException.bad("Expected DONE");
         return "IDLE terminated";
     }
 

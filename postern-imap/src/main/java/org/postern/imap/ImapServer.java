@@ -26,6 +26,7 @@ public final class ImapServer implements ConnectionHandler {
     /** Full-text index for SEARCH text keys; null means every SEARCH scans the messages. */
     private final SearchIndex searchIndex;
     private final Set<ImapSession> sessions = ConcurrentHashMap.newKeySet();
+    private final SearchLimit searchLimit;
     private volatile boolean shuttingDown;
 
     private final AuthHandler auth;
@@ -44,6 +45,7 @@ public final class ImapServer implements ConnectionHandler {
     private final QuotaHandler quota = new QuotaHandler();
     private final MetadataHandler metadata = new MetadataHandler();
     private final AclHandler acl = new AclHandler();
+    private final NotifyHandler notify = new NotifyHandler();
 
     /** {@code tls} may be null only when no connection will ever need it (tests without TLS). */
     public ImapServer(ImapConfig config, MailStore store, SaslMechanisms sasl, TlsContext tls) {
@@ -58,6 +60,7 @@ public final class ImapServer implements ConnectionHandler {
         this.tls = tls;
         this.searchIndex = searchIndex;
         this.auth = new AuthHandler(sasl);
+        this.searchLimit = new SearchLimit(config.searchesPerUser(), config.searchWait());
     }
 
     @Override
@@ -102,6 +105,27 @@ public final class ImapServer implements ConnectionHandler {
         return searchIndex;
     }
 
+    /**
+     * RFC 5465 §5.6-5.7: METADATA changes reach other sessions' NOTIFY from here (the store's change
+     * feed does not carry them); private entries only their owner's sessions.
+     */
+    void metadataChanged(ImapSession origin, java.util.Map<org.postern.store.MetadataStore.Scope, java.util.Map<String, byte[]>> changes) {
+        for (ImapSession s : sessions) {
+            NotifyWatch w = s.notify;
+            if (s == origin || w == null || s.account == null) continue;
+            for (var e : changes.entrySet()) {
+                var scope = e.getKey();
+                if (scope.userId() != 0 && scope.userId() != s.account.id()) continue;
+                w.metadataChanged(new NotifyWatch.MetadataNote(scope.ownerAccountId(), scope.mailboxId(),
+                        java.util.List.copyOf(e.getValue().keySet())));
+            }
+        }
+    }
+
+    SearchLimit searchLimit() {
+        return searchLimit;
+    }
+
     MailStore store() {
         return store;
     }
@@ -133,7 +157,7 @@ public final class ImapServer implements ConnectionHandler {
                     + " STATUS=SIZE CONDSTORE QRESYNC ESEARCH SEARCHRES WITHIN OBJECTID SAVEDATE BINARY UTF8=ACCEPT MULTIAPPEND CATENATE"
                     + " SORT SORT=DISPLAY ESORT"
                     + " THREAD=ORDEREDSUBJECT THREAD=REFERENCES PREVIEW REPLACE COMPRESS=DEFLATE"
-                    + " QUOTA QUOTA=RES-STORAGE QUOTA=RES-MESSAGE QUOTASET METADATA METADATA-SERVER ACL RIGHTS=texk APPENDLIMIT=")
+                    + " QUOTA QUOTA=RES-STORAGE QUOTA=RES-MESSAGE QUOTASET METADATA METADATA-SERVER NOTIFY ACL RIGHTS=texk APPENDLIMIT=")
                     .append(config.maxMessageSize());
         }
         return sb.toString();
@@ -253,6 +277,7 @@ public final class ImapServer implements ConnectionHandler {
             case Command.GetAcl x -> acl.getAcl(s, x);
             case Command.ListRights x -> acl.listRights(s, x);
             case Command.MyRights x -> acl.myRights(s, x);
+            case Command.Notify x -> notify.notify(s, x);
         };
     }
 }

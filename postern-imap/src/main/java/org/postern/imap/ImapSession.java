@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Rules: the only place that writes tagged NO/BAD is {@link #execute}; the socket is written only
  * by the session's thread (and, during IDLE, by its notifier thread while the session thread waits
- * for DONE); output is flushed once per command, or at once for continuation requests and IDLE
- * updates. Store calls are complete before any write, so no store lock is held while writing.
+ * for DONE; after NOTIFY SET, by NOTIFY's notifier whenever it holds {@link #outLock}); output is
+ * flushed once per command, or at once for continuation requests and IDLE and NOTIFY updates. Store
+ * calls are complete before any write, so no store lock is held while writing.
  */
 final class ImapSession {
     private static final Logger log = LoggerFactory.getLogger(ImapSession.class);
@@ -56,6 +57,18 @@ final class ImapSession {
     final java.util.EnumSet<Extension> enabled = java.util.EnumSet.noneOf(Extension.class);
     /** Released by the change feed; IDLE waits on it. */
     final Semaphore wake = new Semaphore(0);
+    /**
+     * Held while a command runs and by the NOTIFY notifier while it reports (RFC 5465 §3.1: the
+     * client listens even when no command is in progress), so the view and the socket have one user
+     * at a time. Not held while waiting for the next command, nor during IDLE's wait for DONE.
+     */
+    final java.util.concurrent.locks.ReentrantLock outLock = new java.util.concurrent.locks.ReentrantLock();
+    /** What NOTIFY SET asked for; null before NOTIFY, after NOTIFY NONE and after an overflow. */
+    volatile NotifyWatch notify;
+    /** In IDLE, waiting for DONE: EXPUNGE may be sent (RFC 3501 §7.4.1), also for SELECTED-DELAYED. */
+    volatile boolean idling;
+    /** A change arrived since NOTIFY last looked. */
+    private volatile boolean notifyDirty;
     volatile boolean accountGone;
     volatile boolean shutdownRequested;
     private int consecutiveBad;
@@ -167,21 +180,27 @@ final class ImapSession {
                     bye("Too much input");
                     break;
                 }
-                switch (in) {
-                    case Incoming.Eof e -> state = State.LOGOUT;
-                    case Incoming.Rejected r -> {
-                        out.raw((r.tag() == null ? "*" : r.tag()) + " " + r.reply()).crlf();
-                        if (r.fatal()) bye("Closing connection");
-                        else countBad();
+                outLock.lock();
+                try {
+                    switch (in) {
+                        case Incoming.Eof e -> state = State.LOGOUT;
+                        case Incoming.Rejected r -> {
+                            out.raw((r.tag() == null ? "*" : r.tag()) + " " + r.reply()).crlf();
+                            if (r.fatal()) bye("Closing connection");
+                            else countBad();
+                        }
+                        case Incoming.Complete c -> parseAndExecute(c.bytes());
+                        case Incoming.AppendStart a -> execute(a.request());
                     }
-                    case Incoming.Complete c -> parseAndExecute(c.bytes());
-                    case Incoming.AppendStart a -> execute(a.request());
+                    if (accountGone && state != State.LOGOUT) bye("Account no longer available");
+                    if (shutdownRequested && state != State.LOGOUT) bye("Server shutting down");
+                    out.flush();
+                } finally {
+                    outLock.unlock();
                 }
-                if (accountGone && state != State.LOGOUT) bye("Account no longer available");
-                if (shutdownRequested && state != State.LOGOUT) bye("Server shutting down");
-                out.flush();
             }
         } finally {
+            stopNotify();
             closeSubscription();
             if (inflating != null) inflating.close();
             if (deflater != null) deflater.end();
@@ -241,6 +260,7 @@ final class ImapSession {
             return;
         }
         String ok;
+        String wasSelected = selected == null ? null : selected.name;
         try {
             ok = server.dispatch(this, tag, c);
             if (ok == null) {
@@ -248,10 +268,12 @@ final class ImapSession {
                 return;
             }
             if (state == State.SELECTED) syncSelected(rule.expunges());
+            notifyAfter(c, wasSelected);
             out.raw(tag + " OK " + ok).crlf();
             consecutiveBad = 0;
         } catch (ImapException e) {
             if (state == State.SELECTED && e.status() == ImapException.Status.NO) trySync(rule.expunges());
+            if (e.status() == ImapException.Status.NO) notifyAfter(c, wasSelected);
             out.raw(tag + " " + e.reply()).crlf();
             if (e.status() == ImapException.Status.BAD) countBad();
             else consecutiveBad = 0;
@@ -310,10 +332,54 @@ final class ImapSession {
 
     private void onChange(ChangeEvent e) {
         if (e.kind() == ChangeEvent.Kind.ACCOUNT) accountGone = true;
+        notifyDirty = true;
         if (wake.availablePermits() == 0) wake.release();
     }
 
+    /** RFC 5465 §3.1: replaces what NOTIFY watched; the notifier thread runs until NOTIFY NONE or logout. */
+    void startNotify(NotifyWatch w, java.util.List<org.postern.store.Mailbox> mailboxes) {
+        stopNotify();
+        notify = w;
+        if (selected != null) selected.uidInFetch = true;
+        w.start(mailboxes);
+    }
+
+    void stopNotify() {
+        NotifyWatch w = notify;
+        notify = null;
+        if (w != null) w.stop();
+    }
+
+    /**
+     * After a command, while NOTIFY is on: report other sessions' changes to non-selected mailboxes,
+     * and take in this command's own silently (RFC 5465 §5: the client is not told what it did).
+     */
+    private void notifyAfter(Command c, String wasSelected) throws IOException {
+        NotifyWatch w = notify;
+        if (w == null) return;
+        java.util.Set<String> quiet = new java.util.HashSet<>();
+        if (wasSelected != null) quiet.add(wasSelected);
+        switch (c) {
+            case Command.Create x -> quiet.add(x.mailbox());
+            case Command.Delete x -> quiet.add(x.mailbox());
+            case Command.Rename x -> {
+                quiet.add(x.from());
+                quiet.add(x.to());
+            }
+            case Command.Subscribe x -> quiet.add(x.mailbox());
+            case Command.Append x -> quiet.add(x.mailbox());
+            case Command.Catenate x -> quiet.add(x.mailbox());
+            case Command.Copy x -> quiet.add(x.mailbox());
+            case Command.Select x -> quiet.add(x.mailbox());
+            default -> { }
+        }
+        if (quiet.isEmpty() && !notifyDirty) return;
+        notifyDirty = false;
+        w.deliver(quiet);
+    }
+
     void select(SelectedMailbox m) {
+        if (m != null && notify != null) m.uidInFetch = true;
         selected = m;
         state = m == null ? State.AUTHENTICATED : State.SELECTED;
         cache.clear();

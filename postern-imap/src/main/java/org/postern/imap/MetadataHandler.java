@@ -101,6 +101,7 @@ final class MetadataHandler {
         if (!shared.isEmpty()) changes.put(scopes.shared, shared);
         if (!priv.isEmpty()) changes.put(scopes.priv, priv);
         md.apply(changes);
+        s.server.metadataChanged(s, changes);
         return "SETMETADATA completed";
     }
 

@@ -11,7 +11,9 @@ import org.postern.store.Mailbox;
  * Object identifiers of RFC 8474 derived from store ids, so they are stable for the life of the
  * object and need no storage: MAILBOXID is "M" + the mailbox id (mailbox ids are never reused in an
  * account and survive RENAME, §4); EMAILID is "E" + a hash of the blob id (a copy or move shares
- * the blob, so the id follows the content, §5.1). THREADID is NIL: no threading yet (§5.2).
+ * the blob, so the id follows the content, §5.1). THREADID is "T" + owner account + "-" + the
+ * store's thread id ({@link org.postern.store.ThreadStore}): stored once assigned, so stable, and
+ * with the owner in it so that threads of a shared mailbox never look like the user's own (§5.2).
  */
 public final class ObjectIds {
     private ObjectIds() {}
@@ -28,5 +30,9 @@ public final class ObjectIds {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    public static String threadId(long ownerAccountId, long threadId) {
+        return "T" + ownerAccountId + "-" + threadId;
     }
 }

@@ -12,7 +12,8 @@ import org.postern.store.Quota;
  * GETQUOTA, GETQUOTAROOT and SETQUOTA (RFC 9208 §4.1) with the resources STORAGE (§5.1, units of
  * 1024 octets) and MESSAGE (§5.2). Each account has one quota root covering all its mailboxes: ""
  * for the logged-in user's own account, and {@code #user/ADDRESS} for another account, which only
- * administrators can name (to anyone else it does not exist, so the name reveals no account).
+ * administrators can name, and users holding "i" on one of that account's mailboxes shared with
+ * them (to anyone else it does not exist, so the name reveals no account).
  * Limits are the account settings of {@link Quota}; SETQUOTA (QUOTASET) is for administrators only.
  * A resource without a limit is left out of the QUOTA response (§4.2.1: "not limited").
  */
@@ -29,8 +30,19 @@ final class QuotaHandler {
         var m = s.store.mailboxes().find(s.accountId(), c.mailbox())
                 .orElseThrow(() -> ImapException.no("NONEXISTENT", "Mailbox does not exist"));
         if (SharedMailboxes.isShared(m.id())) {
-            // Another account's quota root is not this user's to see: no roots (RFC 9208 §4.2.2 allows none).
-            s.out().raw("* QUOTAROOT ").astring(s.wireName(c.mailbox())).crlf();
+            // A shared mailbox lives in its owner's root: what the user appends counts there, so with
+            // "i" they see that root (as Dovecot reports the owner's quota); without it, no roots
+            // (RFC 9208 §4.2.2 allows none), so the owner's usage is not disclosed to mere readers.
+            var out = s.out().raw("* QUOTAROOT ").astring(s.wireName(c.mailbox()));
+            long owner = SharedMailboxes.ownerOf(m);
+            Optional<Account> a = Rights.has(AclHandler.rights(s, m), 'i') ? s.store.directory().account(owner) : Optional.empty();
+            if (a.isEmpty()) {
+                out.crlf();
+                return "GETQUOTAROOT completed";
+            }
+            String root = OTHER_ROOT_PREFIX + a.get().address();
+            out.raw(' ').string(root).crlf();
+            writeQuota(s, root, Quota.of(s.store, owner));
             return "GETQUOTAROOT completed";
         }
         s.out().raw("* QUOTAROOT ").astring(s.wireName(c.mailbox())).raw(" \"\"").crlf();
@@ -66,8 +78,17 @@ final class QuotaHandler {
 
     private static Optional<Account> rootAccount(ImapSession s, String root) {
         if (root.isEmpty()) return s.store.directory().account(s.accountId());
-        if (!s.account.admin() || !root.startsWith(OTHER_ROOT_PREFIX)) return Optional.empty();
-        return s.store.directory().account(root.substring(OTHER_ROOT_PREFIX.length()));
+        if (!root.startsWith(OTHER_ROOT_PREFIX)) return Optional.empty();
+        Optional<Account> a = s.store.directory().account(root.substring(OTHER_ROOT_PREFIX.length()));
+        if (s.account.admin() || a.isEmpty()) return s.account.admin() ? a : Optional.empty();
+        // Anyone else may read the root of an account that lets them add to one of its mailboxes.
+        for (var m : s.store.mailboxes().list(s.accountId())) {
+            if (SharedMailboxes.isShared(m.id()) && SharedMailboxes.ownerOf(m) == a.get().id()
+                    && Rights.has(AclHandler.rights(s, m), 'i')) {
+                return a;
+            }
+        }
+        return Optional.empty();
     }
 
     private static ImapException noSuchRoot() {

@@ -99,12 +99,25 @@ final class SearchHandler {
 
     /** Sequence numbers of the messages of the view that match {@code key}, ascending. */
     static List<Integer> matching(ImapSession s, SelectedMailbox m, SearchKey key) throws ImapException {
+        if (!SearchLimit.expensive(key)) return evaluate(s, m, key);
+        try (AutoCloseable turn = s.server.searchLimit().acquire(s.accountId())) {
+            return evaluate(s, m, key);
+        } catch (ImapException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static List<Integer> evaluate(ImapSession s, SelectedMailbox m, SearchKey key) throws ImapException {
         long maxUid = m.size() == 0 ? 0 : m.at(m.size()).uid();
         java.util.Map<SequenceSet, long[][]> resolved = new java.util.IdentityHashMap<>();
         Instant now = Instant.now();
-        TextKeys texts = TextKeys.of(s.server.searchIndex(), s.accountId(), m.mailboxId, key);
+        TextKeys texts = TextKeys.of(s.server.searchIndex(), m.ownerId, m.ownerMailboxId, key);
         SearchKey single = key instanceof SearchKey.And a && a.keys().size() == 1 ? a.keys().getFirst() : key;
         boolean textOnly = texts.query(single) != null;
+        // RFC 8474 §6: SEARCH THREADID needs the thread of every message considered.
+        java.util.Map<String, Long> threads = usesThreadId(key) ? ThreadIds.of(s, m.ownerId, m.messages()) : null;
         List<Integer> seqs = new ArrayList<>();
         for (int seq = 1; seq <= m.size(); seq++) {
             if (textOnly) {
@@ -115,12 +128,24 @@ final class SearchHandler {
                     continue;
                 }
             }
-            if (matches(key, new Ctx(s, m, m.at(seq), seq, maxUid, resolved, now, texts))) seqs.add(seq);
+            Ctx ctx = new Ctx(s, m, m.at(seq), seq, maxUid, resolved, now, texts);
+            ctx.threads = threads;
+            if (matches(key, ctx)) seqs.add(seq);
         }
         return seqs;
     }
 
-    private static boolean usesModSeq(SearchKey k, int depth) {
+    private static boolean usesThreadId(SearchKey k) {
+        return switch (k) {
+            case SearchKey.ObjectId o -> o.thread();
+            case SearchKey.And a -> a.keys().stream().anyMatch(SearchHandler::usesThreadId);
+            case SearchKey.Or o -> usesThreadId(o.left()) || usesThreadId(o.right());
+            case SearchKey.Not n -> usesThreadId(n.key());
+            default -> false;
+        };
+    }
+
+        private static boolean usesModSeq(SearchKey k, int depth) {
         return switch (k) {
             case SearchKey.ModSeq x -> true;
             case SearchKey.And a -> a.keys().stream().anyMatch(x -> usesModSeq(x, depth + 1));
@@ -143,6 +168,13 @@ final class SearchHandler {
         final java.util.Map<SequenceSet, long[][]> resolved;
         final Instant now;
         final TextKeys texts;
+        /** THREADIDs by blob id, read once per SEARCH and only when a THREADID key is present. */
+        java.util.Map<String, Long> threads;
+
+        String threadId() {
+            Long t = threads == null ? null : threads.get(r.blobId());
+            return t == null ? null : ObjectIds.threadId(m.ownerId, t);
+        }
 
         Ctx(ImapSession s, SelectedMailbox m, MessageRecord r, int seq, long maxUid,
                 java.util.Map<SequenceSet, long[][]> resolved, Instant now, TextKeys texts) {
@@ -209,7 +241,8 @@ final class SearchHandler {
                     case SINCE -> !date.isBefore(sd.date());
                 };
             }
-            case SearchKey.ObjectId o -> !o.thread() && ObjectIds.emailId(c.r.blobId()).equals(o.id());
+            case SearchKey.ObjectId o -> o.thread() ? o.id().equals(c.threadId())
+                    : ObjectIds.emailId(c.r.blobId()).equals(o.id());
             case SearchKey.Date d -> {
                 LocalDate date;
                 if (d.sent()) {

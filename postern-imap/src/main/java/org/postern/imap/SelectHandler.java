@@ -35,10 +35,12 @@ final class SelectHandler {
                 .orElseThrow(() -> ImapException.no("NONEXISTENT", "Mailbox does not exist"));
         // The compact index, not a snapshot: a 100,000-message mailbox must not cost 100,000 objects.
         MailboxIndex snap = s.store.mailboxes().index(s.accountId(), mb.id());
-        SelectedMailbox view = new SelectedMailbox(snap, c.readOnly(), s.enabled);
+        String rights = SharedMailboxes.isShared(mb.id()) ? AclHandler.rights(s, mb) : Rights.ALL;
+        boolean readOnly = c.readOnly() || !writable(rights);
+        SelectedMailbox view = new SelectedMailbox(snap, readOnly, s.enabled);
         view.writeFlags(out);
-        out.raw(c.readOnly() ? "* OK [PERMANENTFLAGS ()] Read-only mailbox"
-                : "* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft \\*)] Flags permitted").crlf();
+        out.raw(readOnly ? "* OK [PERMANENTFLAGS ()] Read-only mailbox"
+                : "* OK [PERMANENTFLAGS (" + permanentFlags(rights) + ")] Flags permitted").crlf();
         out.raw("* " + view.size() + " EXISTS").crlf();
         if (s.rev2()) {
             out.raw("* LIST (" + MailboxHandler.selectableAttributes(s, snap.mailbox()) + ") \"/\" ")
@@ -58,7 +60,28 @@ final class SelectHandler {
         out.raw("* OK [MAILBOXID (" + ObjectIds.mailboxId(mb) + ")] Ok").crlf();
         s.select(view);
         if (c.qresync() != null && c.qresync().uidValidity() == view.uidValidity) resync(s, view, c.qresync());
-        return (c.readOnly() ? "[READ-ONLY] " : "[READ-WRITE] ") + c.name() + " completed";
+        return (readOnly ? "[READ-ONLY] " : "[READ-WRITE] ") + c.name() + " completed";
+    }
+
+    /**
+     * RFC 4314 §5.2: READ-ONLY unless the user holds "i", "e" or a flag right. \Seen is per user here,
+     * so "s" is not a shared flag right; it still counts (as in Dovecot), since with it the user can
+     * change their own \Seen, which needs a read-write selection.
+     */
+    static boolean writable(String rights) {
+        for (char r : "iestw".toCharArray()) if (Rights.has(rights, r)) return true;
+        return false;
+    }
+
+    /** RFC 4314 §4 STORE: only the flags the rights let the user change are permanent for them. */
+    static String permanentFlags(String rights) {
+        StringBuilder sb = new StringBuilder();
+        boolean w = Rights.has(rights, 'w');
+        if (w) sb.append("\\Answered \\Flagged ");
+        if (Rights.has(rights, 't')) sb.append("\\Deleted ");
+        if (Rights.has(rights, 's')) sb.append("\\Seen ");
+        if (w) sb.append("\\Draft \\* ");
+        return sb.toString().strip();
     }
 
     /**

@@ -32,6 +32,13 @@ import org.postern.store.MessageRecord;
  */
 final class SelectedMailbox {
     final long mailboxId;
+    /**
+     * The account that owns the mailbox and its id there: the session's own for a personal mailbox,
+     * another account's for a shared one. Anything keyed by the owner's data (the full-text index,
+     * stored sort keys, thread ids) must use these, never the session's account (RFC 4314 §4).
+     */
+    final long ownerId;
+    final long ownerMailboxId;
     final String name;
     final boolean readOnly;
     final long uidValidity;
@@ -59,6 +66,8 @@ final class SelectedMailbox {
     private int reportedRecent;
     /** The session's enabled extensions; ENABLE may change them while this mailbox is selected. */
     private final Set<ImapSession.Extension> enabled;
+    /** RFC 5465 §5.1: with NOTIFY, an unsolicited FETCH for a flag change always carries the UID. */
+    boolean uidInFetch;
     /** UIDs of the last SEARCH ... RETURN (SAVE) (RFC 5182 §2.1), ascending; empty after selection. */
     private long[] saved = new long[0];
 
@@ -73,6 +82,8 @@ final class SelectedMailbox {
     SelectedMailbox(MailboxIndex index, boolean readOnly, Set<ImapSession.Extension> enabled) {
         this.enabled = enabled;
         this.mailboxId = index.mailbox().id();
+        this.ownerId = SharedMailboxes.ownerOf(index.mailbox());
+        this.ownerMailboxId = SharedMailboxes.realIdOf(index.mailbox());
         this.name = index.mailbox().name();
         this.readOnly = readOnly;
         this.uidValidity = index.mailbox().uidValidity();
@@ -391,7 +402,7 @@ final class SelectedMailbox {
      */
     String unsolicitedFetch(int seq, MessageRecord r) {
         StringBuilder sb = new StringBuilder("* ").append(seq).append(" FETCH (");
-        if (enabled.contains(ImapSession.Extension.IMAP4REV2) || enabled.contains(ImapSession.Extension.CONDSTORE)) {
+        if (uidInFetch || enabled.contains(ImapSession.Extension.IMAP4REV2) || enabled.contains(ImapSession.Extension.CONDSTORE)) {
             sb.append("UID ").append(r.uid()).append(' ');
         }
         sb.append("FLAGS ").append(flagList(r, isRecent(r)));

@@ -95,7 +95,7 @@ final class SortHandler {
                 keyed.set(i, new Keys(k.seq(), k.uid(), k.arrival(), k.size(), sk));
             }
         }
-        remember(s, fresh);
+        remember(s, m.ownerId, fresh);
         Comparator<Keys> order = null;
         for (Command.SortCriterion cr : c.criteria()) {
             Comparator<Keys> one = comparator(cr.key());
@@ -126,10 +126,11 @@ final class SortHandler {
     }
 
     /** Stores newly derived keys; a failure costs only the next SORT's time, so it does not fail this one. */
-    private static void remember(ImapSession s, List<MessageSortKeys> fresh) {
+    private static void remember(ImapSession s, long ownerId, List<MessageSortKeys> fresh) {
         for (int i = 0; i < fresh.size(); i += STORE_CHUNK) {
             try {
-                s.store.mailboxes().putSortKeys(s.accountId(), fresh.subList(i, Math.min(fresh.size(), i + STORE_CHUNK)));
+                // The owner's account: a shared mailbox's keys are read back from there.
+                s.store.mailboxes().putSortKeys(ownerId, fresh.subList(i, Math.min(fresh.size(), i + STORE_CHUNK)));
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "could not store sort keys: " + e);
                 return;

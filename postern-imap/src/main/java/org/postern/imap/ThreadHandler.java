@@ -217,12 +217,12 @@ final class ThreadHandler {
         child.parent = null;
     }
 
-    private static String first(Headers h, String field) {
+    static String first(Headers h, String field) {
         List<String> l = ids(h, field);
         return l.isEmpty() ? null : l.getFirst();
     }
 
-    private static List<String> ids(Headers h, String field) {
+    static List<String> ids(Headers h, String field) {
         List<String> out = new ArrayList<>();
         String v = h == null ? null : h.first(field);
         if (v == null) return out;

@@ -10,7 +10,7 @@
  * (RFC 5267), SORT=DISPLAY (RFC 5957), REPLACE (RFC 8508), PREVIEW (RFC 8970), CATENATE (RFC 4469,
  * with IMAP URLs of RFC 5092 into the user's own mailboxes), COMPRESS=DEFLATE (RFC 4978), QUOTA
  * with STORAGE and MESSAGE (RFC 9208), METADATA and METADATA-SERVER (RFC 5464), ACL with
- * RIGHTS=texk and shared mailboxes under "Other Users/" (RFC 4314, RFC 2342), STARTTLS and
+ * RIGHTS=texk and shared mailboxes under "Other Users/" (RFC 4314, RFC 2342), NOTIFY (RFC 5465), STARTTLS and
  * LOGINDISABLED (RFC 3501 §6.2.1, RFC 9051 §6.2.1) and response codes of RFC 5530.
  *
  * <p>Invariants:
@@ -32,8 +32,17 @@
  *       account's mailbox is reachable only with a right on it, is absent (exactly like a
  *       non-existent one) without any, and carries the user's own \Seen.</li>
  *   <li>After COMPRESS, inflated input is bounded per command like plain input (HOSTILE A66).</li>
- *   <li>MODSEQs, UIDVALIDITY and the expunge log come from the store; object ids are derived
- *       from store ids ({@link org.postern.imap.ObjectIds}), so nothing extra is persisted.</li>
+ *   <li>MODSEQs, UIDVALIDITY and the expunge log come from the store; MAILBOXID and EMAILID are
+ *       derived from store ids ({@link org.postern.imap.ObjectIds}); THREADID is the store's thread
+ *       id of the message's body in the owner's account, assigned on first use and then fixed.</li>
+ *   <li>Anything keyed by a mailbox's data (full-text index, sort keys, thread ids) uses the owner's
+ *       account ({@code SelectedMailbox.ownerId}), never the session's: a shared mailbox is the
+ *       owner's.</li>
+ *   <li>After NOTIFY SET a second thread may write between commands; it and the session's thread
+ *       write only while holding {@code ImapSession.outLock}, which is not held while waiting for a
+ *       command or for IDLE's DONE. The session's own changes are not reported back to it.</li>
+ *   <li>Expensive searches (those reading message contents) are capped per user across sessions
+ *       ({@link org.postern.imap.SearchLimit}).</li>
  * </ul>
  */
 package org.postern.imap;

@@ -176,12 +176,51 @@ class AclTest {
             a.exchange("k LSUB \"\" \"Other Users/*\"", "k OK LSUB completed");
             b.exchange("l UNSUBSCRIBE " + SHARED, "l OK UNSUBSCRIBE completed");
             b.exchange("m LSUB \"\" \"Other Users/*\"", "m OK LSUB completed");
-            // Another account's quota root is not bob's to see.
-            b.exchange("n GETQUOTAROOT " + SHARED, "* QUOTAROOT \"Other Users/alice@example.org/INBOX\"",
-                    "n OK GETQUOTAROOT completed");
+            // With "i" bob adds to alice's storage: he sees her quota root (as Dovecot reports the owner's).
+            b.exchange("n GETQUOTAROOT " + SHARED, "* QUOTAROOT \"Other Users/alice@example.org/INBOX\" \"#user/alice@example.org\"",
+                    "* QUOTA \"#user/alice@example.org\" ()", "n OK GETQUOTAROOT completed");
             // Alice reading message 2 does not mark it read for bob.
             a.exchange("g STORE 2 +FLAGS.SILENT (\\Seen)", "g OK STORE completed");
             b.exchange("h FETCH 2 FLAGS", "* 2 FETCH (FLAGS (\\Recent))", "h OK FETCH completed");
+        }
+    }
+
+    /**
+     * RFC 4314 §5.2: without "i", "e", or a flag right the selection is READ-ONLY and STORE and
+     * EXPUNGE are refused; PERMANENTFLAGS lists only what the rights allow; FETCH and COPY out of
+     * the shared mailbox work with "r"; the quota root is shown only to those who can add ("i").
+     */
+    @Test
+    void readOnlyRightsSelectReadOnlyAndQuotaRootFollowsInsert() throws Exception {
+        try (ImapFixture.Session a = server.login(); ImapFixture.Session b = login("bob@example.org");
+                ImapFixture.Session c = login("carol@example.org")) {
+            a.append("INBOX", MSG1);
+            a.exchange("a SETACL INBOX bob@example.org lr", "a OK SETACL completed");
+            a.exchange("b SETACL INBOX carol@example.org lrs", "b OK SETACL completed");
+
+            List<String> sel = b.cmd("a SELECT " + SHARED);
+            assertThat(sel).contains("* OK [PERMANENTFLAGS ()] Read-only mailbox");
+            assertThat(sel.getLast()).isEqualTo("a OK [READ-ONLY] SELECT completed");
+            b.exchange("b STORE 1 +FLAGS (\\Seen)", "b NO [READ-ONLY] Mailbox is read-only");
+            b.exchange("c EXPUNGE", "c NO [NOPERM] Missing right 'e' on this mailbox");
+            // Reading does not mark read in a read-only selection (RFC 3501 §6.3.2).
+            b.exchange("d FETCH 1 (BODY[TEXT])", "* 1 FETCH (BODY[TEXT] {7}\r\nfirst\r\n)", "d OK FETCH completed");
+            b.exchange("e FETCH 1 (FLAGS)", "* 1 FETCH (FLAGS ())", "e OK FETCH completed");
+            b.capture("UV", "f STATUS INBOX (UIDVALIDITY)", "UIDVALIDITY (\\d+)");
+            b.exchange("g UID COPY 1 INBOX", "g OK [COPYUID ${UV} 1 1] UID COPY completed");
+            b.exchange("h UID SEARCH SUBJECT one", "* SEARCH 1", "h OK UID SEARCH completed");
+            b.exchange("i GETQUOTAROOT " + SHARED, "* QUOTAROOT \"Other Users/alice@example.org/INBOX\"",
+                    "i OK GETQUOTAROOT completed");
+            b.exchange("j GETQUOTA \"#user/alice@example.org\"", "j NO [NONEXISTENT] No such quota root");
+
+            // "s" alone: READ-WRITE (the user's own \Seen can change), and only \Seen is permanent.
+            sel = c.cmd("a SELECT " + SHARED);
+            assertThat(sel).contains("* OK [PERMANENTFLAGS (\\Seen)] Flags permitted");
+            assertThat(sel.getLast()).isEqualTo("a OK [READ-WRITE] SELECT completed");
+            c.exchange("b STORE 1 +FLAGS (\\Seen \\Flagged)", "* 1 FETCH (FLAGS (\\Seen))", "b OK STORE completed");
+
+            a.exchange("c SETACL INBOX bob@example.org +i", "c OK SETACL completed");
+            b.exchange("k GETQUOTA \"#user/alice@example.org\"", "* QUOTA \"#user/alice@example.org\" ()", "k OK GETQUOTA completed");
         }
     }
 }

@@ -33,13 +33,18 @@ final class ImapFixture implements AutoCloseable {
     final Listener listener;
 
     ImapFixture(Path dir) throws Exception {
+        this(dir, c -> c);
+    }
+
+    /** With a configuration adjusted by {@code config}, e.g. lower limits. */
+    ImapFixture(Path dir, java.util.function.UnaryOperator<ImapConfig> config) throws Exception {
         store = SqliteMailStore.open(dir.resolve("data"));
         store.directory().addDomain("example.org");
         store.directory().createAccount(USER, new Passwords(PasswordHasher.Cost.TEST).record("secret"), false);
         SaslMechanisms sasl = new SaslMechanisms(new Authenticator(store.directory(),
                 new AuthThrottle(AuthThrottle.Policy.RELAXED, Clock.systemUTC()), PasswordHasher.Cost.TEST, Clock.systemUTC()));
         listener = Listener.start("imap", InetAddress.getLoopbackAddress(), 0, false, null, NetLimits.DEFAULT,
-                new ImapServer(ImapConfig.defaults("localhost", false).withAllowPlaintextAuth(true), store, sasl, null));
+                new ImapServer(config.apply(ImapConfig.defaults("localhost", false).withAllowPlaintextAuth(true)), store, sasl, null));
     }
 
     Session login() throws IOException {

@@ -130,6 +130,32 @@ class IndexedSearchTest {
         assertThat(found).isBetween(total / 4, total - total / 10);
     }
 
+    /**
+     * RFC 4314: a shared mailbox's text is in its owner's index. The bodies are removed from disk
+     * after indexing, so only the index can find the needle: a SEARCH keyed by the searcher's
+     * account would scan unreadable messages and find nothing.
+     */
+    @Test
+    void sharedMailboxIsSearchedInTheOwnersIndex() throws Exception {
+        store.directory().createAccount("bob@example.org", new Passwords(PasswordHasher.Cost.TEST).record("pw"), false);
+        load(List.of("Subject: a\r\n\r\nquokka here\r\n".getBytes(StandardCharsets.UTF_8),
+                "Subject: b\r\n\r\nnothing\r\n".getBytes(StandardCharsets.UTF_8)));
+        assertThat(index.awaitIndexed(account, inbox, lastUid, Duration.ofSeconds(60))).isTrue();
+        store.acl().setRights(account, inbox, "bob@example.org", "lr");
+        try (var files = java.nio.file.Files.walk(dir.resolve("data"))) {
+            for (Path f : files.filter(java.nio.file.Files::isRegularFile).toList()) {
+                if (f.getFileName().toString().length() >= 32 && !f.toString().contains("index")) java.nio.file.Files.delete(f);
+            }
+        }
+        ImapClient b = new ImapClient(indexed.port());
+        try (b) {
+            b.line();
+            assertThat(b.cmd("l", "LOGIN bob@example.org pw").getLast()).startsWith("l OK");
+            assertThat(b.cmd("s", "SELECT \"Other Users/alice@example.org/INBOX\"").getLast()).startsWith("s OK [READ-ONLY]");
+            assertThat(b.cmd("t", "UID SEARCH BODY quokka")).containsExactly("* SEARCH 1", "t OK UID SEARCH completed");
+        }
+    }
+
     private String key(Random rnd) {
         SearchText t = texts.get(rnd.nextInt(texts.size()));
         String[] fields = {"FROM", "TO", "CC", "BCC", "SUBJECT"};

@@ -81,11 +81,13 @@ class SearchExtensionsTest {
             // RFC 8514: the save date is when the message came into this mailbox, not its internal date.
             c.exchange("e SEARCH SAVEDON " + today + " SAVEDATESUPPORTED", "* SEARCH 1 2", "e OK SEARCH completed");
             c.exchange("f SEARCH SAVEDBEFORE 1-Jan-2021", "* SEARCH", "f OK SEARCH completed");
+            // Two copies of one message (one Message-ID) are one thread (RFC 8474 §5.2).
+            String thread = "T" + server.store.directory().account(ImapFixture.USER).orElseThrow().id() + "-1";
             java.util.List<String> ids = c.cmd("g FETCH 1:2 (EMAILID THREADID)");
             String id1 = ids.get(0).replaceAll(".*EMAILID \\((E[0-9a-f]{24})\\).*", "$1");
             org.assertj.core.api.Assertions.assertThat(ids).containsExactly(
-                    "* 1 FETCH (EMAILID (" + id1 + ") THREADID NIL)",
-                    "* 2 FETCH (EMAILID (" + ids.get(1).replaceAll(".*EMAILID \\((E[0-9a-f]{24})\\).*", "$1") + ") THREADID NIL)",
+                    "* 1 FETCH (EMAILID (" + id1 + ") THREADID (" + thread + "))",
+                    "* 2 FETCH (EMAILID (" + ids.get(1).replaceAll(".*EMAILID \\((E[0-9a-f]{24})\\).*", "$1") + ") THREADID (" + thread + "))",
                     "g OK FETCH completed");
             c.exchange("h SEARCH EMAILID " + id1, "* SEARCH 1", "h OK SEARCH completed");
             // RFC 8474 §5.1: the EMAILID follows the message into another mailbox.
@@ -93,6 +95,7 @@ class SearchExtensionsTest {
             c.cmd("j SELECT Archive");
             c.exchange("k FETCH 1 (EMAILID)", "* 1 FETCH (EMAILID (" + id1 + "))", "k OK FETCH completed");
             c.exchange("l SEARCH THREADID T1", "* SEARCH", "l OK SEARCH completed");
+            c.exchange("m SEARCH THREADID " + thread, "* SEARCH 1", "m OK SEARCH completed");
         }
     }
 }

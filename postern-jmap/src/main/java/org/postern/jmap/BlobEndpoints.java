@@ -72,7 +72,7 @@ final class BlobEndpoints {
                 out.write(buf, 0, n);
             }
             String blobId = w.commit();
-            uploads.record(acc, blobId);
+            uploads.record(acc, blobId, total);
             String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
             ObjectNode o = Json.object();
             o.put("accountId", ctx.accountId());

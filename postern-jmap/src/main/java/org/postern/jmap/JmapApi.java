@@ -27,7 +27,28 @@ public final class JmapApi {
     public static final String MAIL = "urn:ietf:params:jmap:mail";
     public static final String SUBMISSION = "urn:ietf:params:jmap:submission";
     public static final String WEBSOCKET = "urn:ietf:params:jmap:websocket";
-    public static final Set<String> CAPABILITIES = Set.of(CORE, MAIL, SUBMISSION, WEBSOCKET);
+    public static final String VACATION = "urn:ietf:params:jmap:vacationresponse";
+    public static final Set<String> CAPABILITIES = Set.of(CORE, MAIL, SUBMISSION, WEBSOCKET, VACATION);
+    /** Key under which a method leaves an implicit follow-up response. */
+    private static final String IMPLICIT = "\u0000implicit";
+
+    /** Only this class marks a follow-up: client JSON echoed back (Core/echo) can never be one. */
+    private static final class Implicit extends ObjectNode {
+        Implicit() {
+            super(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance);
+        }
+    }
+
+    /**
+     * Attaches a response that must follow {@code result} with the same call id: RFC 8621 §7.5's
+     * implicit Email/set after EmailSubmission/set.
+     */
+    public static void addImplicitResponse(ObjectNode result, String name, ObjectNode arguments) {
+        Implicit implicit = new Implicit();
+        implicit.put("name", name);
+        implicit.set("arguments", arguments);
+        result.set(IMPLICIT, implicit);
+    }
 
     private record Registered(String capability, JmapMethod method) {}
 
@@ -62,9 +83,17 @@ public final class JmapApi {
                 name = "error";
                 result = error(new MethodError("serverFail", "internal error"));
             }
+            com.fasterxml.jackson.databind.JsonNode implicit = result.get(IMPLICIT) instanceof Implicit i ? i : null;
+            if (implicit != null) result.remove(IMPLICIT);
             done.add(new ResultReferences.Response(name, result, inv.callId()));
             ArrayNode triple = out.addArray();
             triple.add(name).add(result).add(inv.callId());
+            if (implicit != null) {
+                String n = implicit.get("name").asText();
+                ObjectNode a = (ObjectNode) implicit.get("arguments");
+                done.add(new ResultReferences.Response(n, a, inv.callId()));
+                out.addArray().add(n).add(a).add(inv.callId());
+            }
         }
         ObjectNode response = Json.object();
         response.set("methodResponses", out);

@@ -4,12 +4,8 @@ package org.postern.jmap;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.time.Clock;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
@@ -19,10 +15,10 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
-import org.postern.auth.AuthResult;
 import org.postern.auth.Authenticator;
 import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
 import org.postern.http.Router;
+import org.postern.http.WebSessions;
 import org.postern.jmap.method.CoreMethods;
 import org.postern.jmap.method.EmailMethods;
 import org.postern.jmap.method.IdentityMethods;
@@ -38,9 +34,12 @@ import org.postern.store.MailStore;
 
 /**
  * JMAP over HTTP (RFC 8620): the session resource at /.well-known/jmap (§2.2), the API endpoint (§3),
- * upload and download (§6) and the EventSource push endpoint (§7.3) under /jmap/. Every endpoint
- * needs HTTP Basic credentials (RFC 7617), checked by the shared {@link Authenticator} with its
- * throttling; HTTPS is guaranteed by the server in front (plain HTTP only redirects).
+ * upload and download (§6) and the EventSource push endpoint (§7.3) under /jmap/, plus the browser
+ * login at /login and /logout ({@link LoginEndpoint}). Every endpoint needs HTTP Basic credentials
+ * (RFC 7617), checked by the shared {@link Authenticator} with its throttling, or a browser session
+ * cookie; with a cookie, every state change (API POST, upload) needs the session's CSRF token and the
+ * WebSocket upgrade our own Origin (HOSTILE.md A54). HTTPS is guaranteed by the server in front
+ * (plain HTTP only redirects).
  */
 public final class JmapHandler extends Handler.Abstract {
     public static final String WELL_KNOWN = "/.well-known/jmap";
@@ -48,7 +47,6 @@ public final class JmapHandler extends Handler.Abstract {
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?|\\[[0-9A-Fa-f:.]{2,45}\\](:[0-9]{1,5})?");
 
     private final MailStore store;
-    private final Authenticator auth;
     private final JmapLimits limits;
     private final Json json;
     private final JmapApi api = new JmapApi();
@@ -58,30 +56,70 @@ public final class JmapHandler extends Handler.Abstract {
     private final BlobEndpoints blobs;
     private final EventSourceEndpoint events;
     private final Map<Long, AtomicInteger> running = new ConcurrentHashMap<>();
+    private final Map<Long, AtomicInteger> sockets = new ConcurrentHashMap<>();
+    static final int MAX_SOCKETS_PER_ACCOUNT = 16;
     private final String fallbackHost;
+    private final RequestAuth requestAuth;
 
     public JmapHandler(MailStore store, Authenticator auth, JmapLimits limits, String hostname) {
+        this(store, auth, limits, hostname, new WebSessions(WebSessions.Config.DEFAULT, Clock.systemUTC()),
+                Uploads.Quota.DEFAULT);
+    }
+
+    public JmapHandler(MailStore store, Authenticator auth, JmapLimits limits, String hostname, WebSessions sessions,
+            Uploads.Quota uploadQuota) {
         this.store = store;
-        this.auth = auth;
+        this.requestAuth = new RequestAuth(auth, store.directory(), sessions);
         this.limits = limits;
         this.json = new Json(limits);
         this.fallbackHost = hostname;
-        this.uploads = new Uploads(Clock.systemUTC());
+        this.uploads = new Uploads(Clock.systemUTC(), uploadQuota);
         this.messages = new MessageCache(store.blobs(), 64L << 20);
         CoreMethods.register(api);
         MailboxMethods.register(api);
         EmailMethods.register(api);
         ThreadMethods.register(api);
         IdentityMethods.register(api);
+        org.postern.jmap.method.EmailSubmissionMethods.register(api, org.postern.jmap.method.MailSubmitter.UNAVAILABLE);
+        org.postern.jmap.method.VacationResponseMethods.register(api);
         SearchSnippetMethods.register(api);
+        PushSubscriptions.register(api);
         this.blobs = new BlobEndpoints(json, limits, uploads);
         this.events = new EventSourceEndpoint(json, store);
     }
 
-    /** Registers the JMAP endpoints with the HTTP server's router. */
+    /** Registers the JMAP endpoints and the browser login (with its bare HTML form) with the HTTP server's router. */
+    /**
+     * Lets EmailSubmission send through {@code submitter} (the SMTP submission intake, RFC 8621 §7);
+     * without it every submission is refused. Call before serving.
+     */
+    public JmapHandler sendingWith(org.postern.jmap.method.MailSubmitter submitter) {
+        IdentityMethods.register(api, submitter);
+        org.postern.jmap.method.EmailSubmissionMethods.register(api, submitter);
+        return this;
+    }
+
     public void register(Router router) {
+        register(router, true);
+    }
+
+    /** As {@link #register(Router)}; {@code loginForm} false when a webmail serves GET /login itself. */
+    public void register(Router router, boolean loginForm) {
         router.add(WELL_KNOWN, this);
         router.add(PREFIX, this);
+        LoginEndpoint login = new LoginEndpoint(requestAuth, json, loginForm);
+        router.add(LoginEndpoint.LOGIN, login);
+        router.add(LoginEndpoint.LOGOUT, login);
+    }
+
+    /** Pending uploads (tests, metrics). */
+    Uploads uploads() {
+        return uploads;
+    }
+
+    /** The browser sessions (the webmail's login shares them). */
+    public WebSessions sessions() {
+        return requestAuth.sessions();
     }
 
     /** Ends open EventSource streams (server shutdown). */
@@ -92,20 +130,42 @@ public final class JmapHandler extends Handler.Abstract {
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
         String path = Request.getPathInContext(request);
-        Optional<Account> account = authenticate(request);
-        if (account.isEmpty()) {
-            HttpReplies.unauthorized(response, callback, json);
-            return true;
+        Caller caller = requestAuth.identify(request);
+        Account account;
+        switch (caller) {
+            case Caller.Basic b -> account = b.account();
+            case Caller.Browser b -> account = b.account();
+            case Caller.Throttled t -> {
+                // RFC 6585 §4; the same for every user name, so it tells nothing about accounts.
+                RequestAuth.retryAfter(response);
+                HttpReplies.problem(response, callback, json, 429, "about:blank", "too many failed logins", null);
+                return true;
+            }
+            case Caller.Anonymous a -> {
+                HttpReplies.unauthorized(response, callback, json);
+                return true;
+            }
         }
-        CallContext ctx = new CallContext(account.get(), store, limits, new java.util.HashMap<>(), uploads, messages,
+        CallContext ctx = new CallContext(account, store, limits, new java.util.HashMap<>(), uploads, messages,
                 snapshots);
         String method = request.getMethod();
-        if (path.equals(WELL_KNOWN) || path.equals(WELL_KNOWN + "/")) {
+        boolean wellKnown = path.equals(WELL_KNOWN) || path.equals(WELL_KNOWN + "/");
+        String rest = wellKnown ? "" : path.substring(PREFIX.length());
+        boolean webSocket = rest.equals("ws") || rest.equals("ws/");
+        if (caller instanceof Caller.Browser b) {
+            if (webSocket ? !RequestAuth.webSocketOriginOk(request)
+                    : !isSafe(method) && !RequestAuth.csrfOk(request, b.session(), null)) {
+                HttpReplies.problem(response, callback, json, 403, "about:blank",
+                        webSocket ? "WebSocket upgrade from a foreign origin" : "CSRF token missing or wrong", null);
+                return true;
+            }
+            if (wellKnown) response.getHeaders().put(RequestAuth.CSRF_HEADER, b.session().csrfToken());
+        }
+        if (wellKnown) {
             if (!method.equals("GET") && !method.equals("HEAD")) return methodNotAllowed(response, callback);
-            HttpReplies.json(response, callback, json, 200, SessionResource.of(account.get(), limits, base(request)));
+            HttpReplies.json(response, callback, json, 200, SessionResource.of(account, limits, base(request)));
             return true;
         }
-        String rest = path.substring(PREFIX.length());
         if (rest.equals("api") || rest.equals("api/")) {
             if (!method.equals("POST")) return methodNotAllowed(response, callback);
             api(request, response, callback, ctx);
@@ -121,7 +181,7 @@ public final class JmapHandler extends Handler.Abstract {
             blobs.download(rest.substring("download/".length()), request, response, callback, ctx);
             return true;
         }
-        if (rest.equals("ws") || rest.equals("ws/")) {
+        if (webSocket) {
             webSocket(request, response, callback, ctx);
             return true;
         }
@@ -131,6 +191,10 @@ public final class JmapHandler extends Handler.Abstract {
             return true;
         }
         return false;
+    }
+
+    private static boolean isSafe(String method) {
+        return method.equals("GET") || method.equals("HEAD") || method.equals("OPTIONS");
     }
 
     private boolean methodNotAllowed(Response response, Callback callback) {
@@ -163,17 +227,27 @@ public final class JmapHandler extends Handler.Abstract {
         }
     }
 
-    /** RFC 8887 §4.2: the upgrade needs the "jmap" subprotocol; the connection is already authenticated. */
+    /**
+     * RFC 8887 §4.2: the upgrade needs the "jmap" subprotocol; the connection is already authenticated.
+     * Sockets per account are capped like event streams (HOSTILE.md A60).
+     */
     private void webSocket(Request request, Response response, Callback callback, CallContext ctx) {
         ServerWebSocketContainer container = ServerWebSocketContainer.get(request.getContext());
+        AtomicInteger open = sockets.computeIfAbsent(ctx.account().id(), k -> new AtomicInteger());
         boolean upgraded = container != null && container.upgrade((req, resp, cb) -> {
             if (!req.getSubProtocols().contains("jmap")) {
                 resp.setStatus(400);
                 cb.succeeded();
                 return null;
             }
+            if (open.incrementAndGet() > MAX_SOCKETS_PER_ACCOUNT) {
+                open.decrementAndGet();
+                resp.setStatus(429);
+                cb.succeeded();
+                return null;
+            }
             resp.setAcceptedSubProtocol("jmap");
-            return new JmapWebSocket(ctx, this::processRequest, json);
+            return new JmapWebSocket(ctx, this::processRequest, json, open::decrementAndGet);
         }, request, response, callback);
         if (!upgraded) {
             HttpReplies.problem(response, callback, json, 400, "about:blank", "a WebSocket upgrade with subprotocol jmap is required",
@@ -201,15 +275,6 @@ public final class JmapHandler extends Handler.Abstract {
     static byte[] readBounded(InputStream in, long max) throws IOException {
         byte[] b = in.readNBytes((int) Math.min(max + 1, Integer.MAX_VALUE - 16));
         return b.length > max ? null : b;
-    }
-
-    private Optional<Account> authenticate(Request request) {
-        var creds = BasicAuth.parse(request.getHeaders().get(HttpHeader.AUTHORIZATION));
-        if (creds.isEmpty()) return Optional.empty();
-        SocketAddress remote = request.getConnectionMetaData().getRemoteSocketAddress();
-        InetAddress client = remote instanceof InetSocketAddress isa ? isa.getAddress() : InetAddress.getLoopbackAddress();
-        AuthResult r = auth.authenticate(creds.get().user(), creds.get().password(), client);
-        return r instanceof AuthResult.Success s ? Optional.of(s.account()) : Optional.empty();
     }
 
     /** The origin clients reach us at, for the URLs in the session object. */

@@ -22,15 +22,22 @@ import org.postern.store.ChangeEvent;
  * JMAP over WebSocket (RFC 8887): Request objects in, Response or RequestError objects out (§4.3),
  * and StateChange pushes after WebSocketPushEnable (§4.3.5). Messages are handled one at a time, in
  * order, on a virtual thread, never on Jetty's I/O thread; the change feed listener only wakes the
- * pusher.
+ * pusher. At most {@link #MAX_QUEUED} messages wait to be handled; a client that sends faster than
+ * its requests are answered is closed with 1008 (policy violation, RFC 6455 §7.4.1), so queued
+ * requests cannot pile up in memory.
  */
 public final class JmapWebSocket implements Session.Listener.AutoDemanding {
     interface Processor {
         ObjectNode process(JsonNode request, CallContext ctx) throws RequestError;
     }
 
+    static final int MAX_QUEUED = 8;
+
     private final CallContext ctx;
     private final Processor processor;
+    private final Runnable onEnd;
+    private final java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicInteger queued = new java.util.concurrent.atomic.AtomicInteger();
     private final Json json;
     private final Semaphore wake = new Semaphore(0);
     private volatile Session session;
@@ -42,10 +49,11 @@ public final class JmapWebSocket implements Session.Listener.AutoDemanding {
     private final java.util.concurrent.ExecutorService inbox =
             java.util.concurrent.Executors.newSingleThreadExecutor(Thread.ofVirtual().name("jmap-ws").factory());
 
-    JmapWebSocket(CallContext ctx, Processor processor, Json json) {
+    JmapWebSocket(CallContext ctx, Processor processor, Json json, Runnable onEnd) {
         this.ctx = ctx;
         this.processor = processor;
         this.json = json;
+        this.onEnd = onEnd;
     }
 
     @Override
@@ -55,8 +63,19 @@ public final class JmapWebSocket implements Session.Listener.AutoDemanding {
 
     @Override
     public void onWebSocketText(String text) {
+        if (queued.incrementAndGet() > MAX_QUEUED) {
+            Session s = session;
+            if (s != null) s.close(1008, "too many requests in flight", Callback.NOOP);
+            return;
+        }
         try {
-            inbox.execute(() -> handle(text));
+            inbox.execute(() -> {
+                try {
+                    handle(text);
+                } finally {
+                    queued.decrementAndGet();
+                }
+            });
         } catch (java.util.concurrent.RejectedExecutionException closed) {
             // the socket is closing
         }
@@ -174,17 +193,20 @@ public final class JmapWebSocket implements Session.Listener.AutoDemanding {
 
     @Override
     public void onWebSocketClose(int status, String reason, Callback callback) {
-        session = null;
-        inbox.shutdownNow();
-        disablePush();
+        end();
         callback.succeed();
     }
 
     @Override
     public void onWebSocketError(Throwable cause) {
+        end();
+    }
+
+    private void end() {
         session = null;
         inbox.shutdownNow();
         disablePush();
+        if (ended.compareAndSet(false, true)) onEnd.run();
     }
 
     private void closeSubscription() {

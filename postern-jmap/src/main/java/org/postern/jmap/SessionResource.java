@@ -31,6 +31,7 @@ final class SessionResource {
         core.putArray("collationAlgorithms").add("i;unicode-casemap");
         caps.putObject(JmapApi.MAIL);
         caps.putObject(JmapApi.SUBMISSION);
+        caps.putObject(JmapApi.VACATION); // RFC 8621 §1.3.3: no properties
         // RFC 8887 §4.1
         ObjectNode ws = caps.putObject(JmapApi.WEBSOCKET);
         ws.put("url", base.replaceFirst("^https:", "wss:") + "/jmap/ws");
@@ -51,15 +52,17 @@ final class SessionResource {
         ArrayNode sorts = mail.putArray("emailQuerySortOptions");
         for (String o : EmailSorts.SUPPORTED) sorts.add(o);
         mail.put("mayCreateTopLevelMailbox", true);
-        // RFC 8621 §1.3.2; sending (EmailSubmission) is not implemented yet, only Identity/get.
+        // RFC 8621 §1.3.2: sending is immediate (no FUTURERELEASE) and takes no SMTP parameters.
         ObjectNode sub = accCaps.putObject(JmapApi.SUBMISSION);
         sub.put("maxDelayedSend", 0);
         sub.putObject("submissionExtensions");
+        accCaps.putObject(JmapApi.VACATION);
 
         ObjectNode primary = s.putObject("primaryAccounts");
         primary.put(JmapApi.CORE, id);
         primary.put(JmapApi.MAIL, id);
         primary.put(JmapApi.SUBMISSION, id);
+        primary.put(JmapApi.VACATION, id);
         s.put("username", account.address());
         s.put("apiUrl", base + "/jmap/api/");
         s.put("downloadUrl", base + "/jmap/download/{accountId}/{blobId}/{name}?accept={type}");

@@ -25,19 +25,28 @@ final class JmapFixture implements AutoCloseable {
     final JmapHandler jmap;
 
     JmapFixture(Path dir, JmapLimits limits) throws Exception {
+        this(dir, limits, AuthThrottle.Policy.RELAXED, Uploads.Quota.DEFAULT);
+    }
+
+    JmapFixture(Path dir, JmapLimits limits, AuthThrottle.Policy throttle, Uploads.Quota quota) throws Exception {
         store = SqliteMailStore.open(dir.resolve("data"));
         store.directory().addDomain("example.test");
         SelfSignedCertificate.createIfMissing(dir.resolve("c.pem"), dir.resolve("k.pem"), "localhost");
         tls = TlsContext.fromPem(dir.resolve("c.pem"), dir.resolve("k.pem"));
-        Authenticator auth = new Authenticator(store.directory(), new AuthThrottle(AuthThrottle.Policy.RELAXED, Clock.systemUTC()),
+        Authenticator auth = new Authenticator(store.directory(), new AuthThrottle(throttle, Clock.systemUTC()),
                 PasswordHasher.Cost.TEST, Clock.systemUTC());
-        jmap = new JmapHandler(store, auth, limits, "localhost");
+        jmap = new JmapHandler(store, auth, limits, "localhost",
+                new org.postern.http.WebSessions(org.postern.http.WebSessions.Config.DEFAULT, Clock.systemUTC()), quota);
         http = HttpServer.start(new HttpConfig(InetAddress.getLoopbackAddress(), 0, -1, 60_000_000, 16 * 1024,
                 Duration.ofSeconds(30), Duration.ofDays(1)), tls, "localhost", jmap::register);
     }
 
     void user(String address, String password) {
         store.directory().createAccount(address, new Passwords(PasswordHasher.Cost.TEST).record(password), false);
+    }
+
+    String base() {
+        return "https://localhost:" + http.httpsPort();
     }
 
     JmapClient client(String user, String password) throws Exception {

@@ -8,7 +8,7 @@ import java.io.OutputStream;
 import java.util.Arrays;
 
 /**
- * Reads CRLF-terminated lines and exact byte counts from a stream, with a fixed buffer.
+ * Reads CRLF-terminated lines and exact byte counts from a stream, with a bounded buffer.
  *
  * <p>Only CRLF ends a line cleanly (RFC 5321 §2.3.8). A bare LF also ends a line, so the reader and
  * the protocol never disagree on where a line stops, but the line is marked {@link Problem#BARE_LF};
@@ -18,16 +18,26 @@ import java.util.Arrays;
  * <p>A line longer than the caller's limit is consumed to its end but not kept: the caller gets the
  * first {@code max} bytes and {@link Problem#TOO_LONG}, so memory stays bounded whatever the peer
  * sends.
+ *
+ * <p>The full-size buffer is used only while input arrives in bursts (literals, pipelined commands):
+ * a read that would wait for the peer goes into a small buffer and the large one is let go, so the
+ * thousands of connections waiting in IMAP IDLE do not each keep 8 KiB (issue 4's memory target).
  */
 public final class LineReader {
     public enum Problem { NONE, TOO_LONG, BARE_LF, BARE_CR }
 
+    /** What a reader keeps while it waits for the peer; also the line buffer's resting size. */
+    static final int SMALL = 256;
+
     private InputStream in;
-    private final byte[] buf;
+    private final int bufferSize;
+    private final byte[] small = new byte[SMALL];
+    /** The buffer {@link #pos} and {@link #lim} index: {@link #small} or a full-size one. */
+    private byte[] buf = small;
     private int pos;
     private int lim;
     private Problem problem = Problem.NONE;
-    private byte[] line = new byte[256];
+    private byte[] line = new byte[SMALL];
 
     public LineReader(InputStream in) {
         this(in, 8192);
@@ -35,7 +45,7 @@ public final class LineReader {
 
     public LineReader(InputStream in, int bufferSize) {
         this.in = in;
-        this.buf = new byte[bufferSize];
+        this.bufferSize = Math.max(SMALL, bufferSize);
     }
 
     /**
@@ -44,6 +54,8 @@ public final class LineReader {
      */
     public byte[] readLine(int max) throws IOException {
         problem = Problem.NONE;
+        // A long line earlier (an IMAP SEARCH, a big header) need not be paid for by every later one.
+        if (line.length > 4 * 1024) line = new byte[SMALL];
         int len = 0;
         boolean tooLong = false;
         boolean bareCr = false;
@@ -116,11 +128,30 @@ public final class LineReader {
         in = next;
     }
 
+    /** Called only when every buffered byte is consumed, so the buffer may change. */
     private boolean fill() throws IOException {
+        // More already waiting, or the last read filled the buffer: a burst, read it in large pieces.
+        // Otherwise this read probably waits for the peer: do it in the small buffer and let the large go.
+        boolean burst = lim == buf.length || available() > 0;
+        buf = burst ? (buf == small ? new byte[bufferSize] : buf) : small;
+        pos = 0;
+        lim = 0;
         int n = in.read(buf, 0, buf.length);
         if (n <= 0) return false;
-        pos = 0;
         lim = n;
         return true;
+    }
+
+    private int available() {
+        try {
+            return in.available();
+        } catch (IOException e) {
+            return 0; // the read that follows reports the problem
+        }
+    }
+
+    /** Size of the buffer held now (tests). */
+    int capacity() {
+        return buf.length + line.length;
     }
 }

@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Accepts connections on one port and serves each on its own virtual thread. With implicit TLS the
  * handshake runs on that thread too (RFC 8314), under the handshake deadline, so a slow handshake
- * never blocks accepting.
+ * never blocks accepting. The listener's name says which ALPN protocol its TLS accepts
+ * ({@link TlsContext#alpnProtocol}).
  */
 public final class Listener implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Listener.class);
@@ -29,6 +30,8 @@ public final class Listener implements AutoCloseable {
     private final TlsContext tls;
     private final NetLimits limits;
     private final ConnectionHandler handler;
+    /** RFC 7301 ALPN ID this port speaks (HOSTILE A41), or null when the name is no mail protocol's. */
+    private final String alpn;
     private final Set<Connection> open = ConcurrentHashMap.newKeySet();
     private final Map<InetAddress, Integer> perAddress = new ConcurrentHashMap<>();
     private volatile boolean closing;
@@ -42,6 +45,7 @@ public final class Listener implements AutoCloseable {
         this.tls = tls;
         this.limits = limits;
         this.handler = handler;
+        this.alpn = TlsContext.alpnProtocol(name);
     }
 
     /**
@@ -104,6 +108,8 @@ public final class Listener implements AutoCloseable {
         Connection c = null;
         try {
             c = new Connection(socket);
+            c.setWriteTimeout(limits.writeTimeout());
+            c.setAlpnProtocol(alpn);
             open.add(c);
             if (closing) return;
             if (open.size() > limits.maxConnections()) {
@@ -129,12 +135,7 @@ public final class Listener implements AutoCloseable {
             log.error("{}: session from {} failed", name, addr, e);
         } finally {
             if (c != null) {
-                try {
-                    c.flush();
-                } catch (IOException ignored) {
-                    // peer gone
-                }
-                c.close();
+                c.closeGracefully();
                 open.remove(c);
             } else {
                 closeQuietly(socket);

@@ -40,15 +40,52 @@ public final class TlsContext {
         return new TlsContext(ReloadingKeyManager.fixed(key, chain));
     }
 
-    /** Wraps an accepted plain socket for the server side of a handshake. */
+    /** Wraps an accepted plain socket for the server side of a handshake, ignoring ALPN. */
     SSLSocket wrap(Socket plain) throws IOException {
+        return wrap(plain, null);
+    }
+
+    /**
+     * Wraps an accepted plain socket for the server side of a handshake on a port that speaks
+     * {@code alpnProtocol} (null: ALPN is ignored). RFC 7301 §3.2: a client offering only protocols
+     * this port does not speak gets the no_application_protocol alert; one offering none is served.
+     * That stops cross-protocol attacks (ALPACA, HOSTILE A41) where a browser is steered to a mail
+     * port with an HTTP request. Server names (SNI) are not matched: the JDK refuses malformed ones
+     * with an alert, and any well-formed name gets the one certificate.
+     */
+    SSLSocket wrap(Socket plain, String alpnProtocol) throws IOException {
         SSLSocket ssl = (SSLSocket) context.getSocketFactory().createSocket(plain, null, plain.getPort(), true);
         ssl.setUseClientMode(false);
         SSLParameters p = ssl.getSSLParameters();
         p.setProtocols(PROTOCOLS);
         p.setUseCipherSuitesOrder(true);
         ssl.setSSLParameters(p);
+        if (alpnProtocol != null) {
+            // Called only when the client sent ALPN; null makes the JDK send no_application_protocol.
+            ssl.setHandshakeApplicationProtocolSelector((s, offered) -> offered.contains(alpnProtocol) ? alpnProtocol : null);
+        }
         return ssl;
+    }
+
+    /**
+     * The ALPN protocol ID (IANA "TLS Application-Layer Protocol Negotiation (ALPN) Protocol IDs") of
+     * a mail listener, from its name: {@code imap}, {@code pop3}, or {@code smtp} for SMTP and
+     * submission; null for any other listener, which then ignores ALPN.
+     */
+    public static String alpnProtocol(String listenerName) {
+        String n = listenerName.toLowerCase(java.util.Locale.ROOT);
+        if (n.startsWith("imap")) return "imap";
+        if (n.startsWith("pop3")) return "pop3";
+        if (n.startsWith("smtp") || n.startsWith("submission")) return "smtp";
+        return null;
+    }
+
+    /**
+     * The server-side JDK context, for servers that drive their own handshakes (Jetty's SSLEngine).
+     * Its key manager is the reloading one, so renewed PEM files reach those servers too.
+     */
+    public SSLContext sslContext() {
+        return context;
     }
 
     /** The certificate currently served. */

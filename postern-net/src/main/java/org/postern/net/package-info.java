@@ -4,9 +4,14 @@
  *
  * <p>RFC 5321 §2.3.8 (only CRLF ends a line), RFC 3207 §4.2 and RFC 2595 §4 (after STARTTLS/STLS the
  * server discards what it knew; here also every byte the client sent before the handshake:
- * CVE-2011-0411), RFC 8314 (implicit TLS), RFC 8996 (no TLS below 1.2).
+ * CVE-2011-0411), RFC 8314 (implicit TLS), RFC 8996 (no TLS below 1.2), RFC 7301 §3.2 (a client
+ * offering only ALPN protocols the port does not speak is refused with no_application_protocol:
+ * HOSTILE A41, ALPACA).
  *
- * <p>Invariants: one virtual thread per connection; every read has a timeout; the reader never
- * buffers more than its fixed buffer plus the caller's line limit.
+ * <p>Invariants: one virtual thread per connection; every read has a timeout, and so has every write
+ * ({@link org.postern.net.Deadlines}): a peer that stops reading is reset, never waited for;
+ * {@link org.postern.net.Connection#close()} returns within its linger bound whatever the peer does;
+ * the reader never buffers more than its burst buffer plus the caller's line limit, and a connection
+ * waiting for input holds only small buffers.
  */
 package org.postern.net;

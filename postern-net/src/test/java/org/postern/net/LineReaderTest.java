@@ -84,4 +84,84 @@ class LineReaderTest {
         assertThat(out.toString(StandardCharsets.US_ASCII)).isEqualTo(" world");
         assertThat(r.readLine(100)).isEmpty();
     }
+
+    /** Hands out the given chunks one read at a time; available() is what is left of the current one. */
+    private static final class Chunks extends java.io.InputStream {
+        private final java.util.ArrayDeque<byte[]> chunks = new java.util.ArrayDeque<>();
+        private byte[] cur = new byte[0];
+        private int pos;
+
+        Chunks(List<String> parts) {
+            for (String p : parts) chunks.add(p.getBytes(StandardCharsets.ISO_8859_1));
+        }
+
+        @Override
+        public int read() {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            if (pos == cur.length) {
+                if (chunks.isEmpty()) return -1;
+                cur = chunks.poll();
+                pos = 0;
+            }
+            int n = Math.min(len, cur.length - pos);
+            System.arraycopy(cur, pos, b, off, n);
+            pos += n;
+            return n;
+        }
+
+        @Override
+        public int available() {
+            return cur.length - pos;
+        }
+    }
+
+    @Test
+    void aReaderWaitingForTheNextCommandHoldsOnlyItsSmallBuffers() throws IOException {
+        String literal = "x".repeat(20_000);
+        LineReader r = new LineReader(new Chunks(List.of("a NOOP\r\n", "b APPEND {20000}\r\n" + literal + "\r\n", "c NOOP\r\n")));
+        assertThat(new String(r.readLine(1000), StandardCharsets.US_ASCII)).isEqualTo("a NOOP");
+        assertThat(r.capacity()).isEqualTo(2 * LineReader.SMALL);
+        assertThat(new String(r.readLine(1000), StandardCharsets.US_ASCII)).isEqualTo("b APPEND {20000}");
+        byte[] data = new byte[20_000];
+        r.readFully(data, 0, data.length);
+        assertThat(new String(data, StandardCharsets.US_ASCII)).isEqualTo(literal);
+        // The burst was read in the large buffer...
+        assertThat(r.capacity()).isGreaterThan(2 * LineReader.SMALL);
+        assertThat(r.readLine(1000)).isEmpty();
+        // ...and the read that waited for "c NOOP" let it go.
+        assertThat(new String(r.readLine(1000), StandardCharsets.US_ASCII)).isEqualTo("c NOOP");
+        assertThat(r.capacity()).isEqualTo(2 * LineReader.SMALL);
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @org.junit.jupiter.params.provider.ValueSource(longs = {1, 2, 3, 4, 5, 6})
+    void linesSurviveEveryChunkingAndBufferSwitch(long seed) throws IOException {
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed);
+        List<String> expected = new ArrayList<>();
+        StringBuilder all = new StringBuilder();
+        for (int i = 0; i < 400; i++) {
+            String line = "L" + i + " " + "y".repeat(rnd.nextInt(0, rnd.nextBoolean() ? 40 : 3000));
+            expected.add(line);
+            all.append(line).append("\r\n");
+        }
+        List<String> parts = new ArrayList<>();
+        for (int p = 0; p < all.length(); ) {
+            int n = Math.min(all.length() - p, 1 + rnd.nextInt(rnd.nextBoolean() ? 300 : 20_000));
+            parts.add(all.substring(p, p + n));
+            p += n;
+        }
+        LineReader r = new LineReader(new Chunks(parts));
+        List<String> got = new ArrayList<>();
+        byte[] l;
+        while ((l = r.readLine(10_000)) != null) {
+            assertThat(r.problem()).isEqualTo(LineReader.Problem.NONE);
+            got.add(new String(l, StandardCharsets.ISO_8859_1));
+        }
+        assertThat(got).isEqualTo(expected);
+    }
 }

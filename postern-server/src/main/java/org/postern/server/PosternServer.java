@@ -119,11 +119,22 @@ public final class PosternServer implements AutoCloseable {
                     settings.netLimits(), handler));
         }
         JmapHandler jmap = new JmapHandler(store, auth, JmapLimits.DEFAULT, host);
+        // RFC 8621 §7.5: EmailSubmission goes through the port-587 intake (sender checks, DKIM, queue).
+        jmap.sendingWith(new IntakeSubmitter(store, host, SmtpConfig.defaults(host, SmtpConfig.Mode.SUBMISSION).maxRecipients(),
+                settings.maxMessageSize()));
         shutdowns.add(jmap::shutdown);
         http = HttpServer.start(HttpConfig.defaults(settings.listenAddress(), settings.port(Service.HTTPS),
-                settings.port(Service.HTTP)), tls, host, jmap::register);
+                settings.port(Service.HTTP)), tls, host, router -> {
+                    jmap.register(router);
+                    // Built after the mail listeners bound, so the documents name the real ports (offset, port 0).
+                    new org.postern.autoconfig.AutoconfigHandler(new org.postern.autoconfig.ClientSettings(host, port("imaps"),
+                            port("imap"), port("pop3s"), port("pop3"), port("submissions"), port("submission")),
+                            org.postern.autoconfig.MtaStsPolicy.forHost(host, settings.selfSignedTls()),
+                            store.directory()::isLocalDomain, auth, clock)
+                            .withAcmeChallenges(settings.dataDir().resolve("acme").resolve("challenges")).register(router);
+                });
         // The relay starts once every port is bound, so a start that fails sends nothing.
-        queueRunner = OutboundRelay.start(settings.outbound(), host, store);
+        queueRunner = OutboundRelay.start(settings.outbound(), host, store, settings.dataDir());
     }
 
     /**
@@ -143,7 +154,8 @@ public final class PosternServer implements AutoCloseable {
     private SmtpServer smtp(SmtpConfig.Mode mode, LocalDelivery delivery, SaslMechanisms sasl) {
         SmtpConfig config = SmtpConfig.defaults(settings.hostname(), mode)
                 .withAllowPlaintextAuth(settings.allowPlaintextAuth())
-                .withMaxMessageSize(settings.maxMessageSize());
+                .withMaxMessageSize(settings.maxMessageSize())
+                .withPreGreetingDelay(settings.smtpPregreetDelay());
         SmtpServer smtp = new SmtpServer(config, delivery, sasl, tls);
         shutdowns.add(smtp::shutdown);
         return smtp;

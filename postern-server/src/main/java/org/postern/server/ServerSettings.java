@@ -24,10 +24,12 @@ import org.postern.server.config.Service;
  *
  * @param selfSignedTls the certificate files are Postern's own and are generated when missing
  * @param outbound relaying to other domains; off for in-process test servers unless a test turns it on
+ * @param smtpPregreetDelay the MX port's wait for clients that talk before the greeting (zero: none)
  */
 public record ServerSettings(Path dataDir, String hostname, InetAddress listenAddress, Map<Service, Integer> ports,
         Path tlsCert, Path tlsKey, boolean selfSignedTls, boolean allowPlaintextAuth, long maxMessageSize,
-        PasswordHasher.Cost passwordCost, AuthThrottle.Policy authThrottle, NetLimits netLimits, OutboundConfig outbound) {
+        PasswordHasher.Cost passwordCost, AuthThrottle.Policy authThrottle, NetLimits netLimits, OutboundConfig outbound,
+        Duration smtpPregreetDelay) {
 
     public ServerSettings {
         EnumMap<Service, Integer> p = new EnumMap<>(Service.class);
@@ -36,6 +38,14 @@ public record ServerSettings(Path dataDir, String hostname, InetAddress listenAd
             if (!p.containsKey(s)) throw new IllegalArgumentException("no port for " + s.key());
         }
         ports = Collections.unmodifiableMap(p);
+    }
+
+    /** With the default pre-greeting delay. */
+    public ServerSettings(Path dataDir, String hostname, InetAddress listenAddress, Map<Service, Integer> ports,
+            Path tlsCert, Path tlsKey, boolean selfSignedTls, boolean allowPlaintextAuth, long maxMessageSize,
+            PasswordHasher.Cost passwordCost, AuthThrottle.Policy authThrottle, NetLimits netLimits, OutboundConfig outbound) {
+        this(dataDir, hostname, listenAddress, ports, tlsCert, tlsKey, selfSignedTls, allowPlaintextAuth, maxMessageSize,
+                passwordCost, authThrottle, netLimits, outbound, ServerConfig.DEFAULT_PREGREET_DELAY);
     }
 
     public static ServerSettings from(ServerConfig c, Path dataDir, int portOffset) throws UnknownHostException {
@@ -49,7 +59,7 @@ public record ServerSettings(Path dataDir, String hostname, InetAddress listenAd
                 selfSigned ? folder.selfSignedKey() : folder.resolve(c.tlsKey()),
                 selfSigned, c.allowPlaintextAuth(), c.maxMessageSize(), passwordCost(c.passwordCost()),
                 c.authThrottle().equals("relaxed") ? AuthThrottle.Policy.RELAXED : AuthThrottle.Policy.DEFAULT,
-                NetLimits.DEFAULT, c.outbound());
+                NetLimits.DEFAULT, c.outbound(), c.smtpPregreetDelay());
     }
 
     /** Settings for an in-process test server: loopback, every port chosen by the OS, cheap hashing. */
@@ -76,26 +86,31 @@ public record ServerSettings(Path dataDir, String hostname, InetAddress listenAd
         EnumMap<Service, Integer> p = new EnumMap<>(ports);
         p.putAll(newPorts);
         return new ServerSettings(dataDir, hostname, listenAddress, p, tlsCert, tlsKey, selfSignedTls, allowPlaintextAuth,
-                maxMessageSize, passwordCost, authThrottle, netLimits, outbound);
+                maxMessageSize, passwordCost, authThrottle, netLimits, outbound, smtpPregreetDelay);
     }
 
     public ServerSettings withAllowPlaintextAuth(boolean allow) {
         return new ServerSettings(dataDir, hostname, listenAddress, ports, tlsCert, tlsKey, selfSignedTls, allow,
-                maxMessageSize, passwordCost, authThrottle, netLimits, outbound);
+                maxMessageSize, passwordCost, authThrottle, netLimits, outbound, smtpPregreetDelay);
     }
 
     public ServerSettings withMaxMessageSize(long bytes) {
         return new ServerSettings(dataDir, hostname, listenAddress, ports, tlsCert, tlsKey, selfSignedTls,
-                allowPlaintextAuth, bytes, passwordCost, authThrottle, netLimits, outbound);
+                allowPlaintextAuth, bytes, passwordCost, authThrottle, netLimits, outbound, smtpPregreetDelay);
     }
 
     public ServerSettings withHostname(String name) {
         return new ServerSettings(dataDir, name, listenAddress, ports, tlsCert, tlsKey, selfSignedTls,
-                allowPlaintextAuth, maxMessageSize, passwordCost, authThrottle, netLimits, outbound);
+                allowPlaintextAuth, maxMessageSize, passwordCost, authThrottle, netLimits, outbound, smtpPregreetDelay);
     }
 
     public ServerSettings withOutbound(OutboundConfig o) {
         return new ServerSettings(dataDir, hostname, listenAddress, ports, tlsCert, tlsKey, selfSignedTls,
-                allowPlaintextAuth, maxMessageSize, passwordCost, authThrottle, netLimits, o);
+                allowPlaintextAuth, maxMessageSize, passwordCost, authThrottle, netLimits, o, smtpPregreetDelay);
+    }
+
+    public ServerSettings withSmtpPregreetDelay(Duration d) {
+        return new ServerSettings(dataDir, hostname, listenAddress, ports, tlsCert, tlsKey, selfSignedTls,
+                allowPlaintextAuth, maxMessageSize, passwordCost, authThrottle, netLimits, outbound, d);
     }
 }

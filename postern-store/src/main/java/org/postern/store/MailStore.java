@@ -23,9 +23,29 @@ public interface MailStore extends AutoCloseable {
         throw new StoreException.Refused("this store keeps no DKIM keys");
     }
 
+    /** Conversation thread ids (RFC 8474 THREADID, JMAP threadId); backends without them refuse. */
+    default ThreadStore threads() {
+        throw new StoreException.Refused("this store keeps no thread ids");
+    }
+
     /** Mailbox ACLs and per-user \Seen (RFC 4314); backends without them refuse. */
     default AclStore acl() {
         throw new StoreException.Refused("this store keeps no access control lists");
+    }
+
+    /** Sender identities (JMAP Identity); backends without them refuse. */
+    default IdentityStore identities() {
+        throw new StoreException.Refused("this store keeps no identities");
+    }
+
+    /** Records of submitted messages (JMAP EmailSubmission); backends without them refuse. */
+    default SubmissionStore submissions() {
+        throw new StoreException.Refused("this store keeps no submissions");
+    }
+
+    /** Vacation auto-replies (RFC 3834); backends without them refuse. */
+    default VacationStore vacation() {
+        throw new StoreException.Refused("this store keeps no vacation responses");
     }
 
     /**

@@ -17,6 +17,8 @@
  *       log, so it never needs one object per message.</li>
  *   <li>{@link org.postern.store.MessageSortKeys} are opaque to the store, kept per message body and
  *       account, and dropped with the body's last reference.</li>
+ *   <li>Thread ids ({@link org.postern.store.ThreadStore}) are per account and body, never change once
+ *       assigned and are never reused (RFC 8474 §5.2).</li>
  * </ul>
  */
 package org.postern.store;

@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Works the outbound queue: a poller thread takes due entries, each entry gets a virtual thread, and
  * each destination domain of an entry a virtual thread of its own, bounded by a global and a
- * per-domain semaphore. When all domains of an entry have answered, {@link #settle} records the
+ * per-domain semaphore. With a smarthost ({@link QueueConfig#smarthost}) the relay is the only
+ * destination: all recipients of an entry go in one delivery. When all domains of an entry have answered, {@link #settle} records the
  * outcome in the store (see the package invariants for the order of commits).
  */
 public final class QueueRunner implements AutoCloseable {
@@ -146,7 +147,7 @@ public final class QueueRunner implements AutoCloseable {
 
     private void attempt(QueuedMessage entry) {
         Map<String, List<String>> byDomain = new LinkedHashMap<>();
-        for (String r : entry.recipients()) byDomain.computeIfAbsent(domainOf(r), d -> new ArrayList<>()).add(r);
+        for (String r : entry.recipients()) byDomain.computeIfAbsent(destinationOf(r), d -> new ArrayList<>()).add(r);
         Map<String, List<RecipientResult>> results = new ConcurrentHashMap<>();
         List<Thread> domains = new ArrayList<>();
         for (Map.Entry<String, List<String>> d : byDomain.entrySet()) {
@@ -307,6 +308,11 @@ public final class QueueRunner implements AutoCloseable {
             return new DsnWriter.Recipient(r.recipient(), r.status(), r.remoteMta(), r.diagnostic(), r.remoteReply(),
                     original);
         }).toList();
+    }
+
+    /** The recipient's domain, or the smarthost when all mail goes through one (one session for all). */
+    private String destinationOf(String recipient) {
+        return config.smarthost().isEmpty() ? domainOf(recipient) : config.smarthost();
     }
 
     static String domainOf(String recipient) {

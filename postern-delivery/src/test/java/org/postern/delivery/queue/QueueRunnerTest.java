@@ -341,4 +341,22 @@ class QueueRunnerTest {
         while (sent.isEmpty() && Instant.now().isBefore(deadline)) Thread.sleep(10);
         assertThat(sent).as("delivered long before the hour-long poll interval").hasSize(1);
     }
+
+    @Test
+    void withASmarthostAllDomainsGoInOneDelivery() throws Exception {
+        runner.close();
+        List<String> destinations = new CopyOnWriteArrayList<>();
+        runner = new QueueRunner(store, (destination, m) -> {
+            destinations.add(destination);
+            sent.add(m);
+            return m.recipients().stream().map(r -> new RecipientResult(r, Outcome.DELIVERED, "2.0.0", "250 ok", "relay", true))
+                    .toList();
+        }, QueueConfig.defaults("mx.ours.test").withSmarthost("relay.example.net:587"), clock);
+        enqueue("alice@ours.test", "a@x.test", "b@y.test", "c@x.test");
+        runner.runOnce();
+        assertThat(destinations).containsExactly("relay.example.net:587");
+        assertThat(sent).singleElement().satisfies(m ->
+                assertThat(m.recipients()).containsExactlyInAnyOrder("a@x.test", "b@y.test", "c@x.test"));
+        assertThat(store.queue().list()).isEmpty();
+    }
 }

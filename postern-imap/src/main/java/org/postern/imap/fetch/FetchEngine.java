@@ -29,10 +29,22 @@ public final class FetchEngine {
 
     private final BlobStore blobs;
     private final MessageCache cache;
+    private final java.util.Map<String, Long> threadIds;
+    private final long ownerId;
 
     public FetchEngine(BlobStore blobs, MessageCache cache) {
+        this(blobs, cache, java.util.Map.of(), 0);
+    }
+
+    /**
+     * {@code threadIds}: store thread ids by blob id of the owner's account {@code ownerId}, for
+     * THREADID (RFC 8474 §5.2); a message without one is NIL.
+     */
+    public FetchEngine(BlobStore blobs, MessageCache cache, java.util.Map<String, Long> threadIds, long ownerId) {
         this.blobs = blobs;
         this.cache = cache;
+        this.threadIds = threadIds;
+        this.ownerId = ownerId;
     }
 
     /**
@@ -133,7 +145,10 @@ public final class FetchEngine {
                         case SAVEDATE -> out.raw(r.savedDate() == null ? "SAVEDATE NIL"
                                 : "SAVEDATE \"" + INTERNALDATE.format(r.savedDate()) + "\"");
                         case EMAILID -> out.raw("EMAILID (" + org.postern.imap.ObjectIds.emailId(r.blobId()) + ")");
-                        case THREADID -> out.raw("THREADID NIL");
+                        case THREADID -> {
+                            Long t = threadIds.get(r.blobId());
+                            out.raw(t == null ? "THREADID NIL" : "THREADID (" + org.postern.imap.ObjectIds.threadId(ownerId, t) + ")");
+                        }
                         case PREVIEW -> {
                             out.raw("PREVIEW ");
                             out.string(preview(parsed));

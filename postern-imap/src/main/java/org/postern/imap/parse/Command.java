@@ -332,4 +332,25 @@ public sealed interface Command {
     record MyRights(String mailbox) implements Command {
         public String name() { return "MYRIGHTS"; }
     }
+
+    /**
+     * NOTIFY (RFC 5465 §3.1): {@code groups} null for NOTIFY NONE. Event names are kept as sent
+     * (upper-cased) so that unknown ones can be refused with NO [BADEVENT], not BAD (§3.1).
+     */
+    record Notify(boolean status, List<NotifyGroup> groups) implements Command {
+        public String name() { return "NOTIFY"; }
+    }
+
+    /**
+     * One event group: {@code filter} is SELECTED, SELECTED-DELAYED, INBOXES, PERSONAL, SUBSCRIBED,
+     * SUBTREE or MAILBOXES (the last two with {@code mailboxes}); {@code events} empty for NONE;
+     * {@code fetch} the attributes given after MessageNew, empty when none were.
+     */
+    record NotifyGroup(String filter, List<String> mailboxes, List<String> events, List<FetchItem> fetch) {
+        public NotifyGroup {
+            mailboxes = List.copyOf(mailboxes);
+            events = List.copyOf(events);
+            fetch = List.copyOf(fetch);
+        }
+    }
 }

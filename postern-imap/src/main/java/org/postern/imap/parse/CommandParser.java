@@ -274,6 +274,7 @@ public final class CommandParser {
                 yield new Command.GetQuotaRoot(mailbox(t));
             }
             case "SETQUOTA" -> setQuota(t);
+            case "NOTIFY" -> NotifyParser.notify(t);
             case "GETMETADATA" -> MetadataParser.getMetadata(t);
             case "SETMETADATA" -> MetadataParser.setMetadata(t);
             // RFC 4314 §3; identifier = astring, rights = astring
@@ -586,7 +587,7 @@ public final class CommandParser {
         return l;
     }
 
-    private static void fetchAtt(Tokens t, List<FetchItem> items) throws ParseException {
+    static void fetchAtt(Tokens t, List<FetchItem> items) throws ParseException {
         String k = t.keyword();
         switch (k) {
             case "ENVELOPE" -> items.add(new FetchItem.Simple(Kind.ENVELOPE));

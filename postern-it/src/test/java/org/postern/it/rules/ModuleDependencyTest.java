@@ -95,6 +95,19 @@ class ModuleDependencyTest {
     }
 
     @Test
+    void autoconfigKnowsNoProtocolAndOnlyTheAssemblyKnowsIt() throws Exception {
+        Map<String, List<String>> deps = mainDependencies();
+        if (!deps.containsKey("postern-autoconfig")) return;
+        // It describes the ports from numbers it is handed; it never reaches into the protocol servers.
+        assertThat(deps.get("postern-autoconfig")).doesNotContainAnyElementsOf(PROTOCOLS)
+                .doesNotContainAnyElementsOf(BACKENDS).doesNotContain("postern-smtp", "postern-imap", "postern-pop3",
+                        "postern-delivery", "postern-server");
+        deps.forEach((module, d) -> {
+            if (!ASSEMBLIES.contains(module)) assertThat(d).as(module).doesNotContain("postern-autoconfig");
+        });
+    }
+
+    @Test
     void noMainSourceOutsideTheAssemblyImportsABackendPackage() throws IOException {
         List<String> offenders = new ArrayList<>();
         try (Stream<Path> files = Files.walk(ROOT)) {

@@ -54,43 +54,43 @@ final class EmailFilters {
         return switch (name) {
             case "inMailbox" -> {
                 long mb = Ids.mailboxOf(text(v, name));
-                yield r -> r.entry().mailbox().id() == mb;
+                yield r -> r.mailboxId() == mb;
             }
             case "inMailboxOtherThan" -> {
                 if (!v.isArray()) throw MethodError.invalidArguments("inMailboxOtherThan must be an array");
                 List<Long> ids = new ArrayList<>();
                 for (JsonNode i : v) ids.add(Ids.mailboxOf(i.asText()));
-                yield r -> !ids.contains(r.entry().mailbox().id());
+                yield r -> !ids.contains(r.mailboxId());
             }
             case "before" -> {
-                Instant t = date(v, name);
-                yield r -> r.entry().record().internalDate().isBefore(t);
+                long t = ceilMillis(date(v, name));
+                yield r -> r.receivedAt() < t;
             }
             case "after" -> {
-                Instant t = date(v, name);
-                yield r -> !r.entry().record().internalDate().isBefore(t);
+                long t = ceilMillis(date(v, name));
+                yield r -> r.receivedAt() >= t;
             }
             case "minSize" -> {
                 long n = number(v, name);
-                yield r -> r.entry().record().size() >= n;
+                yield r -> r.size() >= n;
             }
             case "maxSize" -> {
                 long n = number(v, name);
-                yield r -> r.entry().record().size() < n;
+                yield r -> r.size() < n;
             }
             // One email per thread here, so the thread forms test the email itself.
             case "hasKeyword", "allInThreadHaveKeyword", "someInThreadHaveKeyword" -> {
                 String k = keyword(v, name);
-                yield r -> Keywords.has(r.entry().record().flags(), k);
+                yield r -> Keywords.has(r.flags(), k);
             }
             case "notKeyword", "noneInThreadHaveKeyword" -> {
                 String k = keyword(v, name);
-                yield r -> !Keywords.has(r.entry().record().flags(), k);
+                yield r -> !Keywords.has(r.flags(), k);
             }
             case "hasAttachment" -> {
                 if (!v.isBoolean()) throw MethodError.invalidArguments("hasAttachment must be a boolean");
                 boolean want = v.asBoolean();
-                yield r -> !new BodyParts(r.message(), r.entry().record().blobId()).attachments.isEmpty() == want;
+                yield r -> !new BodyParts(r.message(), r.blobId()).attachments.isEmpty() == want;
             }
             case "from", "to", "cc", "bcc", "subject" -> {
                 String needle = lower(text(v, name));
@@ -160,6 +160,11 @@ final class EmailFilters {
         } catch (DateTimeParseException e) {
             throw MethodError.invalidArguments(name + " must be a UTCDate");
         }
+    }
+
+    /** Internal dates are whole milliseconds, so a date between two compares as the later one. */
+    private static long ceilMillis(Instant t) {
+        return t.toEpochMilli() + (t.getNano() % 1_000_000 == 0 ? 0 : 1);
     }
 
     private static String lower(String s) {

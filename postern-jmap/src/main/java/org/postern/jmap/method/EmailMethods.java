@@ -38,7 +38,7 @@ public final class EmailMethods {
     public static void register(JmapApi api) {
         api.register(JmapApi.MAIL, "Email/get", EmailMethods::get);
         api.register(JmapApi.MAIL, "Email/changes", (a, c) -> changes(a, c, 'e'));
-        api.register(JmapApi.MAIL, "Email/query", EmailMethods::query);
+        api.register(JmapApi.MAIL, "Email/query", EmailQuery::query);
         api.register(JmapApi.MAIL, "Email/set", EmailMethods::set);
         api.register(JmapApi.MAIL, "Email/import", EmailMethods::importEmails);
         api.register(JmapApi.MAIL, "Email/parse", EmailMethods::parse);
@@ -174,29 +174,6 @@ public final class EmailMethods {
         return out;
     }
 
-    /** A row for filtering and sorting that parses its message only when asked. */
-    static final class LazyRow implements EmailSorts.Row {
-        private final Messages.Entry entry;
-        private final CallContext ctx;
-        private MimeMessage message;
-
-        LazyRow(Messages.Entry entry, CallContext ctx) {
-            this.entry = entry;
-            this.ctx = ctx;
-        }
-
-        @Override
-        public Messages.Entry entry() {
-            return entry;
-        }
-
-        @Override
-        public MimeMessage message() {
-            if (message == null) message = ctx.messages().get(entry.record().blobId());
-            return message;
-        }
-    }
-
     static ObjectNode get(ObjectNode args, CallContext ctx) throws MethodError {
         Args.only(args, Set.of("accountId", "ids", "properties", "bodyProperties", "fetchTextBodyValues",
                 "fetchHTMLBodyValues", "fetchAllBodyValues", "maxBodyValueBytes"));
@@ -217,18 +194,19 @@ public final class EmailMethods {
         boolean needBody = !EmailView.METADATA.containsAll(props);
         ObjectNode out = Json.object();
         out.put("accountId", ctx.accountId());
-        out.put("state", Messages.emailState(ctx));
+        Messages.View view = Messages.view(ctx);
+        out.put("state", view.state());
         ArrayNode list = out.putArray("list");
         ArrayNode notFound = out.putArray("notFound");
         if (ids == null) {
             // RFC 8620 §5.1: ids null means all; refuse rather than build an unbounded answer.
-            List<Messages.Entry> all = Messages.all(ctx);
+            List<Messages.Entry> all = view.all();
             if (all.size() > ctx.limits().maxObjectsInGet()) throw MethodError.requestTooLarge("too many emails; ask by id");
             for (Messages.Entry e : all) list.add(view(e, ctx, props, body, needBody));
             return out;
         }
         for (String raw : new LinkedHashSet<>(ids)) {
-            Optional<Messages.Entry> e = Messages.find(ctx, ctx.resolveId(raw), 'e');
+            Optional<Messages.Entry> e = view.find(ctx.resolveId(raw), 'e');
             if (e.isPresent()) list.add(view(e.get(), ctx, props, body, needBody));
             else notFound.add(raw);
         }
@@ -238,7 +216,7 @@ public final class EmailMethods {
     private static ObjectNode view(Messages.Entry e, CallContext ctx, Set<String> props, EmailView.BodyOptions body,
             boolean needBody) {
         MimeMessage m = needBody ? ctx.messages().get(e.record().blobId()) : null;
-        return EmailView.build(e, m, props, body, e.record().blobId());
+        return EmailView.build(e, m, props, body, e.record().blobId(), ctx.messages());
     }
 
     /** Email/changes and Thread/changes: both follow the account MODSEQ ({@code kind} 'e' or 't'). */
@@ -280,28 +258,6 @@ public final class EmailMethods {
         updated.forEach(out.putArray("updated")::add);
         destroyed.forEach(out.putArray("destroyed")::add);
         return out;
-    }
-
-    static ObjectNode query(ObjectNode args, CallContext ctx) throws MethodError {
-        Args.only(args, Set.of("accountId", "filter", "sort", "position", "anchor", "anchorOffset", "limit",
-                "calculateTotal", "collapseThreads"));
-        ctx.checkAccount(args);
-        Args.bool(args, "collapseThreads", false); // one email per thread: collapsing changes nothing
-        Predicate<EmailSorts.Row> filter = EmailFilters.of(args.get("filter"));
-        Comparator<LazyRow> order = EmailSorts.of(args.get("sort"));
-        String state = Messages.emailState(ctx);
-        List<LazyRow> rows = new ArrayList<>();
-        try {
-            for (Messages.Entry e : Messages.all(ctx)) {
-                LazyRow r = new LazyRow(e, ctx);
-                if (filter.test(r)) rows.add(r);
-            }
-            rows.sort(order);
-        } catch (UncheckedIOException e) {
-            throw new MethodError("serverFail", "a message could not be read");
-        }
-        List<String> ids = rows.stream().map(r -> r.entry().id()).toList();
-        return Queries.window(args, ctx, ids, state, false);
     }
 
     static ObjectNode set(ObjectNode args, CallContext ctx) throws MethodError {

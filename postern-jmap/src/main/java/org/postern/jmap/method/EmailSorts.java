@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import org.postern.core.mime.MimeMessage;
 import org.postern.jmap.proto.MethodError;
 
@@ -16,16 +17,33 @@ public final class EmailSorts {
 
     private EmailSorts() {}
 
-    /** One row being sorted; the message is parsed only when a header sort needs it. */
+    /**
+     * One message being filtered and sorted: its record's fields without building the record, and the
+     * message parsed only when a header sort or filter needs it.
+     */
     interface Row {
-        Messages.Entry entry();
+        long mailboxId();
+
+        /** internalDate in milliseconds. */
+        long receivedAt();
+
+        long size();
+
+        Set<String> flags();
+
+        String blobId();
+
+        /** The Email id; ties of every sort fall back to it. */
+        String id();
 
         MimeMessage message();
     }
 
     static <R extends Row> Comparator<R> of(JsonNode sort) throws MethodError {
-        Comparator<R> fallback = Comparator.comparing((R r) -> r.entry().record().internalDate()).reversed()
-                .thenComparing(r -> r.entry().id());
+        Comparator<R> fallback = (a, b) -> {
+            int c = Long.compare(b.receivedAt(), a.receivedAt());
+            return c != 0 ? c : a.id().compareTo(b.id());
+        };
         if (sort == null || sort.isNull()) return fallback;
         if (!sort.isArray()) throw MethodError.invalidArguments("sort must be an array");
         Comparator<R> c = null;
@@ -34,15 +52,15 @@ public final class EmailSorts {
             String prop = s.get("property").asText();
             String keyword = s.path("keyword").asText(null);
             Comparator<R> one = switch (prop) {
-                case "receivedAt" -> Comparator.comparing((R r) -> r.entry().record().internalDate());
-                case "size" -> Comparator.comparingLong((R r) -> r.entry().record().size());
+                case "receivedAt" -> Comparator.comparingLong((R r) -> r.receivedAt());
+                case "size" -> Comparator.comparingLong((R r) -> r.size());
                 case "from" -> Comparator.comparing((R r) -> firstAddress(r, "From"));
                 case "to" -> Comparator.comparing((R r) -> firstAddress(r, "To"));
                 case "subject" -> Comparator.comparing((R r) -> baseSubject(r));
                 case "sentAt" -> Comparator.comparing((R r) -> sentAt(r));
                 case "hasKeyword", "allInThreadHaveKeyword", "someInThreadHaveKeyword" -> {
                     if (keyword == null || !Keywords.valid(keyword)) throw MethodError.invalidArguments(prop + " needs a keyword");
-                    yield Comparator.comparing((R r) -> Keywords.has(r.entry().record().flags(), keyword));
+                    yield Comparator.comparing((R r) -> Keywords.has(r.flags(), keyword));
                 }
                 default -> throw MethodError.unsupportedSort("cannot sort by " + prop);
             };
@@ -74,11 +92,11 @@ public final class EmailSorts {
 
     private static Instant sentAt(Row r) {
         JsonNode d = HeaderForms.last(r.message().headers(), "Date", "Date");
-        if (d.isNull()) return r.entry().record().internalDate();
+        if (d.isNull()) return Instant.ofEpochMilli(r.receivedAt());
         try {
             return java.time.OffsetDateTime.parse(d.asText()).toInstant();
         } catch (RuntimeException e) {
-            return r.entry().record().internalDate();
+            return Instant.ofEpochMilli(r.receivedAt());
         }
     }
 }

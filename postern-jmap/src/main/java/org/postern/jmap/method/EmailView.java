@@ -15,6 +15,7 @@ import org.postern.core.mime.MimeMessage;
 import org.postern.core.mime.MimePart;
 import org.postern.core.mime.TextExtractor;
 import org.postern.jmap.Ids;
+import org.postern.jmap.MessageCache;
 import org.postern.jmap.proto.Json;
 
 /** Builds Email objects (RFC 8621 §4.1) from a message record and its parsed body. */
@@ -29,6 +30,10 @@ final class EmailView {
     /** Properties answered from the record alone, without reading the message. */
     static final Set<String> METADATA = Set.of("id", "blobId", "threadId", "mailboxIds", "keywords", "size", "receivedAt");
 
+    /** The properties that need {@link BodyParts}. */
+    private static final Set<String> PART_PROPERTIES = Set.of("hasAttachment", "bodyStructure", "textBody", "htmlBody",
+            "attachments", "bodyValues");
+
     record BodyOptions(Set<String> bodyProperties, boolean text, boolean html, boolean all, long maxBytes) {}
 
     private EmailView() {}
@@ -39,9 +44,16 @@ final class EmailView {
 
     /** {@code e} is null for a message that is not stored (Email/parse); then only header and body properties apply. */
     static ObjectNode build(Messages.Entry e, MimeMessage m, Set<String> props, BodyOptions body, String blobId) {
+        return build(e, m, props, body, blobId, null);
+    }
+
+    /** With {@code previews} (may be null), a stored message's preview is computed once per blob. */
+    static ObjectNode build(Messages.Entry e, MimeMessage m, Set<String> props, BodyOptions body, String blobId,
+            MessageCache previews) {
         ObjectNode o = Json.object();
         var r = e == null ? null : e.record();
-        BodyParts parts = m == null ? null : new BodyParts(m, blobId);
+        // The part lists cost a walk of the MIME tree: only for the properties that show them.
+        BodyParts parts = m == null || java.util.Collections.disjoint(props, PART_PROPERTIES) ? null : new BodyParts(m, blobId);
         Headers h = m == null ? null : m.headers();
         for (String p : props) {
             switch (p) {
@@ -67,7 +79,7 @@ final class EmailView {
                 case "subject" -> o.set(p, HeaderForms.last(h, "Subject", "Text"));
                 case "sentAt" -> o.set(p, HeaderForms.last(h, "Date", "Date"));
                 case "hasAttachment" -> o.put(p, !parts.attachments.isEmpty());
-                case "preview" -> o.put(p, preview(m));
+                case "preview" -> o.put(p, previews == null || e == null ? preview(m) : previews.preview(r.blobId(), EmailView::preview));
                 case "headers" -> {
                     ArrayNode a = o.putArray("headers");
                     for (Header x : h.all()) a.addObject().put("name", x.name()).put("value", x.rawValue());
@@ -117,9 +129,11 @@ final class EmailView {
         return HeaderForms.last(h, name, "Addresses");
     }
 
+    private static final java.util.regex.Pattern WHITESPACE = java.util.regex.Pattern.compile("\\s+");
+
     /** RFC 8621 §4.1.4 preview: up to 256 characters of plain text, whitespace collapsed. */
     static String preview(MimeMessage m) {
-        String t = TextExtractor.text(m, 1024).replaceAll("\\s+", " ").strip();
+        String t = WHITESPACE.matcher(TextExtractor.text(m, 1024)).replaceAll(" ").strip();
         return t.length() <= 256 ? t : t.substring(0, t.offsetByCodePoints(0, Math.min(256, t.codePointCount(0, t.length()))));
     }
 }

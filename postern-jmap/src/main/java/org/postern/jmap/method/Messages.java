@@ -2,15 +2,24 @@
 package org.postern.jmap.method;
 
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.postern.jmap.CallContext;
 import org.postern.jmap.Ids;
 import org.postern.store.Mailbox;
-import org.postern.store.MailboxSnapshot;
+import org.postern.store.MailboxIndex;
 import org.postern.store.MessageRecord;
+import org.postern.store.StoreException;
 
-/** The account's messages as JMAP sees them: one Email per (mailbox, UID). */
+/**
+ * The account's messages as JMAP sees them: one Email per (mailbox, UID). Messages are read from the
+ * store's {@link MailboxIndex} (the cache IMAP SELECT uses, brought up to date from the change log),
+ * so a new message costs the next request the change, not a reload of the mailbox.
+ */
 public final class Messages {
     private Messages() {}
 
@@ -24,33 +33,86 @@ public final class Messages {
         }
     }
 
-    public static List<Entry> all(CallContext ctx) {
-        List<Entry> out = new ArrayList<>();
-        for (Mailbox m : ctx.store().mailboxes().list(ctx.account().id())) {
-            MailboxSnapshot s = ctx.snapshots().get(ctx.store().mailboxes(), m);
-            for (MessageRecord r : s.messages()) out.add(new Entry(s.mailbox(), r));
+    /**
+     * What one method call reads: the account's mailboxes, listed once, and each mailbox's index, read
+     * at most once. The list is taken first, so a state computed from it never claims more than the
+     * indexes read after it show (changes racing with the call may be reported twice, never missed).
+     */
+    public static final class View {
+        private final CallContext ctx;
+        private final List<Mailbox> mailboxes;
+        private final Map<Long, Mailbox> byId = new LinkedHashMap<>();
+        private final Map<Long, Optional<MailboxIndex>> indexes = new HashMap<>();
+
+        View(CallContext ctx) {
+            this.ctx = ctx;
+            this.mailboxes = ctx.store().mailboxes().list(ctx.account().id());
+            for (Mailbox m : mailboxes) byId.put(m.id(), m);
         }
-        return out;
+
+        public List<Mailbox> mailboxes() {
+            return mailboxes;
+        }
+
+        public Optional<Mailbox> mailbox(long id) {
+            return Optional.ofNullable(byId.get(id));
+        }
+
+        /** The mailbox's messages, or empty when it is not the account's (or was deleted meanwhile). */
+        public Optional<MailboxIndex> index(long mailboxId) {
+            if (!byId.containsKey(mailboxId)) return Optional.empty();
+            return indexes.computeIfAbsent(mailboxId, id -> {
+                try {
+                    return Optional.of(ctx.store().mailboxes().index(ctx.account().id(), id));
+                } catch (StoreException.NotFound e) {
+                    return Optional.empty();
+                }
+            });
+        }
+
+        /** Every mailbox's index, in the order of {@link #mailboxes()}. */
+        public List<MailboxIndex> indexes() {
+            List<MailboxIndex> out = new ArrayList<>(mailboxes.size());
+            for (Mailbox m : mailboxes) index(m.id()).ifPresent(out::add);
+            return out;
+        }
+
+        public Optional<Entry> find(String emailId, char kind) {
+            Ids.MessageKey k = Ids.messageOf(emailId, kind);
+            if (k == null) return Optional.empty();
+            Optional<MailboxIndex> idx = index(k.mailboxId());
+            if (idx.isEmpty()) return Optional.empty();
+            int i = idx.get().indexOf(k.uid());
+            return i < 0 ? Optional.empty() : Optional.of(new Entry(idx.get().mailbox(), idx.get().record(i)));
+        }
+
+        public List<Entry> all() {
+            List<MailboxIndex> idx = indexes();
+            int n = 0;
+            for (MailboxIndex x : idx) n += x.size();
+            List<Entry> out = new ArrayList<>(n);
+            for (MailboxIndex x : idx) {
+                for (int i = 0; i < x.size(); i++) out.add(new Entry(x.mailbox(), x.record(i)));
+            }
+            return out;
+        }
+
+        /** The Email/Thread state of {@link #mailboxes()}: see {@link Messages#emailState(CallContext)}. */
+        public String state() {
+            return emailState(mailboxes);
+        }
+    }
+
+    public static View view(CallContext ctx) {
+        return new View(ctx);
+    }
+
+    public static List<Entry> all(CallContext ctx) {
+        return view(ctx).all();
     }
 
     public static Optional<Entry> find(CallContext ctx, String emailId, char kind) {
-        Ids.MessageKey k = Ids.messageOf(emailId, kind);
-        if (k == null) return Optional.empty();
-        long acc = ctx.account().id();
-        Optional<Mailbox> mb = ctx.store().mailboxes().byId(acc, k.mailboxId());
-        if (mb.isEmpty()) return Optional.empty();
-        // The cached snapshot is in UID order and exact for the mailbox's current HIGHESTMODSEQ.
-        List<MessageRecord> msgs = ctx.snapshots().get(ctx.store().mailboxes(), mb.get()).messages();
-        int lo = 0;
-        int hi = msgs.size() - 1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            long uid = msgs.get(mid).uid();
-            if (uid == k.uid()) return Optional.of(new Entry(mb.get(), msgs.get(mid)));
-            if (uid < k.uid()) lo = mid + 1;
-            else hi = mid - 1;
-        }
-        return Optional.empty();
+        return view(ctx).find(emailId, kind);
     }
 
     /**
@@ -61,11 +123,14 @@ public final class Messages {
      * equal string.
      */
     public static String emailState(CallContext ctx) {
-        List<Mailbox> list = ctx.store().mailboxes().list(ctx.account().id());
+        return emailState(ctx.store().mailboxes().list(ctx.account().id()));
+    }
+
+    private static String emailState(List<Mailbox> list) {
         long max = 0;
         for (Mailbox m : list) max = Math.max(max, m.highestModSeq());
         StringBuilder b = new StringBuilder("s").append(max);
-        list.stream().sorted(java.util.Comparator.comparingLong(Mailbox::id))
+        list.stream().sorted(Comparator.comparingLong(Mailbox::id))
                 .forEach(m -> b.append('_').append(m.id()).append('.').append(m.uidNext()));
         return b.toString();
     }
@@ -100,8 +165,10 @@ public final class Messages {
     public static boolean canRead(CallContext ctx, String blobId) {
         if (blobId == null) return false;
         if (ctx.uploads().owns(ctx.account().id(), blobId)) return true;
-        for (Entry e : all(ctx)) {
-            if (e.record().blobId().equals(blobId)) return true;
+        for (MailboxIndex x : view(ctx).indexes()) {
+            for (int i = 0; i < x.size(); i++) {
+                if (x.blobId(i).equals(blobId)) return true;
+            }
         }
         return false;
     }

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * One class per JMAP data type: Core/echo and Blob/copy (RFC 8620 §4, §6.3), Mailbox (RFC 8621 §2),
- * Thread (§3), Email (§4), Identity (§6). Standard /get, /changes, /query and /set semantics follow
- * RFC 8620 §5.
+ * Thread (§3), Email (§4), Identity (§6), EmailSubmission (§7), VacationResponse (§8). Standard /get,
+ * /changes, /query and /set semantics follow RFC 8620 §5.
+ *
+ * <p>EmailSubmission sends only through {@link org.postern.jmap.method.MailSubmitter}, the SMTP
+ * submission intake, so its sender checks, DKIM signing and queue are those of port 587. Vacation
+ * replies are sent by delivery, never by JMAP.
  */
 package org.postern.jmap.method;

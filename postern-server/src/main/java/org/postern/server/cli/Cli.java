@@ -46,6 +46,7 @@ public final class Cli implements Runnable {
         for (Object command : extra) cl.addSubcommand(command);
         cl.addSubcommand(new DomainCommand(ctx));
         cl.addSubcommand(new DnsCommand(ctx));
+        cl.addSubcommand(new DoctorCommand(ctx));
         cl.addSubcommand(new AccountCommand(ctx));
         cl.addSubcommand(new AliasCommand(ctx));
         cl.addSubcommand(new QueueCommand(ctx));

@@ -33,7 +33,10 @@ public final class DomainCommand implements Runnable {
 
     @Command(name = "add", description = "Receive mail for DOMAIN; creates its DKIM keys and prints the DNS records "
             + "to publish (again later with 'postern dns DOMAIN').")
-    int add(@Parameters(paramLabel = "DOMAIN") String domain) {
+    int add(@Parameters(paramLabel = "DOMAIN") String domain,
+            @Option(names = "--address", paramLabel = "IP", description = "a public address of this server for the A/AAAA "
+                    + "records (repeatable; default: the public addresses of this machine's interfaces)")
+            java.util.List<java.net.InetAddress> addresses) {
         String d = domainArgument(domain);
         try (MailStore store = ctx.openStore()) {
             try {
@@ -44,7 +47,8 @@ public final class DomainCommand implements Runnable {
             ctx.out().println("added domain " + d);
             DnsCommand.ensureKeys(store, d, Instant.now());
             ctx.out().println();
-            DnsCommand.print(ctx.out(), store, d, ctx.config().hostname());
+            DnsCommand.print(ctx.out(), store, d, DnsCommand.Inputs.of(ctx.config(), addresses == null || addresses.isEmpty()
+                    ? DnsCommand.publicAddresses() : addresses));
         }
         return 0;
     }

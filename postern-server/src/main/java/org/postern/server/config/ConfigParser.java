@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.postern.server.config;
 
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
@@ -21,7 +22,8 @@ public final class ConfigParser {
     /** Every key, in the order {@link ConfigWriter} writes them. */
     public static final List<String> KEYS = Stream.concat(Stream.of("config_version", "hostname",
             "listen_address", "port_offset", "smtp_port", "submission_port", "submissions_port", "imap_port", "imaps_port",
-            "pop3_port", "pop3s_port", "https_port", "http_port", "tls_cert", "tls_key", "allow_plaintext_auth", "max_message_size"),
+            "pop3_port", "pop3s_port", "https_port", "http_port", "tls_cert", "tls_key", "allow_plaintext_auth", "max_message_size",
+            "smtp_pregreet_delay"),
             Stream.concat(OutboundConfig.KEYS.stream().map(k -> OutboundConfig.PREFIX + k),
                     Stream.of("dev.argon2", "dev.auth_throttle"))).toList();
 
@@ -30,6 +32,7 @@ public final class ConfigParser {
     private static final Pattern KEY = Pattern.compile("[a-z0-9_.]+");
     private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
     private static final Pattern IPV6 = Pattern.compile("[0-9a-fA-F:.]*:[0-9a-fA-F:.]*");
+    private static final Pattern DELAY = Pattern.compile("(\\d{1,6})\\s*(ms|s|m)");
     private static final Pattern SIZE = Pattern.compile("(\\d{1,12})\\s*([KMG]?)(i?B)?", Pattern.CASE_INSENSITIVE);
 
     private ConfigParser() {}
@@ -106,9 +109,13 @@ public final class ConfigParser {
         }
         long maxSize = d.maxMessageSize();
         if (v.containsKey("max_message_size")) maxSize = size(v.get("max_message_size"), lineOf.get("max_message_size"));
+        Duration pregreet = d.smtpPregreetDelay();
+        if (v.containsKey("smtp_pregreet_delay")) {
+            pregreet = delay(v.get("smtp_pregreet_delay"), lineOf.get("smtp_pregreet_delay"));
+        }
         String cost = choice(v, lineOf, "dev.argon2", List.of("default", "test"));
         String throttle = choice(v, lineOf, "dev.auth_throttle", List.of("default", "relaxed"));
-        return new ServerConfig(version, hostname, listen, offset, ports, cert, key, plaintext, maxSize, cost, throttle,
+        return new ServerConfig(version, hostname, listen, offset, ports, cert, key, plaintext, maxSize, pregreet, cost, throttle,
                 OutboundConfig.parse(v, lineOf));
     }
 
@@ -152,6 +159,23 @@ public final class ConfigParser {
             if (n <= Long.MAX_VALUE / unit && n * unit >= 1024 && n * unit <= 2L * 1024 * 1024 * 1024) return n * unit;
         }
         throw new ConfigException(line, "max_message_size must be a size from 1K to 2G such as 50M, not '" + shorten(value) + "'");
+    }
+
+    /** {@code 300ms}, {@code 2s} or {@code 0}; at most a minute, a greeting later than that loses real senders. */
+    private static Duration delay(String value, int line) throws ConfigException {
+        var m = DELAY.matcher(value.toLowerCase(Locale.ROOT));
+        if (value.equals("0")) return Duration.ZERO;
+        if (m.matches()) {
+            long n = Long.parseLong(m.group(1));
+            Duration d = switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                default -> Duration.ofMinutes(n);
+            };
+            if (d.compareTo(Duration.ofMinutes(1)) <= 0) return d;
+        }
+        throw new ConfigException(line, "smtp_pregreet_delay must be a duration up to 60s such as 300ms, 1s, or 0 for none, not '"
+                + shorten(value) + "'");
     }
 
     private static String choice(Map<String, String> v, Map<String, Integer> lineOf, String key, List<String> allowed)

@@ -63,6 +63,13 @@ public final class ConfigWriter {
                 # Largest message accepted, in bytes, or with a K, M or G suffix (powers of 1024).
                 """);
         kv(b, "max_message_size", size(c.maxMessageSize()));
+        b.append("""
+
+                # How long the SMTP port (25) waits before its greeting, to catch spam software that
+                # talks first (like Postfix postscreen). Such clients are refused. 0 turns it off;
+                # every incoming session starts this much later. Submission ports never wait.
+                """);
+        kv(b, "smtp_pregreet_delay", OutboundConfig.duration(c.smtpPregreetDelay()));
         c.outbound().render(b);
         b.append("""
 

@@ -19,15 +19,19 @@ import java.util.regex.Pattern;
  * @param tls "may" (opportunistic STARTTLS, RFC 3207 §4.1) or "none"
  * @param maxQueueAge how long delivery is retried before the mail is returned (RFC 5321 §4.5.4.1: 4-5 days)
  * @param delayWarning when the sender is told mail is still waiting; zero for never
+ * @param smarthost the relay that takes all outbound mail, or {@link SmarthostConfig#none()}
  */
 public record OutboundConfig(boolean relay, String dnsServer, int port, String heloName, String tls,
         Duration maxQueueAge, Duration delayWarning, Duration minBackoff, Duration maxBackoff, Duration pollInterval,
-        int maxConcurrent, int maxPerDestination) {
+        int maxConcurrent, int maxPerDestination, SmarthostConfig smarthost) {
 
     static final String PREFIX = "outbound.";
     /** The keys after {@link #PREFIX}, in the order {@link #render} writes them. */
     static final List<String> KEYS = List.of("relay", "dns_server", "port", "helo_name", "tls", "max_queue_age",
-            "delay_warning", "min_backoff", "max_backoff", "poll_interval", "max_concurrent", "max_per_destination");
+            "delay_warning", "min_backoff", "max_backoff", "poll_interval", "max_concurrent", "max_per_destination",
+            "smarthost", "smarthost_tls", "smarthost_tls_verify", "smarthost_user", "smarthost_password_file");
+    /** relay.example.net, relay.example.net:2525, 192.0.2.7:465, [2001:db8::7]:587. */
+    private static final Pattern RELAY = Pattern.compile("(\\[[0-9a-fA-F:.]+]|[A-Za-z0-9.-]+)(:(\\d{1,5}))?");
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})\\s*(ms|s|m|h|d)");
     /** 192.0.2.1, 192.0.2.1:5353, 2001:db8::1, [2001:db8::1]:5353: IP literals only, so no look-up is needed to find DNS. */
     private static final Pattern SERVER = Pattern.compile(
@@ -35,18 +39,23 @@ public record OutboundConfig(boolean relay, String dnsServer, int port, String h
 
     public static OutboundConfig defaults() {
         return new OutboundConfig(true, "", 25, "", "may", Duration.ofDays(5), Duration.ofHours(4), Duration.ofMinutes(5),
-                Duration.ofHours(1), Duration.ofSeconds(5), 50, 10);
+                Duration.ofHours(1), Duration.ofSeconds(5), 50, 10, SmarthostConfig.none());
     }
 
     public OutboundConfig withRelay(boolean on) {
         return new OutboundConfig(on, dnsServer, port, heloName, tls, maxQueueAge, delayWarning, minBackoff, maxBackoff,
-                pollInterval, maxConcurrent, maxPerDestination);
+                pollInterval, maxConcurrent, maxPerDestination, smarthost);
+    }
+
+    public OutboundConfig withSmarthost(SmarthostConfig s) {
+        return new OutboundConfig(relay, dnsServer, port, heloName, tls, maxQueueAge, delayWarning, minBackoff, maxBackoff,
+                pollInterval, maxConcurrent, maxPerDestination, s);
     }
 
     /** Relays through {@code dns} (IP:port) to {@code port}, retrying fast: for tests with a fake DNS and MX. */
     public OutboundConfig forTests(String dns, int mxPort) {
         return new OutboundConfig(true, dns, mxPort, heloName, tls, maxQueueAge, delayWarning, Duration.ofSeconds(1),
-                Duration.ofSeconds(2), Duration.ofMillis(100), maxConcurrent, maxPerDestination);
+                Duration.ofSeconds(2), Duration.ofMillis(100), maxConcurrent, maxPerDestination, smarthost);
     }
 
     /** Reads the {@code outbound.*} entries of {@code values}; {@code lineOf} names lines in errors. */
@@ -114,7 +123,54 @@ public record OutboundConfig(boolean relay, String dnsServer, int port, String h
         return new OutboundConfig(relay, dns, r.integer("port", d.port(), 1, 65535), helo, tls,
                 r.duration("max_queue_age", d.maxQueueAge()), r.duration("delay_warning", d.delayWarning()), min, max,
                 r.duration("poll_interval", d.pollInterval()), r.integer("max_concurrent", d.maxConcurrent(), 1, 10_000),
-                r.integer("max_per_destination", d.maxPerDestination(), 1, 1_000));
+                r.integer("max_per_destination", d.maxPerDestination(), 1, 1_000), smarthost(values, lineOf));
+    }
+
+    private static SmarthostConfig smarthost(Map<String, String> values, Map<String, Integer> lineOf) throws ConfigException {
+        SmarthostConfig d = SmarthostConfig.none();
+        String address = values.getOrDefault(PREFIX + "smarthost", "");
+        String tls = values.getOrDefault(PREFIX + "smarthost_tls", d.tls()).toLowerCase(Locale.ROOT);
+        if (tls.isEmpty()) tls = d.tls();
+        String verify = values.getOrDefault(PREFIX + "smarthost_tls_verify", "yes").toLowerCase(Locale.ROOT);
+        String user = values.getOrDefault(PREFIX + "smarthost_user", "");
+        String file = values.getOrDefault(PREFIX + "smarthost_password_file", "");
+        if (!tls.equals("starttls") && !tls.equals("implicit")) {
+            throw new ConfigException(lineOf.getOrDefault(PREFIX + "smarthost_tls", 0),
+                    "outbound.smarthost_tls must be starttls (port 587) or implicit (port 465); plaintext is not offered");
+        }
+        boolean verifyTls = switch (verify) {
+            case "true", "yes", "on", "" -> true;
+            case "false", "no", "off" -> false;
+            default -> throw new ConfigException(lineOf.getOrDefault(PREFIX + "smarthost_tls_verify", 0),
+                    "outbound.smarthost_tls_verify must be yes or no");
+        };
+        if (address.isEmpty()) {
+            if (!user.isEmpty() || !file.isEmpty()) {
+                throw new ConfigException(lineOf.getOrDefault(PREFIX + (user.isEmpty() ? "smarthost_password_file" : "smarthost_user"), 0),
+                        "outbound.smarthost_user and outbound.smarthost_password_file need outbound.smarthost");
+            }
+            return new SmarthostConfig("", d.port(), tls, "", "", verifyTls);
+        }
+        int line = lineOf.getOrDefault(PREFIX + "smarthost", 0);
+        Matcher m = RELAY.matcher(address);
+        String host = m.matches() ? m.group(1) : "";
+        if (host.startsWith("[")) host = host.substring(1, host.length() - 1);
+        else if (!host.isEmpty() && !org.postern.core.MailAddress.validDomain(host.toLowerCase(Locale.ROOT))
+                && !host.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}")) host = "";
+        if (host.isEmpty()) {
+            throw new ConfigException(line, "outbound.smarthost must be host or host:port (such as smtp.example.net:587), not '"
+                    + address.replaceAll("\\p{Cntrl}", "?") + "'");
+        }
+        int port = tls.equals("implicit") ? SmarthostConfig.SUBMISSIONS_PORT : SmarthostConfig.SUBMISSION_PORT;
+        if (m.group(3) != null) {
+            port = Integer.parseInt(m.group(3));
+            if (port < 1 || port > 65535) throw new ConfigException(line, "outbound.smarthost port must be from 1 to 65535");
+        }
+        if (user.isEmpty() != file.isEmpty()) {
+            throw new ConfigException(lineOf.getOrDefault(PREFIX + (user.isEmpty() ? "smarthost_password_file" : "smarthost_user"), 0),
+                    "outbound.smarthost_user and outbound.smarthost_password_file must both be set, or both be empty");
+        }
+        return new SmarthostConfig(host.toLowerCase(Locale.ROOT), port, tls, user, file, verifyTls);
     }
 
     void render(StringBuilder b) {
@@ -139,6 +195,20 @@ public record OutboundConfig(boolean relay, String dnsServer, int port, String h
         kv(b, "poll_interval", duration(pollInterval));
         kv(b, "max_concurrent", Integer.toString(maxConcurrent));
         kv(b, "max_per_destination", Integer.toString(maxPerDestination));
+        b.append("""
+
+                # Smarthost: send ALL outbound mail through this relay instead of each domain's MX hosts,
+                # for networks that block outbound port 25. host or host:port (default port 587 with
+                # starttls, 465 with implicit). TLS is always required and the relay's certificate is
+                # verified; smarthost_tls_verify = no accepts any certificate (self-signed test relays).
+                # smarthost_password_file: a file holding only the password (relative to this folder),
+                # so this file holds no secret; user and password are sent only inside TLS.
+                """);
+        kv(b, "smarthost", smarthost.address());
+        kv(b, "smarthost_tls", smarthost.tls());
+        kv(b, "smarthost_tls_verify", smarthost.verifyTls() ? "yes" : "no");
+        kv(b, "smarthost_user", smarthost.user());
+        kv(b, "smarthost_password_file", smarthost.passwordFile());
     }
 
     private static void kv(StringBuilder b, String key, String value) {

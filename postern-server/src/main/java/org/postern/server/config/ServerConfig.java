@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.postern.server.config;
 
+import java.time.Duration;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;
@@ -15,15 +16,18 @@ import java.util.OptionalInt;
  * @param tlsCert empty: use the self-signed certificate in DATA/tls/
  * @param passwordCost "default" (Argon2id at OWASP's cost) or "test" (cheap, for test suites only)
  * @param authThrottle "default" or "relaxed" (test suites that fail logins on purpose)
+ * @param smtpPregreetDelay how long the MX port waits for clients that talk before the greeting
+ *     (HOSTILE A14, like Postfix postscreen's greet wait); zero turns the wait off
  * @param outbound the {@code outbound.*} settings: relaying mail to other domains
  */
 public record ServerConfig(int configVersion, String hostname, String listenAddress, OptionalInt portOffset,
         Map<Service, Integer> ports, String tlsCert, String tlsKey, boolean allowPlaintextAuth, long maxMessageSize,
-        String passwordCost, String authThrottle, OutboundConfig outbound) {
+        Duration smtpPregreetDelay, String passwordCost, String authThrottle, OutboundConfig outbound) {
 
     /** The newest config format this code understands; a newer file is refused, never guessed at. */
     public static final int CURRENT_VERSION = 1;
     public static final long DEFAULT_MAX_MESSAGE_SIZE = 50L * 1024 * 1024;
+    public static final Duration DEFAULT_PREGREET_DELAY = Duration.ofMillis(300);
 
     public ServerConfig {
         EnumMap<Service, Integer> p = new EnumMap<>(Service.class);
@@ -34,7 +38,7 @@ public record ServerConfig(int configVersion, String hostname, String listenAddr
 
     public static ServerConfig defaults(String hostname) {
         return new ServerConfig(CURRENT_VERSION, hostname, "0.0.0.0", OptionalInt.empty(), Map.of(), "", "", false,
-                DEFAULT_MAX_MESSAGE_SIZE, "default", "default", OutboundConfig.defaults());
+                DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_PREGREET_DELAY, "default", "default", OutboundConfig.defaults());
     }
 
     public int port(Service s) {
@@ -43,28 +47,33 @@ public record ServerConfig(int configVersion, String hostname, String listenAddr
 
     public ServerConfig withListenAddress(String address) {
         return new ServerConfig(configVersion, hostname, address, portOffset, ports, tlsCert, tlsKey,
-                allowPlaintextAuth, maxMessageSize, passwordCost, authThrottle, outbound);
+                allowPlaintextAuth, maxMessageSize, smtpPregreetDelay, passwordCost, authThrottle, outbound);
     }
 
     public ServerConfig withPorts(Map<Service, Integer> newPorts) {
         EnumMap<Service, Integer> p = new EnumMap<>(ports);
         p.putAll(newPorts);
         return new ServerConfig(configVersion, hostname, listenAddress, portOffset, p, tlsCert, tlsKey,
-                allowPlaintextAuth, maxMessageSize, passwordCost, authThrottle, outbound);
+                allowPlaintextAuth, maxMessageSize, smtpPregreetDelay, passwordCost, authThrottle, outbound);
     }
 
     public ServerConfig withPortOffset(OptionalInt offset) {
         return new ServerConfig(configVersion, hostname, listenAddress, offset, ports, tlsCert, tlsKey,
-                allowPlaintextAuth, maxMessageSize, passwordCost, authThrottle, outbound);
+                allowPlaintextAuth, maxMessageSize, smtpPregreetDelay, passwordCost, authThrottle, outbound);
     }
 
     public ServerConfig withDev(String passwordCost, String authThrottle) {
         return new ServerConfig(configVersion, hostname, listenAddress, portOffset, ports, tlsCert, tlsKey,
-                allowPlaintextAuth, maxMessageSize, passwordCost, authThrottle, outbound);
+                allowPlaintextAuth, maxMessageSize, smtpPregreetDelay, passwordCost, authThrottle, outbound);
     }
 
     public ServerConfig withOutbound(OutboundConfig o) {
         return new ServerConfig(configVersion, hostname, listenAddress, portOffset, ports, tlsCert, tlsKey,
-                allowPlaintextAuth, maxMessageSize, passwordCost, authThrottle, o);
+                allowPlaintextAuth, maxMessageSize, smtpPregreetDelay, passwordCost, authThrottle, o);
+    }
+
+    public ServerConfig withSmtpPregreetDelay(Duration d) {
+        return new ServerConfig(configVersion, hostname, listenAddress, portOffset, ports, tlsCert, tlsKey,
+                allowPlaintextAuth, maxMessageSize, d, passwordCost, authThrottle, outbound);
     }
 }

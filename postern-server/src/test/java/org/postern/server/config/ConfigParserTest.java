@@ -28,10 +28,71 @@ class ConfigParserTest {
     @Test
     void changedValuesReadBackUnchanged() throws ConfigException {
         ServerConfig c = new ServerConfig(1, "localhost", "127.0.0.1", OptionalInt.of(0),
-                Map.of(Service.SMTP, 2525, Service.POP3S, 0), "certs/a.pem", "/etc/k.pem", true, 1234, "test", "relaxed",
+                Map.of(Service.SMTP, 2525, Service.POP3S, 0), "certs/a.pem", "/etc/k.pem", true, 1234, Duration.ofMillis(1500), "test", "relaxed",
                 new OutboundConfig(false, "[::1]:5353", 2525, "out.example.org", "none", Duration.ofDays(3), Duration.ZERO,
-                        Duration.ofSeconds(30), Duration.ofMinutes(90), Duration.ofMillis(250), 7, 3));
+                        Duration.ofSeconds(30), Duration.ofMinutes(90), Duration.ofMillis(250), 7, 3,
+                        new SmarthostConfig("2001:db8::7", 2465, "implicit", "me@example.org", "relay.pw", false)));
         assertThat(ConfigParser.parse(ConfigWriter.render(c))).isEqualTo(c);
+    }
+
+    static Stream<Arguments> pregreetDelays() {
+        return Stream.of(Arguments.of("0", Duration.ZERO), Arguments.of("300ms", Duration.ofMillis(300)),
+                Arguments.of("2s", Duration.ofSeconds(2)), Arguments.of("1 m", Duration.ofMinutes(1)),
+                Arguments.of("60s", Duration.ofMinutes(1)));
+    }
+
+    @ParameterizedTest
+    @MethodSource("pregreetDelays")
+    void pregreetDelayIsADuration(String value, Duration expected) throws ConfigException {
+        ServerConfig c = ConfigParser.parse("smtp_pregreet_delay = " + value + "\n");
+        assertThat(c.smtpPregreetDelay()).isEqualTo(expected);
+        assertThat(ConfigParser.parse(ConfigWriter.render(c))).isEqualTo(c);
+    }
+
+    @Test
+    void pregreetDelayDefaultsTo300ms() throws ConfigException {
+        assertThat(ConfigParser.parse("").smtpPregreetDelay()).isEqualTo(Duration.ofMillis(300));
+        assertThat(ConfigWriter.render(ServerConfig.defaults("a.example"))).contains("smtp_pregreet_delay = 300ms");
+    }
+
+    @Test
+    void smarthostDefaultsItsPortFromItsTlsMode() throws ConfigException {
+        SmarthostConfig s = ConfigParser.parse("""
+                outbound.smarthost = SMTP.Example.NET
+                outbound.smarthost_user = me@example.org
+                outbound.smarthost_password_file = /etc/postern/relay.pw
+                """).outbound().smarthost();
+        assertThat(s).isEqualTo(new SmarthostConfig("smtp.example.net", 587, "starttls", "me@example.org",
+                "/etc/postern/relay.pw", true));
+        assertThat(ConfigParser.parse("outbound.smarthost = 192.0.2.7\noutbound.smarthost_tls = implicit\n")
+                .outbound().smarthost()).satisfies(x -> {
+                    assertThat(x.port()).isEqualTo(465);
+                    assertThat(x.implicitTls()).isTrue();
+                    assertThat(x.user()).isEmpty();
+                });
+        assertThat(ConfigParser.parse("outbound.smarthost = [::1]:2525\noutbound.smarthost_tls_verify = no\n")
+                .outbound().smarthost()).isEqualTo(new SmarthostConfig("::1", 2525, "starttls", "", "", false));
+        assertThat(ConfigParser.parse("").outbound().smarthost().enabled()).isFalse();
+    }
+
+    static Stream<Arguments> badSmarthosts() {
+        return Stream.of(
+                Arguments.of("outbound.smarthost = relay.example.net\noutbound.smarthost_tls = none", 2, "plaintext is not offered"),
+                Arguments.of("outbound.smarthost = relay.example.net:99999", 1, "port must be from 1 to 65535"),
+                Arguments.of("outbound.smarthost = relay example", 1, "outbound.smarthost must be host or host:port"),
+                Arguments.of("outbound.smarthost = bad_host!:587", 1, "outbound.smarthost must be host or host:port"),
+                Arguments.of("outbound.smarthost = relay.example.net\noutbound.smarthost_user = me", 2, "must both be set"),
+                Arguments.of("outbound.smarthost = r.example\n\noutbound.smarthost_password_file = pw", 3, "must both be set"),
+                Arguments.of("outbound.smarthost_user = me", 1, "need outbound.smarthost"),
+                Arguments.of("outbound.smarthost = r.example\noutbound.smarthost_tls_verify = maybe", 2, "yes or no"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("badSmarthosts")
+    void badSmarthostsNameTheirLine(String text, int line, String message) {
+        assertThatThrownBy(() -> ConfigParser.parse(text))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.line()).isEqualTo(line))
+                .hasMessageContaining(message);
     }
 
     @Test
@@ -96,7 +157,11 @@ class ConfigParserTest {
                 Arguments.of("dev.auth_throttle = off", 1, "dev.auth_throttle must be one of default, relaxed"),
                 Arguments.of("smtp_port = 25\u0000", 1, "smtp_port must be a number"),
                 Arguments.of("x".repeat(5000), 1, "longer than 4096"),
-                Arguments.of("= 5", 1, "unknown setting ''"));
+                Arguments.of("= 5", 1, "unknown setting ''"),
+                Arguments.of("smtp_pregreet_delay = 2m", 1, "smtp_pregreet_delay must be a duration up to 60s"),
+                Arguments.of("smtp_pregreet_delay = -1s", 1, "smtp_pregreet_delay must be a duration"),
+                Arguments.of("smtp_pregreet_delay = soon", 1, "smtp_pregreet_delay must be a duration"),
+                Arguments.of("smtp_pregreet_delay = 1h", 1, "smtp_pregreet_delay must be a duration"));
     }
 
     @ParameterizedTest

@@ -38,6 +38,7 @@ final class ClientSession implements AutoCloseable {
     private OutputStream out;
     private Map<String, String> extensions = Map.of();
     private boolean tls;
+    private boolean authenticated;
 
     ClientSession(Socket socket, String host, SmtpClientConfig config) throws IOException {
         this.socket = socket;
@@ -106,28 +107,113 @@ final class ClientSession implements AutoCloseable {
 
     private void startTls(boolean verified) throws HostFailure {
         try {
-            SSLContext context = verified ? config.verifiedTls() : OPPORTUNISTIC;
-            SSLSocket s = (SSLSocket) context.getSocketFactory().createSocket(socket, host, socket.getPort(), true);
-            s.setUseClientMode(true);
-            if (verified) {
-                // RFC 6125 DNS-ID check against the MX host name (RFC 8461 §4.2; RFC 8689 §4.2.1 step 4).
-                javax.net.ssl.SSLParameters p = s.getSSLParameters();
-                p.setEndpointIdentificationAlgorithm("HTTPS");
-                p.setServerNames(List.of(new javax.net.ssl.SNIHostName(host)));
-                s.setSSLParameters(p);
-            }
-            s.setSoTimeout((int) config.commandTimeout().toMillis());
-            s.startHandshake();
-            socket = s;
-            in.switchTo(s.getInputStream());
-            out = new BufferedOutputStream(s.getOutputStream(), 65536);
-            tls = true;
+            handshake(verified ? config.verifiedTls() : OPPORTUNISTIC, verified);
         } catch (IOException e) {
             if (verified) {
                 throw new HostFailure("no valid TLS with " + host + ": " + e.getMessage(), "5.7.10", false, false, false);
             }
             throw new HostFailure("TLS handshake with " + host + " failed: " + e.getMessage(), "4.7.0", false, true, false);
         }
+    }
+
+    private void handshake(SSLContext context, boolean checkName) throws IOException {
+        SSLSocket s = (SSLSocket) context.getSocketFactory().createSocket(socket, host, socket.getPort(), true);
+        s.setUseClientMode(true);
+        if (checkName) {
+            // RFC 6125 DNS-ID check against the MX host name (RFC 8461 §4.2; RFC 8689 §4.2.1 step 4).
+            javax.net.ssl.SSLParameters p = s.getSSLParameters();
+            p.setEndpointIdentificationAlgorithm("HTTPS");
+            // TLS server_name carries host names only, never IP literals (a smarthost may be given as one).
+            if (!isIpLiteral(host)) p.setServerNames(List.of(new javax.net.ssl.SNIHostName(host)));
+            s.setSSLParameters(p);
+        }
+        s.setSoTimeout((int) config.commandTimeout().toMillis());
+        s.startHandshake();
+        socket = s;
+        in.switchTo(s.getInputStream());
+        out = new BufferedOutputStream(s.getOutputStream(), 65536);
+        tls = true;
+    }
+
+    private static boolean isIpLiteral(String name) {
+        return name.indexOf(':') >= 0 || name.matches("[0-9.]+");
+    }
+
+    /**
+     * Opens a session with a smarthost: TLS from the first byte (RFC 8314 §3.3) or by STARTTLS, which
+     * then must be offered and must succeed; then AUTH when credentials are set. Nothing falls back to
+     * plaintext, and every failure is temporary (4.7.0): the mail waits in the queue, so a relay that
+     * loses its TLS, or an attacker who strips STARTTLS, gets neither the password nor the mail.
+     */
+    void openSmarthost(Smarthost relay) throws HostFailure {
+        if (relay.implicitTls()) smarthostTls(relay);
+        ClientReply greeting = read(config.commandTimeout());
+        if (greeting.code() != 220) throw HostFailure.reply("greeting", greeting);
+        hello();
+        if (!relay.implicitTls()) {
+            if (!extensions.containsKey("STARTTLS")) {
+                throw new HostFailure("smarthost " + host + " does not offer STARTTLS; not sending in plaintext",
+                        "4.7.0", false, false, false);
+            }
+            ClientReply r = command("STARTTLS");
+            if (r.code() != 220) {
+                throw new HostFailure("smarthost " + host + " refused STARTTLS: " + r.summary(), "4.7.0", false, false, true);
+            }
+            // RFC 3207 §4.2 (CVE-2011-0411): a reply already buffered after the 220 was injected.
+            if (in.buffered() > 0) throw HostFailure.local("plaintext data after STARTTLS 220 from " + host);
+            smarthostTls(relay);
+            hello(); // RFC 3207 §4.2: forget what was learned before TLS
+        }
+        if (relay.authenticates()) authenticate(relay);
+    }
+
+    private void smarthostTls(Smarthost relay) throws HostFailure {
+        try {
+            handshake(relay.verifyTls() ? config.verifiedTls() : OPPORTUNISTIC, relay.verifyTls());
+        } catch (IOException e) {
+            throw new HostFailure("no " + (relay.verifyTls() ? "valid " : "") + "TLS with smarthost " + host + ": "
+                    + e.getMessage(), "4.7.0", false, false, false);
+        }
+    }
+
+    /** RFC 4954 §4: PLAIN (RFC 4616) when offered, else LOGIN; only ever inside TLS. */
+    private void authenticate(Smarthost relay) throws HostFailure {
+        if (!tls) throw HostFailure.local("refusing to send credentials to " + host + " without TLS");
+        java.util.Set<String> offered = new java.util.HashSet<>();
+        for (Map.Entry<String, String> e : extensions.entrySet()) {
+            // "AUTH PLAIN LOGIN", and the pre-RFC "AUTH=LOGIN PLAIN" some relays still send
+            if (e.getKey().equals("AUTH")) offered.addAll(List.of(e.getValue().toUpperCase(Locale.ROOT).split("\\s+")));
+            if (e.getKey().startsWith("AUTH=")) {
+                offered.add(e.getKey().substring(5));
+                offered.addAll(List.of(e.getValue().toUpperCase(Locale.ROOT).split("\\s+")));
+            }
+        }
+        ClientReply r;
+        if (offered.contains("PLAIN")) {
+            // RFC 4616 §2: [authzid] NUL authcid NUL passwd; no authzid, the relay derives it.
+            r = command("AUTH PLAIN " + base64("\0" + relay.user() + "\0" + relay.password()));
+        } else if (offered.contains("LOGIN")) {
+            r = command("AUTH LOGIN");
+            if (r.code() == 334) r = command(base64(relay.user()));
+            if (r.code() == 334) r = command(base64(relay.password()));
+        } else {
+            throw new HostFailure("smarthost " + host + " offers neither AUTH PLAIN nor AUTH LOGIN", "4.7.0", false,
+                    false, false);
+        }
+        if (r.code() != 235) {
+            if (r.code() == 334) command("*"); // RFC 4954 §4: cancel an exchange that wants more
+            throw new HostFailure("smarthost " + host + " refused the login of " + relay.user() + ": " + r.summary(),
+                    r.status().isEmpty() ? "4.7.8" : r.status(), false, false, true);
+        }
+        authenticated = true;
+    }
+
+    private static String base64(String s) {
+        return java.util.Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    boolean isAuthenticated() {
+        return authenticated;
     }
 
     /** The results of one envelope; recipients the caller must retry have TEMPORARY. */

@@ -16,6 +16,9 @@ import org.slf4j.LoggerFactory;
  * the hosts in order (RFC 5321 §5.1) until one session settles the recipients; all recipients go
  * over that one connection. Only connection-level failures move on to the next host; a per-recipient
  * 4xx or 5xx is that recipient's result.
+ *
+ * <p>With a {@link Smarthost} every message goes to that relay instead, whatever its domain: no MX
+ * or MTA-STS look-up, TLS required, AUTH after TLS ({@link ClientSession#openSmarthost}).
  */
 public final class DomainDelivery {
     private static final Logger log = LoggerFactory.getLogger(DomainDelivery.class);
@@ -23,6 +26,7 @@ public final class DomainDelivery {
     private final MxResolver mx;
     private final SmtpClientConfig config;
     private final MtaStsResolver mtaSts;
+    private final Smarthost smarthost;
 
     /**
      * With MTA-STS (RFC 8461) through the resolver's DNS, the JDK's trust and an in-memory policy cache;
@@ -35,9 +39,24 @@ public final class DomainDelivery {
 
     /** {@code mtaSts} null: no MTA-STS (RFC 8461) look-ups. */
     public DomainDelivery(MxResolver mx, SmtpClientConfig config, MtaStsResolver mtaSts) {
+        this(mx, config, mtaSts, null);
+    }
+
+    private DomainDelivery(MxResolver mx, SmtpClientConfig config, MtaStsResolver mtaSts, Smarthost smarthost) {
         this.mx = mx;
         this.config = config;
         this.mtaSts = mtaSts;
+        this.smarthost = smarthost;
+    }
+
+    /** Sends every message through {@code relay} (the {@code domain} of {@link #deliver} only names the attempt). */
+    public static DomainDelivery viaSmarthost(SmtpClientConfig config, Smarthost relay) {
+        return new DomainDelivery(null, config, null, relay);
+    }
+
+    /** The relay all mail goes through, or null when mail goes to each domain's MX hosts. */
+    public Smarthost smarthost() {
+        return smarthost;
     }
 
     public SmtpClientConfig config() {
@@ -53,12 +72,26 @@ public final class DomainDelivery {
             log.warn("cannot read the message for {}: {}", domain, e.toString());
             return all(message, RecipientResult.Outcome.TEMPORARY, "4.3.0", "cannot read the stored message: " + e, "", false);
         }
+        if (smarthost != null) return viaSmarthost(message, scan);
         Route route = mx.route(domain);
         return switch (route) {
             case Route.Unroutable u -> all(message, RecipientResult.Outcome.PERMANENT, u.status(), u.reason(), "", false);
             case Route.TryLater t -> all(message, RecipientResult.Outcome.TEMPORARY, "4.4.3", t.reason(), "", false);
             case Route.Hosts h -> viaHosts(domain, h, message, scan, tlsRequiredNo(message) ? null : policy(domain));
         };
+    }
+
+    private List<RecipientResult> viaSmarthost(OutboundMessage message, MessageFramer.Content scan) {
+        List<InetAddress> addresses;
+        try {
+            // The operator's name for the relay, resolved as the operating system does (hosts file, DNS).
+            addresses = List.of(InetAddress.getAllByName(smarthost.host()));
+        } catch (java.net.UnknownHostException e) {
+            return all(message, RecipientResult.Outcome.TEMPORARY, "4.4.3", "cannot resolve smarthost "
+                    + smarthost.host() + ": " + e.getMessage(), "", false);
+        }
+        Route.Hosts route = new Route.Hosts(List.of(new Route.Host(smarthost.host(), addresses)));
+        return viaHosts(smarthost.destination(), route, message, scan, null);
     }
 
     /**
@@ -156,20 +189,27 @@ public final class DomainDelivery {
 
     private List<RecipientResult> session(String name, InetAddress address, boolean tryTls, boolean verified,
             OutboundMessage message, MessageFramer.Content scan) throws HostFailure {
+        if (smarthost != null && verified && !smarthost.verifyTls()) {
+            // RFC 8689 §4.2.1 step 4: REQUIRETLS needs a validated certificate, which the opt-out skips.
+            throw new HostFailure("REQUIRETLS message, but the smarthost's certificate is not verified",
+                    "5.7.10", false, false, false);
+        }
+        int port = smarthost != null ? smarthost.port() : config.port();
         Socket socket = new Socket();
         try {
-            socket.connect(new InetSocketAddress(address, config.port()), (int) config.connectTimeout().toMillis());
+            socket.connect(new InetSocketAddress(address, port), (int) config.connectTimeout().toMillis());
         } catch (IOException e) {
             closeQuietly(socket);
-            throw HostFailure.local("cannot connect to " + name + " [" + address.getHostAddress() + "]:" + config.port()
+            throw HostFailure.local("cannot connect to " + name + " [" + address.getHostAddress() + "]:" + port
                     + ": " + e.getMessage());
         }
         try (ClientSession s = new ClientSession(socket, name, config)) {
-            s.open(tryTls, verified);
+            if (smarthost != null) s.openSmarthost(smarthost);
+            else s.open(tryTls, verified);
             List<RecipientResult> results = s.send(message, scan);
             s.quit();
-            log.info("delivered to {} [{}]{}: {}", name, address.getHostAddress(), s.isTls() ? " with TLS" : "",
-                    summary(results));
+            log.info("delivered to {} [{}]{}{}: {}", name, address.getHostAddress(), s.isTls() ? " with TLS" : "",
+                    s.isAuthenticated() ? " as " + smarthost.user() : "", summary(results));
             return results;
         } catch (IOException e) {
             throw HostFailure.local("connection to " + name + " failed: " + e.getMessage());

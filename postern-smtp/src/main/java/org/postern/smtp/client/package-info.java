@@ -9,7 +9,8 @@
  * RFC 6152 (8BITMIME), RFC 6531 (SMTPUTF8), RFC 2034 and RFC 3463 (enhanced status codes),
  * RFC 3461 (DSN parameters passed on to a next hop that advertises DSN), RFC 3030 (BINARYMIME bodies
  * sent with BDAT), RFC 8689 (REQUIRETLS), RFC 8461 (MTA-STS: policy look-up, fetch, cache and
- * enforcement), RFC 6125 (server identity checks of validated TLS).
+ * enforcement), RFC 6125 (server identity checks of validated TLS), and for a smarthost relay:
+ * RFC 4954 (AUTH) with RFC 4616 (PLAIN) or LOGIN, RFC 8314 §3.3 (implicit TLS).
  *
  * <p>Invariants:
  * <ul>
@@ -26,6 +27,9 @@
  *       (5.7.10, 5.7.30); mail under an enforced MTA-STS policy waits instead (RFC 8461 §5).</li>
  *   <li>"TLS-Required: No" in the header (RFC 8689 §4.2.2) switches MTA-STS off for that message,
  *       unless the message also carries REQUIRETLS (§4.1).</li>
+ *   <li>A smarthost is reached only over TLS (implicit, or STARTTLS that must be offered and must
+ *       succeed), verified unless the operator opted out; credentials are sent only inside that TLS.
+ *       Any failure there keeps the mail queued (4.7.0), it never falls back to plaintext.</li>
  *   <li>A DNS failure or a connection failure is temporary; only an explicit 5xx, a null MX or a
  *       domain that does not exist is permanent.</li>
  * </ul>

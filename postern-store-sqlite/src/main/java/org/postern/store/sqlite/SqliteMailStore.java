@@ -40,6 +40,9 @@ public final class SqliteMailStore implements MailStore {
     private final SqliteMetadataStore metadata;
     private final SqliteAclStore acl;
     private final SqliteDkimKeyStore dkimKeys;
+    private final SqliteIdentityStore identities;
+    private final SqliteSubmissionStore submissions;
+    private final SqliteVacationStore vacation;
 
     private SqliteMailStore(Path dataDir, FileBlobStore blobs, SqliteDatabase db) {
         this.dataDir = dataDir;
@@ -51,6 +54,9 @@ public final class SqliteMailStore implements MailStore {
         this.metadata = new SqliteMetadataStore(db);
         this.acl = new SqliteAclStore(db);
         this.dkimKeys = new SqliteDkimKeyStore(db);
+        this.identities = new SqliteIdentityStore(db);
+        this.submissions = new SqliteSubmissionStore(db);
+        this.vacation = new SqliteVacationStore(db);
     }
 
     /**
@@ -116,8 +122,29 @@ public final class SqliteMailStore implements MailStore {
     }
 
     @Override
+    public org.postern.store.ThreadStore threads() {
+        // Stateless over the database: no field, nothing to close.
+        return new SqliteThreadStore(db);
+    }
+
+    @Override
     public org.postern.store.DkimKeyStore dkimKeys() {
         return dkimKeys;
+    }
+
+    @Override
+    public org.postern.store.IdentityStore identities() {
+        return identities;
+    }
+
+    @Override
+    public org.postern.store.SubmissionStore submissions() {
+        return submissions;
+    }
+
+    @Override
+    public org.postern.store.VacationStore vacation() {
+        return vacation;
     }
 
     @Override

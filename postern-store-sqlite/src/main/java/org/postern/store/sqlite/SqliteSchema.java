@@ -215,7 +215,91 @@ final class SqliteSchema {
                       private_key BLOB NOT NULL,
                       public_key BLOB NOT NULL,
                       created INTEGER NOT NULL,
-                      PRIMARY KEY (domain, selector)) WITHOUT ROWID"""));
+                      PRIMARY KEY (domain, selector)) WITHOUT ROWID"""),
+            // 7: JMAP identities, submission records, vacation responses (RFC 8621 §6-8, RFC 3834), and
+            // the change numbers of these per-account objects (kind 'I' identity, 'S' submission)
+            List.of("""
+                    CREATE TABLE object_changes (
+                      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                      account_id INTEGER NOT NULL,
+                      kind TEXT NOT NULL,
+                      object_id INTEGER NOT NULL,
+                      op TEXT NOT NULL)""",
+                    "CREATE INDEX object_changes_account ON object_changes(account_id, kind, seq)",
+                    """
+                    CREATE TABLE identities (
+                      id INTEGER PRIMARY KEY AUTOINCREMENT,
+                      account_id INTEGER NOT NULL,
+                      name TEXT NOT NULL,
+                      email TEXT NOT NULL,
+                      reply_to TEXT,
+                      bcc TEXT,
+                      text_signature TEXT NOT NULL,
+                      html_signature TEXT NOT NULL,
+                      may_delete INTEGER NOT NULL)""",
+                    "CREATE INDEX identities_account ON identities(account_id)",
+                    """
+                    CREATE TABLE submissions (
+                      id INTEGER PRIMARY KEY AUTOINCREMENT,
+                      account_id INTEGER NOT NULL,
+                      identity_id INTEGER NOT NULL,
+                      email_id TEXT NOT NULL,
+                      thread_id TEXT NOT NULL,
+                      mail_from TEXT NOT NULL,
+                      recipients TEXT NOT NULL,
+                      local_recipients TEXT NOT NULL,
+                      queue_id INTEGER NOT NULL,
+                      send_at INTEGER NOT NULL,
+                      undo_status TEXT NOT NULL)""",
+                    "CREATE INDEX submissions_account ON submissions(account_id)",
+                    """
+                    CREATE TABLE vacation (
+                      account_id INTEGER PRIMARY KEY,
+                      enabled INTEGER NOT NULL,
+                      from_date INTEGER,
+                      to_date INTEGER,
+                      subject TEXT,
+                      text_body TEXT,
+                      html_body TEXT,
+                      state INTEGER NOT NULL)""",
+                    """
+                    CREATE TABLE vacation_replied (
+                      account_id INTEGER NOT NULL,
+                      sender TEXT NOT NULL,
+                      at INTEGER NOT NULL,
+                      PRIMARY KEY (account_id, sender)) WITHOUT ROWID""",
+                    """
+                    CREATE TRIGGER jmap_objects_account_ad AFTER DELETE ON accounts BEGIN
+                      DELETE FROM object_changes WHERE account_id = OLD.id;
+                      DELETE FROM identities WHERE account_id = OLD.id;
+                      DELETE FROM submissions WHERE account_id = OLD.id;
+                      DELETE FROM vacation WHERE account_id = OLD.id;
+                      DELETE FROM vacation_replied WHERE account_id = OLD.id;
+                    END"""),
+            // 8: conversation threads (RFC 8474 THREADID, JMAP threadId): body to thread, message id to
+            // thread, and a per-account counter so that ids are never reused
+            List.of("ALTER TABLE accounts ADD COLUMN next_thread_id INTEGER NOT NULL DEFAULT 1",
+                    """
+                    CREATE TABLE thread_ids (
+                      account_id INTEGER NOT NULL,
+                      blob_id TEXT NOT NULL,
+                      thread_id INTEGER NOT NULL,
+                      PRIMARY KEY (account_id, blob_id)) WITHOUT ROWID""",
+                    """
+                    CREATE TABLE thread_refs (
+                      account_id INTEGER NOT NULL,
+                      message_id TEXT NOT NULL,
+                      thread_id INTEGER NOT NULL,
+                      PRIMARY KEY (account_id, message_id)) WITHOUT ROWID""",
+                    """
+                    CREATE TRIGGER thread_ids_free AFTER UPDATE OF refs ON blob_refs WHEN NEW.refs <= 0 BEGIN
+                      DELETE FROM thread_ids WHERE blob_id = NEW.blob_id;
+                    END""",
+                    """
+                    CREATE TRIGGER threads_account_ad AFTER DELETE ON accounts BEGIN
+                      DELETE FROM thread_ids WHERE account_id = OLD.id;
+                      DELETE FROM thread_refs WHERE account_id = OLD.id;
+                    END"""));
 
     /** The schema version this code writes. */
     static final int CURRENT = MIGRATIONS.size();

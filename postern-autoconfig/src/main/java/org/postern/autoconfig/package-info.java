@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * What mail clients and other mail servers fetch over HTTPS to configure themselves: Thunderbird's
+ * autoconfig file (config-v1.1.xml), Microsoft Autodiscover (the POX XML endpoint and the v2 JSON
+ * endpoint), Apple configuration profiles (.mobileconfig), and the MTA-STS policy (RFC 8461 §3.2).
+ *
+ * <p>Invariants:
+ * <ul>
+ *   <li>Implicit TLS comes first everywhere (RFC 8314 §3.3, §4.1): IMAP 993, POP3 995, submission
+ *       465, then the STARTTLS ports 143, 110, 587. Every document lists the ports the server
+ *       actually bound (offset applied), never the standard numbers by assumption.</li>
+ *   <li>The writers and the request parser are pure: values in, text out. Only
+ *       {@link org.postern.autoconfig.AutoconfigHandler} touches HTTP.</li>
+ *   <li>Autodiscover request XML is parsed with DTDs and external entities refused, and its size is
+ *       bounded ({@link org.postern.autoconfig.AutodiscoverRequestParser#MAX_BYTES}).</li>
+ *   <li>No document carries a password, except a .mobileconfig the logged-in user explicitly asks
+ *       to include it in.</li>
+ * </ul>
+ */
+package org.postern.autoconfig;

@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.postern.jmap.method;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.UncheckedIOException;
+import java.util.AbstractList;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.function.Predicate;
+import org.postern.core.mime.MimeMessage;
+import org.postern.jmap.Args;
+import org.postern.jmap.CallContext;
+import org.postern.jmap.Ids;
+import org.postern.jmap.proto.MethodError;
+import org.postern.store.MailboxIndex;
+
+/**
+ * Email/query (RFC 8621 §4.4) over the store's mailbox indexes. Without an anchor only the first
+ * {@code position + limit} results can be returned, so they are selected (a bounded heap) rather than
+ * the whole result sorted; the rest are only counted. Rows are scanned newest UID first, so under the
+ * usual newest-first sorts nearly every row loses its one comparison with the heap's worst and costs
+ * no allocation. Id strings are built only for the rows compared on ties and for the returned window.
+ */
+final class EmailQuery {
+    private EmailQuery() {}
+
+    static ObjectNode query(ObjectNode args, CallContext ctx) throws MethodError {
+        Args.only(args, Set.of("accountId", "filter", "sort", "position", "anchor", "anchorOffset", "limit",
+                "calculateTotal", "collapseThreads"));
+        ctx.checkAccount(args);
+        Args.bool(args, "collapseThreads", false); // one email per thread: collapsing changes nothing
+        JsonNode f = args.get("filter");
+        Predicate<EmailSorts.Row> filter = EmailFilters.of(f);
+        Comparator<EmailSorts.Row> order = EmailSorts.of(args.get("sort"));
+        long position = Args.integer(args, "position", 0, Long.MIN_VALUE + 1);
+        long limit = Args.integer(args, "limit", Queries.MAX_LIMIT, Long.MIN_VALUE + 1);
+        if (limit < 0) throw MethodError.invalidArguments("limit must not be negative");
+        Messages.View view = Messages.view(ctx);
+        String state = view.state();
+        List<MailboxIndex> sources = sources(view, f);
+        // A negative position counts from the end, and an anchor may be anywhere: both need every row in order.
+        boolean all = args.hasNonNull("anchor") || position < 0;
+        int want = all ? -1 : (int) Math.min(Integer.MAX_VALUE - 1, position + Math.min(limit, Queries.MAX_LIMIT));
+        Result r;
+        try {
+            r = all ? sortAll(sources, ctx, filter, order) : select(sources, ctx, filter, order, want);
+        } catch (UncheckedIOException e) {
+            throw new MethodError("serverFail", "a message could not be read");
+        }
+        List<EmailSorts.Row> top = r.rows();
+        List<String> ids = new AbstractList<>() {
+            @Override
+            public String get(int i) {
+                // Queries.window reads only the window, which lies within the selected rows.
+                return top.get(i).id();
+            }
+
+            @Override
+            public int size() {
+                return r.matched();
+            }
+        };
+        return Queries.window(args, ctx, ids, state, false);
+    }
+
+    /** The first rows in order, and how many rows matched in all. */
+    private record Result(List<EmailSorts.Row> rows, int matched) {}
+
+    /** A FilterCondition naming one mailbox (with or without other conditions) needs only that mailbox. */
+    private static List<MailboxIndex> sources(Messages.View view, JsonNode f) {
+        if (f != null && f.isObject() && !f.has("operator") && f.path("inMailbox").isTextual()) {
+            return view.index(Ids.mailboxOf(f.get("inMailbox").asText())).map(List::of).orElse(List.of());
+        }
+        return view.indexes();
+    }
+
+    private static Result select(List<MailboxIndex> sources, CallContext ctx, Predicate<EmailSorts.Row> filter,
+            Comparator<EmailSorts.Row> order, int want) {
+        // The heap's head is the worst row kept.
+        PriorityQueue<EmailSorts.Row> heap = new PriorityQueue<>(Math.max(1, want + 1), order.reversed());
+        int matched = 0;
+        IndexRow r = new IndexRow(ctx);
+        for (MailboxIndex x : sources) {
+            for (int i = x.size() - 1; i >= 0; i--) {
+                r.at(x, i);
+                if (!filter.test(r)) continue;
+                matched++;
+                if (heap.size() < want) {
+                    heap.add(r);
+                    r = new IndexRow(ctx);
+                } else if (want > 0 && order.compare(r, heap.peek()) < 0) {
+                    heap.poll();
+                    heap.add(r);
+                    r = new IndexRow(ctx);
+                }
+            }
+        }
+        List<EmailSorts.Row> rows = new ArrayList<>(heap);
+        rows.sort(order);
+        return new Result(rows, matched);
+    }
+
+    private static Result sortAll(List<MailboxIndex> sources, CallContext ctx, Predicate<EmailSorts.Row> filter,
+            Comparator<EmailSorts.Row> order) {
+        List<EmailSorts.Row> rows = new ArrayList<>();
+        IndexRow r = new IndexRow(ctx);
+        for (MailboxIndex x : sources) {
+            for (int i = 0; i < x.size(); i++) {
+                r.at(x, i);
+                if (!filter.test(r)) continue;
+                rows.add(r);
+                r = new IndexRow(ctx);
+            }
+        }
+        rows.sort(order);
+        return new Result(rows, rows.size());
+    }
+
+    /** Message {@code i} of an index; the id is built and the message parsed only when asked for. */
+    private static final class IndexRow implements EmailSorts.Row {
+        private final CallContext ctx;
+        private MailboxIndex index;
+        private int i;
+        private String id;
+        private MimeMessage message;
+
+        IndexRow(CallContext ctx) {
+            this.ctx = ctx;
+        }
+
+        void at(MailboxIndex index, int i) {
+            this.index = index;
+            this.i = i;
+            id = null;
+            message = null;
+        }
+
+        @Override
+        public long mailboxId() {
+            return index.mailbox().id();
+        }
+
+        @Override
+        public long receivedAt() {
+            return index.internalDateMillis(i);
+        }
+
+        @Override
+        public long size() {
+            return index.messageSize(i);
+        }
+
+        @Override
+        public Set<String> flags() {
+            return index.flags(i);
+        }
+
+        @Override
+        public String blobId() {
+            return index.blobId(i);
+        }
+
+        @Override
+        public String id() {
+            if (id == null) id = Ids.email(index.mailbox().id(), index.uid(i));
+            return id;
+        }
+
+        @Override
+        public MimeMessage message() {
+            if (message == null) message = ctx.messages().get(index.blobId(i));
+            return message;
+        }
+    }
+}

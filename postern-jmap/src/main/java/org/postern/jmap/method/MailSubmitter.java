@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.postern.jmap.method;
+
+import java.util.List;
+import org.postern.store.Account;
+
+/**
+ * Where EmailSubmission hands a message to be sent: declared here by its consumer and implemented by
+ * the server assembly over the same intake as SMTP submission on port 587 (sender ownership, DKIM
+ * signing, local delivery, the outbound queue), so JMAP has no second copy of those rules.
+ */
+public interface MailSubmitter {
+    /** Which step refused: MAIL FROM, a RCPT TO, or the message at the end of DATA. */
+    enum Stage { SENDER, RECIPIENT, MESSAGE }
+
+    sealed interface Outcome {}
+
+    /**
+     * Durably accepted.
+     *
+     * @param localRecipients the recipients delivered to local mailboxes
+     * @param queueId the outbound queue entry of the others, -1 when there is none
+     */
+    record Sent(List<String> localRecipients, long queueId) implements Outcome {
+        public Sent {
+            localRecipients = List.copyOf(localRecipients);
+        }
+    }
+
+    /**
+     * Refused with the SMTP reply the same submission would get on port 587.
+     *
+     * @param recipients for {@link Stage#RECIPIENT}, every recipient refused
+     */
+    record Refused(Stage stage, int code, String enhancedCode, String text, List<String> recipients) implements Outcome {
+        public Refused {
+            recipients = List.copyOf(recipients);
+        }
+
+        public boolean temporary() {
+            return code >= 400 && code < 500;
+        }
+    }
+
+    /** Whether the account may use {@code address} as a sender (its own address or an alias reaching it). */
+    boolean owns(Account account, String address);
+
+    /**
+     * Sends {@code message} (CRLF lines, no Bcc field) from {@code mailFrom} ("" for the null
+     * reverse-path) to {@code recipients}, as the authenticated {@code account}.
+     */
+    Outcome submit(Account account, String mailFrom, List<String> recipients, byte[] message);
+
+    /** The most recipients one submission may have. */
+    default int maxRecipients() {
+        return 100;
+    }
+
+    /** The largest message, in octets. */
+    default long maxSize() {
+        return 50L << 20;
+    }
+
+    /** For a server that cannot send: every submission is refused, temporarily. */
+    MailSubmitter UNAVAILABLE = new MailSubmitter() {
+        @Override
+        public boolean owns(Account account, String address) {
+            return account.address().equalsIgnoreCase(address);
+        }
+
+        @Override
+        public Outcome submit(Account account, String mailFrom, List<String> recipients, byte[] message) {
+            return new Refused(Stage.MESSAGE, 451, "4.3.0", "Sending is not configured on this server", List.of());
+        }
+    };
+}

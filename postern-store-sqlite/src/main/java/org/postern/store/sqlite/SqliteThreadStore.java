@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.postern.store.sqlite;
+
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import org.postern.store.ThreadStore;
+
+/**
+ * Thread ids in two tables: {@code thread_ids} (account, body) to thread, and {@code thread_refs}
+ * (account, message id) to thread, for every message id a threaded message has or names, so a
+ * message finds its thread whichever of parent and reply is threaded first. New ids come from the
+ * account's counter, so an id is never reused even after its thread's messages are gone. Body
+ * entries go with the body's last reference (trigger), all entries with the account.
+ */
+final class SqliteThreadStore implements ThreadStore {
+    /** Blob ids per lookup: a fixed statement shape keeps the prepared-statement cache small. */
+    private static final int CHUNK = 64;
+    private static final String LOOKUP;
+
+    static {
+        StringBuilder sb = new StringBuilder("SELECT blob_id, thread_id FROM thread_ids WHERE account_id = ? AND blob_id IN (?");
+        for (int i = 1; i < CHUNK; i++) sb.append(", ?");
+        LOOKUP = sb.append(')').toString();
+    }
+
+    private final SqliteDatabase db;
+
+    SqliteThreadStore(SqliteDatabase db) {
+        this.db = db;
+    }
+
+    @Override
+    public Map<String, Long> threadIds(long accountId, Collection<String> blobIds) {
+        List<String> ids = new ArrayList<>(new LinkedHashSet<>(blobIds));
+        return db.read(c -> lookup(c, accountId, ids));
+    }
+
+    private static Map<String, Long> lookup(SqliteConnection c, long accountId, List<String> ids) throws java.sql.SQLException {
+        Map<String, Long> out = new HashMap<>();
+        for (int i = 0; i < ids.size(); i += CHUNK) {
+            Object[] args = new Object[CHUNK + 1];
+            args[0] = accountId;
+            for (int k = 0; k < CHUNK; k++) args[k + 1] = i + k < ids.size() ? ids.get(i + k) : "";
+            try (ResultSet rs = c.query(LOOKUP, args)) {
+                while (rs.next()) out.put(rs.getString(1), rs.getLong(2));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public Map<String, Long> assignThreads(long accountId, List<Links> messages) {
+        if (messages.isEmpty()) return Map.of();
+        return db.write(tx -> {
+            List<String> blobs = new ArrayList<>();
+            for (Links l : messages) blobs.add(l.blobId());
+            Map<String, Long> out = lookup(tx.c, accountId, blobs);
+            for (Links l : messages) {
+                if (out.containsKey(l.blobId())) continue;
+                Long thread = null;
+                for (String ref : l.references()) {
+                    thread = threadOf(tx.c, accountId, ref);
+                    if (thread != null) break;
+                }
+                // A reply threaded earlier may already name this message.
+                if (thread == null && l.messageId() != null) thread = threadOf(tx.c, accountId, l.messageId());
+                if (thread == null) {
+                    tx.c.update("UPDATE accounts SET next_thread_id = next_thread_id + 1 WHERE id = ?", accountId);
+                    thread = tx.c.queryLong("SELECT next_thread_id - 1 FROM accounts WHERE id = ?", 0, accountId);
+                }
+                tx.c.update("INSERT OR IGNORE INTO thread_ids(account_id, blob_id, thread_id) VALUES (?, ?, ?)",
+                        accountId, l.blobId(), thread);
+                if (l.messageId() != null) link(tx.c, accountId, l.messageId(), thread);
+                for (String ref : l.references()) link(tx.c, accountId, ref, thread);
+                out.put(l.blobId(), thread);
+            }
+            return out;
+        });
+    }
+
+    private static Long threadOf(SqliteConnection c, long accountId, String messageId) throws java.sql.SQLException {
+        try (ResultSet rs = c.query("SELECT thread_id FROM thread_refs WHERE account_id = ? AND message_id = ?", accountId, messageId)) {
+            return rs.next() ? rs.getLong(1) : null;
+        }
+    }
+
+    /** First link wins: a message id already in a thread stays there (ids never change). */
+    private static void link(SqliteConnection c, long accountId, String messageId, long thread) throws java.sql.SQLException {
+        if (messageId.isEmpty() || messageId.length() > 998) return;
+        c.update("INSERT OR IGNORE INTO thread_refs(account_id, message_id, thread_id) VALUES (?, ?, ?)", accountId, messageId, thread);
+    }
+}
