@@ -87,6 +87,7 @@ public final class LocalDelivery implements MailIntake {
      * the sender retries once the user made room, RFC 5321 §4.5.3.1.10 has the same code for the same
      * reason) before any data is sent.
      */
+    @Override
     public RecipientDecision recipient(SessionInfo session, MailAddress rcpt, long declaredSize) {
         try {
             if (isLocal(rcpt.domain())) {

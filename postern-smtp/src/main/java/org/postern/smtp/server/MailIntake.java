@@ -19,6 +19,14 @@ public interface MailIntake {
     RecipientDecision recipient(SessionInfo session, MailAddress recipient);
 
     /**
+     * RCPT TO knowing the size MAIL FROM declared (RFC 1870 §6; 0 when none), so a full mailbox can be
+     * refused before any data is sent.
+     */
+    default RecipientDecision recipient(SessionInfo session, MailAddress recipient, long declaredSize) {
+        return recipient(session, recipient);
+    }
+
+    /**
      * Stores the message for every recipient. Returns only once it is durable (RFC 5321 §6.1); the
      * session answers 250 after that, and never otherwise.
      *

@@ -283,7 +283,7 @@ final class SmtpSession {
         }
         RecipientDecision decision;
         try {
-            decision = intake.recipient(info(), to);
+            decision = intake.recipient(info(), to, Math.max(0, transaction.params.size()));
         } catch (RuntimeException e) {
             log.warn("session {}: recipient check failed", id, e);
             reply(SmtpReply.of(451, "4.3.0", "Temporary failure, please try again later"));

@@ -21,6 +21,13 @@ final class FakeIntake implements MailIntake {
     final List<Stored> messages = new CopyOnWriteArrayList<>();
     volatile IntakeException failWith;
     volatile boolean acceptEveryone;
+    final List<Long> declaredSizes = new CopyOnWriteArrayList<>();
+
+    @Override
+    public RecipientDecision recipient(SessionInfo session, MailAddress rcpt, long declaredSize) {
+        declaredSizes.add(declaredSize);
+        return recipient(session, rcpt);
+    }
 
     @Override
     public SenderDecision sender(SessionInfo session, MailAddress mailFrom) {

@@ -423,6 +423,20 @@ class SmtpServerTest {
     }
 
     @Test
+    void declaredSizeReachesTheRecipientCheck() throws Exception {
+        // RFC 1870 §6: the intake may refuse a recipient whose mailbox the declared size would overfill.
+        try (SmtpTestClient c = connect(mx())) {
+            c.expect("EHLO client.example", "250");
+            c.expect("MAIL FROM:<sender@far.example> SIZE=12345", "250 2.1.0");
+            c.expect("RCPT TO:<alice@ours.example>", "250 2.1.5");
+            c.expect("RSET", "250");
+            c.expect("MAIL FROM:<sender@far.example>", "250 2.1.0");
+            c.expect("RCPT TO:<bob@ours.example>", "250 2.1.5");
+        }
+        assertThat(intake.declaredSizes).containsExactly(12345L, 0L);
+    }
+
+    @Test
     void talkingBeforeTheGreetingIsRefused() throws Exception {
         // HOSTILE A14
         SmtpConfig config = SmtpConfig.defaults(HOST, SmtpConfig.Mode.MX).withPreGreetingDelay(Duration.ofMillis(300));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.postern.store.postgres;
 
+import org.postern.store.backend.FlagCodec;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;

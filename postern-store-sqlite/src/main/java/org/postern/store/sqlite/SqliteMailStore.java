@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.postern.store.sqlite;
 
+import org.postern.store.backend.FlagCodec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.postern.store.sqlite;
 
+import org.postern.store.backend.MailboxNames;
+import org.postern.store.backend.FlagCodec;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;

@@ -1,23 +1,20 @@
 // SPDX-License-Identifier: Apache-2.0
-package org.postern.store.postgres;
+package org.postern.store.backend;
 
 import java.util.ArrayList;
 import java.util.List;
 import org.postern.store.Mailbox;
 import org.postern.store.StoreException;
 
-/**
- * Mailbox name rules: "/" separated, no empty levels, INBOX case-insensitive (RFC 9051 §5.1). The
- * same rules as the embedded backend's; the shared contract suites keep the two in step.
- */
-final class MailboxNames {
-    static final int MAX_LENGTH = 1_000;
-    static final int MAX_DEPTH = 32;
+/** Mailbox name rules: "/" separated, no empty levels, INBOX case-insensitive (RFC 9051 §5.1). */
+public final class MailboxNames {
+    public static final int MAX_LENGTH = 1_000;
+    public static final int MAX_DEPTH = 32;
 
     private MailboxNames() {}
 
     /** The stored form of a name. @throws StoreException.Refused when it cannot be a mailbox name */
-    static String normalize(String name) {
+    public static String normalize(String name) {
         if (name == null || name.isEmpty() || name.length() > MAX_LENGTH) {
             throw new StoreException.Refused("bad mailbox name length");
         }
@@ -40,7 +37,7 @@ final class MailboxNames {
     }
 
     /** Ancestors, outermost first: "a/b/c" gives "a", "a/b". */
-    static List<String> parents(String name) {
+    public static List<String> parents(String name) {
         List<String> out = new ArrayList<>();
         for (int i = name.indexOf(Mailbox.SEPARATOR); i >= 0; i = name.indexOf(Mailbox.SEPARATOR, i + 1)) {
             out.add(name.substring(0, i));

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-package org.postern.store.sqlite;
+package org.postern.store.backend;
 
 import java.util.Collection;
 import java.util.Map;
@@ -15,8 +15,8 @@ import org.postern.store.StoreException;
  * lower-case form. Comparison is case-insensitive (RFC 9051 §2.3.2); a keyword keeps the spelling it
  * was first given. \Recent is never stored (it is per session).
  */
-final class FlagCodec {
-    static final int MAX_FLAGS = 128;
+public final class FlagCodec {
+    public static final int MAX_FLAGS = 128;
     private static final int CACHE_LIMIT = 10_000;
     /** Most messages share a handful of flag combinations: decode each one once. */
     private static final Map<String, Set<String>> DECODED = new ConcurrentHashMap<>();
@@ -24,7 +24,7 @@ final class FlagCodec {
     private FlagCodec() {}
 
     /** Lower-case key to spelling, validated. @throws StoreException.Refused for unstorable flags */
-    static TreeMap<String, String> normalize(Collection<String> flags) {
+    public static TreeMap<String, String> normalize(Collection<String> flags) {
         TreeMap<String, String> m = new TreeMap<>();
         for (String f : flags) {
             String c = Flags.canonical(f);
@@ -40,11 +40,11 @@ final class FlagCodec {
         return m;
     }
 
-    static String encode(Collection<String> flags) {
+    public static String encode(Collection<String> flags) {
         return String.join(" ", normalize(flags).values());
     }
 
-    static Set<String> decode(String stored) {
+    public static Set<String> decode(String stored) {
         if (stored.isEmpty()) return Set.of();
         Set<String> s = DECODED.get(stored);
         if (s != null) return s;
@@ -54,12 +54,12 @@ final class FlagCodec {
         return s;
     }
 
-    static boolean seen(String stored) {
+    public static boolean seen(String stored) {
         return decode(stored).contains(Flags.SEEN);
     }
 
     /** The stored form after applying {@code op}; existing spellings win over given ones. */
-    static String apply(String stored, FlagOp op, TreeMap<String, String> given) {
+    public static String apply(String stored, FlagOp op, TreeMap<String, String> given) {
         TreeMap<String, String> cur = new TreeMap<>();
         for (String f : decode(stored)) cur.put(Flags.lower(f), f);
         TreeMap<String, String> out;
