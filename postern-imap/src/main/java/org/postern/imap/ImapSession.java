@@ -5,7 +5,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
-import java.util.concurrent.Semaphore;
 import org.postern.imap.CommandTable.State;
 import org.postern.imap.codec.ResponseWriter;
 import org.postern.imap.fetch.MessageCache;
@@ -27,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * table, runs the handler, reports mailbox changes where allowed and writes the one tagged reply.
  *
  * <p>Rules: the only place that writes tagged NO/BAD is {@link #execute}; the socket is written only
- * by the session's thread (and, during IDLE, by its notifier thread while the session thread waits
- * for DONE; after NOTIFY SET, by NOTIFY's notifier whenever it holds {@link #outLock}); output is
+ * by the session's thread (and, during IDLE, by a short-lived reporting task holding {@link #outLock}
+ * while the session thread waits for DONE; after NOTIFY SET, by NOTIFY's notifier whenever it holds {@link #outLock}); output is
  * flushed once per command, or at once for continuation requests and IDLE and NOTIFY updates. Store
  * calls are complete before any write, so no store lock is held while writing.
  */
@@ -56,7 +55,7 @@ final class ImapSession {
     /** Extensions the client turned on (RFC 5161; RFC 7162 §3.1 CONDSTORE-enabling commands). */
     final java.util.EnumSet<Extension> enabled = java.util.EnumSet.noneOf(Extension.class);
     /** Released by the change feed; IDLE waits on it. */
-    final Semaphore wake = new Semaphore(0);
+    final IdleHandler.Wake wake = new IdleHandler.Wake();
     /**
      * Held while a command runs and by the NOTIFY notifier while it reports (RFC 5465 §3.1: the
      * client listens even when no command is in progress), so the view and the socket have one user

@@ -37,7 +37,9 @@ final class SelectHandler {
         MailboxIndex snap = s.store.mailboxes().index(s.accountId(), mb.id());
         String rights = SharedMailboxes.isShared(mb.id()) ? AclHandler.rights(s, mb) : Rights.ALL;
         boolean readOnly = c.readOnly() || !writable(rights);
-        SelectedMailbox view = new SelectedMailbox(snap, readOnly, s.enabled);
+        long mailboxId = mb.id();
+        SelectedMailbox view = new SelectedMailbox(snap, readOnly, s.enabled,
+                () -> s.store.mailboxes().index(s.accountId(), mailboxId));
         view.writeFlags(out);
         out.raw(readOnly ? "* OK [PERMANENTFLAGS ()] Read-only mailbox"
                 : "* OK [PERMANENTFLAGS (" + permanentFlags(rights) + ")] Flags permitted").crlf();

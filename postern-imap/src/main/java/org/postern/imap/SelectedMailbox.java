@@ -2,6 +2,7 @@
 package org.postern.imap;
 
 import java.io.IOException;
+import java.lang.ref.WeakReference;
 import java.time.Instant;
 import java.util.AbstractList;
 import java.util.ArrayList;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 import org.postern.core.Flags;
 import org.postern.imap.codec.ResponseWriter;
 import org.postern.imap.parse.SequenceSet;
@@ -43,20 +45,31 @@ final class SelectedMailbox {
     final boolean readOnly;
     final long uidValidity;
     /**
-     * The messages as columns (see {@link MailboxIndex}). Shared with the store's cached index until
-     * this view first changes; then copied into the arrays below, which only this session touches.
+     * The messages as columns (see {@link MailboxIndex}). Shared with the store's index until this view
+     * first changes or is {@linkplain #release() released}; then only the columns the view itself
+     * changes (UID, MODSEQ, flag set) are copied into arrays only this session touches: about 20 bytes
+     * a message, no object per message.
      */
     private MailboxIndex base;
     private int count;
     private long[] uids;
     private long[] modSeqs;
     private int[] flagIds;
-    private long[] sizes;
-    private long[] internalDates;
-    private long[] savedDates;
-    private String[] blobIds;
+    /**
+     * What never changes for a UID (size, dates, blob id), looked up by UID when a command needs a
+     * whole record. Held strongly while commands run; only weakly once released, since a backend's
+     * cached index is shared and a small mailbox's is cheap to load again through {@link #reload}.
+     */
+    private MailboxIndex details;
+    private WeakReference<MailboxIndex> weakDetails;
+    /** Messages that arrived after {@link #details} was loaded (they are not in it); dropped on release. */
+    private Map<Long, MessageRecord> arrived = new HashMap<>();
+    /** Loads the mailbox's current index again; null keeps {@link #details} for good. */
+    private final Supplier<MailboxIndex> reload;
     private final List<Set<String>> flagSets;
     private Map<Set<String>, Integer> flagIndex;
+    /** Index size from which a backend probably caches and shares it (SQLite: 1,000). */
+    private static final int SHARED_INDEX_SIZE = 1_000;
     private final long recentFromUid;
     private final Set<Long> pendingExpunges = new TreeSet<>(Collections.reverseOrder());
     private final Set<String> keywords = new HashSet<>();
@@ -80,6 +93,13 @@ final class SelectedMailbox {
     }
 
     SelectedMailbox(MailboxIndex index, boolean readOnly, Set<ImapSession.Extension> enabled) {
+        this(index, readOnly, enabled, null);
+    }
+
+    SelectedMailbox(MailboxIndex index, boolean readOnly, Set<ImapSession.Extension> enabled,
+            Supplier<MailboxIndex> reload) {
+        this.reload = reload;
+        this.details = index;
         this.enabled = enabled;
         this.mailboxId = index.mailbox().id();
         this.ownerId = SharedMailboxes.ownerOf(index.mailbox());
@@ -114,8 +134,48 @@ final class SelectedMailbox {
     MessageRecord at(int seq) {
         int i = checked(seq);
         if (base != null) return base.record(i);
-        return new MessageRecord(uids[i], modSeqs[i], flagSets.get(flagIds[i]), sizes[i],
-                Instant.ofEpochMilli(internalDates[i]), blobIds[i], Instant.ofEpochMilli(savedDates[i]));
+        long uid = uids[i];
+        Set<String> flags = flagSets.get(flagIds[i]);
+        MailboxIndex d = details();
+        int j = d == null ? -1 : d.indexOf(uid);
+        if (j >= 0) {
+            return new MessageRecord(uid, modSeqs[i], flags, d.messageSize(j), Instant.ofEpochMilli(d.internalDateMillis(j)),
+                    d.blobId(j), Instant.ofEpochMilli(d.savedDateMillis(j)));
+        }
+        MessageRecord r = arrived.get(uid);
+        if (r != null) return new MessageRecord(uid, modSeqs[i], flags, r.size(), r.internalDate(), r.blobId(), r.savedDate());
+        // Expunged in the store after the view last lost its details, not yet reported: nothing of it is
+        // left to read, which RFC 2180 §4.1.3 lets a server answer with no content.
+        return new MessageRecord(uid, modSeqs[i], flags, 0, Instant.EPOCH, "", Instant.EPOCH);
+    }
+
+    /**
+     * The details index, loaded again when it was let go. Everything in the view is then in it or in
+     * {@link #arrived}, unless the store expunged it since; loading again would not bring that back.
+     */
+    private MailboxIndex details() {
+        MailboxIndex d = details;
+        if (d == null && weakDetails != null) d = details = weakDetails.get();
+        if (d == null && reload != null) d = details = reload.get();
+        weakDetails = null;
+        return d;
+    }
+
+    /**
+     * Lets go of what the view can load again: the per-message columns of a small mailbox's index
+     * (which no one else holds) and the details. Called before a long wait such as IDLE, where a
+     * connection should cost little. Does nothing without a way to reload.
+     */
+    void release() {
+        if (reload == null) return;
+        // A large index is most likely the backend's cached one, shared with other sessions: copying its
+        // columns would cost this session more than it frees.
+        if (base != null && base.size() < SHARED_INDEX_SIZE) own(0);
+        MailboxIndex d = details != null ? details : weakDetails == null ? null : weakDetails.get();
+        // Messages that arrived since are not in it: then load everything again when needed.
+        weakDetails = d != null && arrived.isEmpty() ? new WeakReference<>(d) : null;
+        details = null;
+        arrived = new HashMap<>();
     }
 
     long uidAt(int seq) {
@@ -259,10 +319,7 @@ final class SelectedMailbox {
         uids = base.uidsCopy(cap);
         modSeqs = base.modSeqsCopy(cap);
         flagIds = base.flagIdsCopy(cap);
-        sizes = base.sizesCopy(cap);
-        internalDates = base.internalDatesCopy(cap);
-        savedDates = base.savedDatesCopy(cap);
-        blobIds = base.blobIdsCopy(cap);
+        if (details == null && weakDetails == null) details = base;
         base = null;
     }
 
@@ -270,10 +327,6 @@ final class SelectedMailbox {
         uids = Arrays.copyOf(uids, cap);
         modSeqs = Arrays.copyOf(modSeqs, cap);
         flagIds = Arrays.copyOf(flagIds, cap);
-        sizes = Arrays.copyOf(sizes, cap);
-        internalDates = Arrays.copyOf(internalDates, cap);
-        savedDates = Arrays.copyOf(savedDates, cap);
-        blobIds = Arrays.copyOf(blobIds, cap);
     }
 
     private int intern(Set<String> flags) {
@@ -294,16 +347,22 @@ final class SelectedMailbox {
         uids[i] = r.uid();
         modSeqs[i] = r.modSeq();
         flagIds[i] = intern(r.flags());
-        sizes[i] = r.size();
-        internalDates[i] = r.internalDate().toEpochMilli();
-        savedDates[i] = r.savedDate() == null ? 0 : r.savedDate().toEpochMilli();
-        blobIds[i] = r.blobId();
     }
 
     private void append(MessageRecord r) {
         own(1);
         count++;
         set(count - 1, r);
+        MailboxIndex d = details != null ? details : weakDetails == null ? null : weakDetails.get();
+        if (d == null || d.indexOf(r.uid()) < 0) {
+            // Bounded: past this many, forget them all and load the index again when needed.
+            if (arrived.size() >= 10_000 && reload != null) {
+                arrived.clear();
+                details = null;
+                weakDetails = null;
+            }
+            arrived.put(r.uid(), r);
+        }
     }
 
     /** Removes the messages at the given 0-based positions (ascending) in one pass. */
@@ -320,13 +379,8 @@ final class SelectedMailbox {
             uids[w] = uids[r];
             modSeqs[w] = modSeqs[r];
             flagIds[w] = flagIds[r];
-            sizes[w] = sizes[r];
-            internalDates[w] = internalDates[r];
-            savedDates[w] = savedDates[r];
-            blobIds[w] = blobIds[r];
             w++;
         }
-        Arrays.fill(blobIds, w, count, null);
         count = w;
     }
 

@@ -82,4 +82,46 @@ class SelectedMailboxTest {
         assertThat(SelectedMailbox.flagList(Set.of("\\Seen", "$a"), true)).isEqualTo("($a \\Seen \\Recent)");
         assertThat(SelectedMailbox.flagList(Set.of(), true)).isEqualTo("(\\Recent)");
     }
+
+    @Test
+    void releasedViewLoadsDetailsAgainOnceAndKnowsWhatArrivedMeanwhile() throws Exception {
+        List<MessageRecord> msgs = new ArrayList<>();
+        for (long uid = 1; uid <= 5; uid++) msgs.add(rec(uid, uid, uid == 2 ? "\\Seen" : "\\Flagged"));
+        List<MessageRecord> stored = new ArrayList<>(msgs);
+        int[] loads = {0};
+        SelectedMailbox view = new SelectedMailbox(index(msgs, 6), false, EnumSet.noneOf(ImapSession.Extension.class),
+                () -> {
+                    loads[0]++;
+                    return index(stored, 8);
+                });
+        view.release();
+        System.gc();
+        // Columns the view keeps itself answer without loading; whole records load the index once.
+        assertThat(view.uidAt(5)).isEqualTo(5);
+        assertThat(view.flagsAt(2)).containsExactly("\\Seen");
+        assertThat(view.messages()).isEqualTo(msgs);
+        assertThat(view.at(3)).isEqualTo(msgs.get(2));
+        assertThat(loads[0]).isLessThanOrEqualTo(1);
+
+        // While released: a flag change, an arrival and an expunge the store has applied but the view
+        // has not reported yet (the view's flags win; the expunged message has no content left).
+        view.release();
+        ResponseWriter out = new ResponseWriter(new ByteArrayOutputStream());
+        stored.set(0, rec(1, 10, "\\Answered"));
+        stored.add(rec(6, 11));
+        view.sync(new MailboxChanges(11, 7, List.of(rec(1, 10, "\\Answered"), rec(6, 11)), List.of()), true, out);
+        assertThat(view.at(6)).isEqualTo(rec(6, 11));
+        stored.remove(3);
+        view.release();
+        System.gc();
+        view.sync(new MailboxChanges(12, 7, List.of(), List.of(4L)), false, out);
+        assertThat(view.at(1)).isEqualTo(rec(1, 10, "\\Answered"));
+        assertThat(view.at(6)).isEqualTo(rec(6, 11));
+        assertThat(view.isPendingExpunge(4)).isTrue();
+        assertThat(view.at(4).uid()).isEqualTo(4);
+        assertThat(view.at(4).size()).isZero();
+        view.sync(new MailboxChanges(12, 7, List.of(), List.of()), true, out);
+        assertThat(view.messages()).containsExactly(rec(1, 10, "\\Answered"), msgs.get(1), msgs.get(2), msgs.get(4),
+                rec(6, 11));
+    }
 }

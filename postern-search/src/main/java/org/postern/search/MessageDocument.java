@@ -16,12 +16,16 @@ import org.apache.lucene.index.IndexableField;
 import org.apache.lucene.index.Term;
 
 /**
- * How one message is laid out in the index. Trigram fields ({@link GramTokenStream}): {@code body},
- * {@code head} (the decoded header block, for TEXT), {@code f.from} ... {@code f.subject} (the fields
- * IMAP names as keys, exact without a second look) and {@code hv} (every other field's value, checked
- * against the stored text afterwards because it mixes fields). {@code hname} holds the field names
- * present (HEADER with an empty needle). The normalised text is stored ({@code s.*}) so candidates are
- * confirmed from the index, never by reading the message again.
+ * How one message is laid out in the index. Trigram fields ({@link GramTokenStream}, no norms): {@code body}, {@code head} (the decoded header
+ * block, for TEXT), {@code f.from} ... {@code f.subject} (the fields IMAP names as keys) and {@code hv}
+ * (every other field's value). {@code hname} holds the field names present (HEADER with an empty
+ * needle). The normalised text is stored ({@code s.*}) so candidates are confirmed from the index,
+ * never by reading the message again.
+ *
+ * <p>Only the first {@link #MAX_GRAMS_TEXT} characters of each trigram field are indexed: indexing
+ * cost grows with the text, and a needle is rarely only in the tail of a huge text part. A message cut
+ * so carries {@link #CUT}; searches confirm every such message of the mailbox against its stored
+ * (whole) text, so answers stay exact.
  */
 final class MessageDocument {
     static final String MAILBOX = "mb";
@@ -43,10 +47,17 @@ final class MessageDocument {
     static final String S_BODY = "s.body";
     static final String S_FIELD = "s.f";
     static final Set<String> STORED = Set.of(S_HEAD, S_BODY, S_FIELD);
+    /** Set (term "1" and doc value 1) when some trigram field was indexed cut to {@link #MAX_GRAMS_TEXT}. */
+    static final String CUT = "cut";
+    /** Characters indexed per trigram field of one message. */
+    static final int MAX_GRAMS_TEXT = 64 * 1024;
 
     static final FieldType GRAMS = new FieldType();
 
     static {
+        // Positions make a needle's phrase of trigrams exact: without them every message holding the
+        // trigrams somewhere would have to be confirmed from its stored text, which costs searches of
+        // common words far more (tens of microseconds per candidate) than the positions cost to index.
         GRAMS.setIndexOptions(IndexOptions.DOCS_AND_FREQS_AND_POSITIONS);
         GRAMS.setTokenized(true);
         GRAMS.setOmitNorms(true);
@@ -71,8 +82,9 @@ final class MessageDocument {
         d.add(new NumericDocValuesField(UID, uid));
         if (!t.readable()) return d;
         d.add(new StringField(READABLE, "1", Field.Store.NO));
-        d.add(new Field(BODY, new GramTokenStream(List.of(t.body())), GRAMS));
-        d.add(new Field(HEAD, new GramTokenStream(List.of(t.head())), GRAMS));
+        boolean[] cut = new boolean[1];
+        d.add(new Field(BODY, new GramTokenStream(capped(List.of(t.body()), cut)), GRAMS));
+        d.add(new Field(HEAD, new GramTokenStream(capped(List.of(t.head()), cut)), GRAMS));
         d.add(new StoredField(S_BODY, t.body()));
         d.add(new StoredField(S_HEAD, t.head()));
         List<String> other = new ArrayList<>();
@@ -84,10 +96,68 @@ final class MessageDocument {
             else other.add(f.value());
             d.add(new StoredField(S_FIELD, f.name() + ":" + f.value()));
         }
-        for (var e : own.entrySet()) d.add(new Field(FIELD_PREFIX + e.getKey(), new GramTokenStream(e.getValue()), GRAMS));
-        if (!other.isEmpty()) d.add(new Field(OTHER_VALUES, new GramTokenStream(other), GRAMS));
+        for (var e : own.entrySet()) {
+            d.add(new Field(FIELD_PREFIX + e.getKey(), new GramTokenStream(capped(e.getValue(), cut)), GRAMS));
+        }
+        if (!other.isEmpty()) d.add(new Field(OTHER_VALUES, new GramTokenStream(capped(other, cut)), GRAMS));
         for (String n : names) d.add(new StringField(NAMES, n, Field.Store.NO));
+        if (cut[0]) {
+            d.add(new StringField(CUT, "1", Field.Store.NO));
+            d.add(new NumericDocValuesField(CUT, 1));
+        }
         return d;
+    }
+
+    /** The values cut to {@link #MAX_GRAMS_TEXT} characters in all; sets {@code cut[0]} when cut. */
+    static List<String> capped(List<String> values, boolean[] cut) {
+        long total = 0;
+        for (String v : values) total += v.length();
+        if (total <= MAX_GRAMS_TEXT) return values;
+        cut[0] = true;
+        List<String> out = new ArrayList<>();
+        int left = MAX_GRAMS_TEXT;
+        for (String v : values) {
+            if (left <= 0) break;
+            int end = Math.min(v.length(), left);
+            if (end < v.length() && end > 0 && Character.isHighSurrogate(v.charAt(end - 1))) end--;
+            out.add(v.substring(0, end));
+            left -= end;
+        }
+        return out;
+    }
+
+    /** The stored fields that decide {@code q}. */
+    static Set<String> storedFor(TextQuery q) {
+        return switch (q) {
+            case TextQuery.Body b -> Set.of(S_BODY);
+            case TextQuery.Text t -> Set.of(S_HEAD, S_BODY);
+            case TextQuery.Header h -> Set.of(S_FIELD);
+        };
+    }
+
+    /**
+     * {@link SearchText#matches} on the stored text of a document loaded with {@link #storedFor}: the
+     * same answer, without building the text fields the query does not look at.
+     */
+    static boolean matches(Document d, TextQuery q) {
+        return switch (q) {
+            case TextQuery.Body b -> contains(d.get(S_BODY), b.needle());
+            case TextQuery.Text t -> contains(d.get(S_HEAD), t.needle()) || contains(d.get(S_BODY), t.needle());
+            case TextQuery.Header h -> {
+                for (IndexableField f : d.getFields(S_FIELD)) {
+                    String v = f.stringValue();
+                    int colon = v.indexOf(':');
+                    if (colon == h.field().length() && v.startsWith(h.field()) && v.indexOf(h.needle(), colon + 1) >= 0) {
+                        yield true;
+                    }
+                }
+                yield false;
+            }
+        };
+    }
+
+    private static boolean contains(String text, String needle) {
+        return text != null && text.contains(needle);
     }
 
     /** The normalised text back from the stored fields (loaded with {@link #STORED}). */

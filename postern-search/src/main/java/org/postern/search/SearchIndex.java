@@ -15,12 +15,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.index.DocValues;
+import org.apache.lucene.index.ConcurrentMergeScheduler;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.NumericDocValues;
 import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
+import org.apache.lucene.index.TieredMergePolicy;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.DocIdSetIterator;
@@ -53,7 +55,7 @@ public final class SearchIndex implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SearchIndex.class);
     static final String FORMAT_KEY = "postern.format";
     /** Raise when the document layout or normalisation changes: an older index is rebuilt. */
-    static final String FORMAT = "1";
+    static final String FORMAT = "2";
     static final String MARK_PREFIX = "m.";
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
 
@@ -136,6 +138,18 @@ public final class SearchIndex implements AutoCloseable {
         c.setOpenMode(mode);
         c.setCommitOnClose(false);
         c.setRAMBufferSizeMB(64);
+        // Segments flushed by the refreshes of a steady trickle are small and soon merged: writing
+        // them as compound files first would copy every one of them once more.
+        c.setUseCompoundFile(false);
+        TieredMergePolicy mp = new TieredMergePolicy();
+        // Wider tiers: fewer, larger merges (each merge rewrites its segments) for a few more
+        // segments per search.
+        mp.setSegmentsPerTier(16);
+        c.setMergePolicy(mp);
+        ConcurrentMergeScheduler ms = new ConcurrentMergeScheduler();
+        // One merge thread: merging must not take every core from the protocol handlers.
+        ms.setMaxMergesAndThreads(4, 1);
+        c.setMergeScheduler(ms);
         return c;
     }
 
@@ -171,9 +185,13 @@ public final class SearchIndex implements AutoCloseable {
         long indexed = visibleUid.getOrDefault(key, 0L);
         long deadline = System.nanoTime() + timeout.toNanos();
         LuceneQueries.Plan plan = LuceneQueries.plan(q);
+        // Messages whose text was indexed cut are candidates for every key, confirmed one by one.
+        Query candidates = new BooleanQuery.Builder().add(plan.query(), BooleanClause.Occur.SHOULD)
+                .add(new TermQuery(new Term(MessageDocument.CUT, "1")), BooleanClause.Occur.SHOULD).build();
         Query query = new BooleanQuery.Builder()
                 .add(new TermQuery(new Term(MessageDocument.MAILBOX, key)), BooleanClause.Occur.FILTER)
-                .add(plan.query(), BooleanClause.Occur.FILTER).build();
+                .add(candidates, BooleanClause.Occur.FILTER).build();
+        java.util.Set<String> confirmFields = MessageDocument.storedFor(q);
         IndexSearcher s = searchers.acquire();
         try {
             Weight w = s.createWeight(s.rewrite(query), ScoreMode.COMPLETE_NO_SCORES, 1f);
@@ -185,16 +203,17 @@ public final class SearchIndex implements AutoCloseable {
                 if (sc == null) continue;
                 Bits live = ctx.reader().getLiveDocs();
                 NumericDocValues uids = DocValues.getNumeric(ctx.reader(), MessageDocument.UID);
-                StoredFields stored = plan.confirm() ? ctx.reader().storedFields() : null;
+                NumericDocValues cut = DocValues.getNumeric(ctx.reader(), MessageDocument.CUT);
+                StoredFields stored = ctx.reader().storedFields();
                 DocIdSetIterator it = sc.iterator();
                 for (int doc = it.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = it.nextDoc()) {
                     if ((++seen & 255) == 0 && System.nanoTime() > deadline) {
                         throw new TimeoutException("search longer than " + timeout.toMillis() + " ms");
                     }
                     if (live != null && !live.get(doc)) continue;
-                    if (stored != null) {
-                        Document d = stored.document(doc, MessageDocument.STORED);
-                        if (!MessageDocument.stored(d).matches(q)) continue;
+                    if (plan.confirm() || (cut.advanceExact(doc) && cut.longValue() != 0)) {
+                        Document d = stored.document(doc, confirmFields);
+                        if (!MessageDocument.matches(d, q)) continue;
                     }
                     if (!uids.advanceExact(doc)) continue;
                     if (n == out.length) out = Arrays.copyOf(out, n * 2);
@@ -231,6 +250,7 @@ public final class SearchIndex implements AutoCloseable {
         long end = System.nanoTime() + wait.toNanos();
         while (visibleUid.getOrDefault(key, 0L) < uid) {
             if (System.nanoTime() > end) return false;
+            indexer.requestRefresh();
             Thread.sleep(10);
         }
         return true;

@@ -42,13 +42,15 @@ final class SearchIndexer implements Runnable {
     /** Documents between refreshes while catching up, so searches see progress. */
     static final int CHUNK = 1000;
     static final int COMMIT_DOCS = 20_000;
-    static final long COMMIT_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** Commits (each one fsyncs) while idle; a crash loses at most this much work, redone from the store. */
+    static final long COMMIT_NANOS = TimeUnit.SECONDS.toNanos(5);
     /**
-     * While work is queued, searchers are refreshed at most this often: a refresh writes a segment, so
-     * one per delivered message would flood the index with tiny segments. Searches do not wait for it:
-     * messages above the published mark are scanned by the caller.
+     * Searchers are refreshed at most this often: a refresh writes a segment, so one per delivered
+     * message would flood the index with tiny segments (and merges of them). Searches do not wait for
+     * it: messages above the published mark are scanned by the caller. {@link #requestRefresh} (tests,
+     * tools) asks for one sooner.
      */
-    static final long REFRESH_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    static final long REFRESH_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** Messages larger than this are indexed as unreadable (they are far above any SMTP size limit). */
     static final long MAX_MESSAGE = 256L << 20;
 
@@ -71,6 +73,9 @@ final class SearchIndexer implements Runnable {
     private final Map<String, Long> unpublished = new HashMap<>();
     private boolean refreshNeeded;
     private long lastRefresh;
+    private volatile boolean refreshWanted;
+    /** Added or deleted documents not yet visible to searchers (read by {@link #awaitIdle}). */
+    private volatile boolean unpublishedWork;
 
     SearchIndexer(SearchIndex index, MailStore store, Map<String, SearchIndex.Mark> marks) {
         this.index = index;
@@ -82,7 +87,8 @@ final class SearchIndexer implements Runnable {
         // Subscribe before the full comparison, so nothing changed in between is missed.
         subscription = store.changes().subscribe(0, this::onChange);
         enqueue(new Key(0, 0));
-        thread = Thread.ofPlatform().daemon().name("search-indexer").start(this);
+        // Below the protocol threads: indexing is background work whose delay searches cover by scanning.
+        thread = Thread.ofPlatform().daemon().name("search-indexer").priority(Thread.MIN_PRIORITY).start(this);
     }
 
     private void onChange(ChangeEvent e) {
@@ -102,8 +108,9 @@ final class SearchIndexer implements Runnable {
     public void run() {
         while (!closing) {
             Key k;
+            boolean dirty = refreshNeeded || !unpublished.isEmpty();
             try {
-                k = queue.poll(200, TimeUnit.MILLISECONDS);
+                k = queue.poll(dirty ? 20 : 200, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 return;
             }
@@ -112,7 +119,8 @@ final class SearchIndexer implements Runnable {
                 try {
                     process(k);
                     // Before the key counts as done, so that awaitIdle() means "searchable".
-                    if (queue.isEmpty() || System.nanoTime() - lastRefresh >= REFRESH_NANOS) publish();
+                    if (refreshDue()) publish();
+                    unpublishedWork = refreshNeeded || !unpublished.isEmpty();
                 } catch (IOException | RuntimeException e) {
                     if (closing) return;
                     log.warn("search indexing of {} failed, retrying", k, e);
@@ -123,6 +131,10 @@ final class SearchIndexer implements Runnable {
                 }
             }
             try {
+                if (k == null && refreshDue()) {
+                    publish();
+                    unpublishedWork = refreshNeeded || !unpublished.isEmpty();
+                }
                 maybeCommit(false);
             } catch (IOException | RuntimeException e) {
                 log.warn("search index commit failed", e);
@@ -211,7 +223,17 @@ final class SearchIndexer implements Runnable {
         }
     }
 
+    private boolean refreshDue() {
+        return refreshWanted || System.nanoTime() - lastRefresh >= REFRESH_NANOS;
+    }
+
+    /** Asks for the next refresh as soon as the work at hand is done, rather than within a second. */
+    void requestRefresh() {
+        refreshWanted = true;
+    }
+
     private void publish() throws IOException {
+        refreshWanted = false;
         if (!refreshNeeded && unpublished.isEmpty()) return;
         index.refresh(unpublished);
         unpublished.clear();
@@ -275,7 +297,8 @@ final class SearchIndexer implements Runnable {
 
     boolean awaitIdle(Duration wait) throws InterruptedException {
         long end = System.nanoTime() + wait.toNanos();
-        while (pending.get() > 0) {
+        while (pending.get() > 0 || unpublishedWork) {
+            requestRefresh();
             if (System.nanoTime() > end) return false;
             Thread.sleep(10);
         }

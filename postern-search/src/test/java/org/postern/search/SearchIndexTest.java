@@ -276,4 +276,31 @@ class SearchIndexTest {
         assertThat(index.find(account, archive.id(), new TextQuery.Body("same")).uids()).isEmpty();
         assertThat(index.find(other, otherInbox, new TextQuery.Body("same")).uids()).isEmpty();
     }
+
+    @Test
+    void textIndexedCutIsStillSearchedWhole() throws Exception {
+        index = open();
+        int cap = MessageDocument.MAX_GRAMS_TEXT;
+        StringBuilder body = new StringBuilder();
+        while (body.length() < cap - 10) body.append("filler words line\r\n".substring(0, Math.min(19, cap - 10 - body.length())));
+        // "straddle" crosses the indexed prefix's end; "tailword" and the long header value lie beyond it.
+        body.append("xxstraddlexx\r\n").append("filler\r\n".repeat(500)).append("tailword\r\n");
+        String longValue = "v".repeat(cap) + " hdrtail";
+        append(account, inbox, ("Subject: big\r\nX-Long: " + longValue + "\r\n\r\n" + body).getBytes());
+        append(account, inbox, "Subject: small\r\n\r\nfiller words tailword\r\n".getBytes());
+        append(account, inbox, "Subject: none\r\n\r\nnothing\r\n".getBytes());
+        assertThat(index.awaitIndexed(account, inbox, lastUid(), WAIT)).isTrue();
+        List<TextQuery> queries = List.of(new TextQuery.Body("straddle"), new TextQuery.Body("tailword"), new TextQuery.Body("tai"),
+                new TextQuery.Body("ta"), new TextQuery.Text("TAILWORD"), new TextQuery.Text("hdrtail"),
+                new TextQuery.Header("x-long", "hdrtail"), new TextQuery.Header("subject", "big"), new TextQuery.Body("nothing"),
+                new TextQuery.Body("absentword"), new TextQuery.Header("x-long", ""), new TextQuery.Body(""));
+        int nonEmpty = 0;
+        for (TextQuery q : queries) {
+            List<Long> want = bruteForce(q);
+            assertThat(indexed(q)).as("%s", q).isEqualTo(want);
+            if (!want.isEmpty()) nonEmpty++;
+        }
+        assertThat(bruteForce(new TextQuery.Body("tailword"))).containsExactly(1L, 2L);
+        assertThat(nonEmpty).isEqualTo(queries.size() - 1);
+    }
 }

@@ -1,12 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.postern.server;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import org.postern.server.cli.Cli;
 import org.postern.server.cli.CliContext;
-import org.postern.store.sqlite.SqliteMailStore;
+import org.postern.server.cli.CliFailure;
+import org.postern.server.config.ConfigException;
+import org.postern.server.config.DataFolder;
+import org.postern.server.config.StoreConfig;
+import org.postern.store.MailStore;
 
-/** The {@code postern} program: the command line of DESIGN.md §7 on the embedded SQLite store. */
+/** The {@code postern} program: the command line of DESIGN.md §7 on the store postern.conf names. */
 public final class Main {
     private Main() {}
 
@@ -39,6 +45,22 @@ public final class Main {
     }
 
     public static CliContext systemContext() {
-        return new CliContext(System.in, System.out, System.err, System.getenv(), System::console, SqliteMailStore::open);
+        return new CliContext(System.in, System.out, System.err, System.getenv(), System::console, Main::openConfiguredStore);
+    }
+
+    /** Admin commands open the store the server uses: postern.conf's {@code store}, else the embedded one. */
+    static MailStore openConfiguredStore(Path dataDir) {
+        DataFolder folder = new DataFolder(dataDir);
+        StoreConfig store = StoreConfig.sqlite();
+        if (folder.hasConfig()) {
+            try {
+                store = folder.readConfig().store();
+            } catch (ConfigException e) {
+                throw CliFailure.failed(e.getMessage());
+            } catch (IOException e) {
+                throw CliFailure.failed("cannot read " + folder.config() + ": " + e.getMessage());
+            }
+        }
+        return StoreBackend.open(store, dataDir);
     }
 }

@@ -31,7 +31,6 @@ import org.postern.server.config.Service;
 import org.postern.smtp.server.SmtpConfig;
 import org.postern.smtp.server.SmtpServer;
 import org.postern.store.MailStore;
-import org.postern.store.sqlite.SqliteMailStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,7 +67,7 @@ public final class PosternServer implements AutoCloseable {
     public static PosternServer start(ServerSettings s) throws IOException, GeneralSecurityException {
         if (s.selfSignedTls()) SelfSignedCertificate.createIfMissing(s.tlsCert(), s.tlsKey(), s.hostname());
         TlsContext tls = TlsContext.fromPem(s.tlsCert(), s.tlsKey());
-        PosternServer server = new PosternServer(s, SqliteMailStore.open(s.dataDir()), tls);
+        PosternServer server = new PosternServer(s, StoreBackend.open(s.store(), s.dataDir()), tls);
         try {
             server.wire();
             server.started = true;
@@ -76,7 +75,7 @@ public final class PosternServer implements AutoCloseable {
             server.close();
             throw e;
         }
-        log.info("Postern serving {} on {}", s.hostname(), s.listenAddress().getHostAddress());
+        log.info("Postern serving {} on {}, store {}", s.hostname(), s.listenAddress().getHostAddress(), s.store());
         return server;
     }
 

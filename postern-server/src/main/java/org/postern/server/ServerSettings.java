@@ -16,6 +16,7 @@ import org.postern.server.config.OutboundConfig;
 import org.postern.server.config.PortPlan;
 import org.postern.server.config.ServerConfig;
 import org.postern.server.config.Service;
+import org.postern.server.config.StoreConfig;
 
 /**
  * Everything {@link PosternServer#start} needs, resolved: actual port numbers (offset applied; 0 for
@@ -25,13 +26,15 @@ import org.postern.server.config.Service;
  * @param selfSignedTls the certificate files are Postern's own and are generated when missing
  * @param outbound relaying to other domains; off for in-process test servers unless a test turns it on
  * @param smtpPregreetDelay the MX port's wait for clients that talk before the greeting (zero: none)
+ * @param store the embedded store in {@code dataDir} or a shared PostgreSQL (password file relative to {@code dataDir})
  */
 public record ServerSettings(Path dataDir, String hostname, InetAddress listenAddress, Map<Service, Integer> ports,
         Path tlsCert, Path tlsKey, boolean selfSignedTls, boolean allowPlaintextAuth, long maxMessageSize,
         PasswordHasher.Cost passwordCost, AuthThrottle.Policy authThrottle, NetLimits netLimits, OutboundConfig outbound,
-        Duration smtpPregreetDelay) {
+        Duration smtpPregreetDelay, StoreConfig store) {
 
     public ServerSettings {
+        if (store == null) store = StoreConfig.sqlite();
         EnumMap<Service, Integer> p = new EnumMap<>(Service.class);
         p.putAll(ports);
         for (Service s : Service.values()) {
@@ -40,7 +43,16 @@ public record ServerSettings(Path dataDir, String hostname, InetAddress listenAd
         ports = Collections.unmodifiableMap(p);
     }
 
-    /** With the default pre-greeting delay. */
+    /** On the embedded store. */
+    public ServerSettings(Path dataDir, String hostname, InetAddress listenAddress, Map<Service, Integer> ports,
+            Path tlsCert, Path tlsKey, boolean selfSignedTls, boolean allowPlaintextAuth, long maxMessageSize,
+            PasswordHasher.Cost passwordCost, AuthThrottle.Policy authThrottle, NetLimits netLimits, OutboundConfig outbound,
+            Duration smtpPregreetDelay) {
+        this(dataDir, hostname, listenAddress, ports, tlsCert, tlsKey, selfSignedTls, allowPlaintextAuth, maxMessageSize,
+                passwordCost, authThrottle, netLimits, outbound, smtpPregreetDelay, StoreConfig.sqlite());
+    }
+
+    /** With the default pre-greeting delay, on the embedded store. */
     public ServerSettings(Path dataDir, String hostname, InetAddress listenAddress, Map<Service, Integer> ports,
             Path tlsCert, Path tlsKey, boolean selfSignedTls, boolean allowPlaintextAuth, long maxMessageSize,
             PasswordHasher.Cost passwordCost, AuthThrottle.Policy authThrottle, NetLimits netLimits, OutboundConfig outbound) {
@@ -59,7 +71,7 @@ public record ServerSettings(Path dataDir, String hostname, InetAddress listenAd
                 selfSigned ? folder.selfSignedKey() : folder.resolve(c.tlsKey()),
                 selfSigned, c.allowPlaintextAuth(), c.maxMessageSize(), passwordCost(c.passwordCost()),
                 c.authThrottle().equals("relaxed") ? AuthThrottle.Policy.RELAXED : AuthThrottle.Policy.DEFAULT,
-                NetLimits.DEFAULT, c.outbound(), c.smtpPregreetDelay());
+                NetLimits.DEFAULT, c.outbound(), c.smtpPregreetDelay(), c.store());
     }
 
     /** Settings for an in-process test server: loopback, every port chosen by the OS, cheap hashing. */
@@ -86,31 +98,37 @@ public record ServerSettings(Path dataDir, String hostname, InetAddress listenAd
         EnumMap<Service, Integer> p = new EnumMap<>(ports);
         p.putAll(newPorts);
         return new ServerSettings(dataDir, hostname, listenAddress, p, tlsCert, tlsKey, selfSignedTls, allowPlaintextAuth,
-                maxMessageSize, passwordCost, authThrottle, netLimits, outbound, smtpPregreetDelay);
+                maxMessageSize, passwordCost, authThrottle, netLimits, outbound, smtpPregreetDelay, store);
     }
 
     public ServerSettings withAllowPlaintextAuth(boolean allow) {
         return new ServerSettings(dataDir, hostname, listenAddress, ports, tlsCert, tlsKey, selfSignedTls, allow,
-                maxMessageSize, passwordCost, authThrottle, netLimits, outbound, smtpPregreetDelay);
+                maxMessageSize, passwordCost, authThrottle, netLimits, outbound, smtpPregreetDelay, store);
     }
 
     public ServerSettings withMaxMessageSize(long bytes) {
         return new ServerSettings(dataDir, hostname, listenAddress, ports, tlsCert, tlsKey, selfSignedTls,
-                allowPlaintextAuth, bytes, passwordCost, authThrottle, netLimits, outbound, smtpPregreetDelay);
+                allowPlaintextAuth, bytes, passwordCost, authThrottle, netLimits, outbound, smtpPregreetDelay, store);
     }
 
     public ServerSettings withHostname(String name) {
         return new ServerSettings(dataDir, name, listenAddress, ports, tlsCert, tlsKey, selfSignedTls,
-                allowPlaintextAuth, maxMessageSize, passwordCost, authThrottle, netLimits, outbound, smtpPregreetDelay);
+                allowPlaintextAuth, maxMessageSize, passwordCost, authThrottle, netLimits, outbound, smtpPregreetDelay, store);
     }
 
     public ServerSettings withOutbound(OutboundConfig o) {
         return new ServerSettings(dataDir, hostname, listenAddress, ports, tlsCert, tlsKey, selfSignedTls,
-                allowPlaintextAuth, maxMessageSize, passwordCost, authThrottle, netLimits, o, smtpPregreetDelay);
+                allowPlaintextAuth, maxMessageSize, passwordCost, authThrottle, netLimits, o, smtpPregreetDelay, store);
     }
 
     public ServerSettings withSmtpPregreetDelay(Duration d) {
         return new ServerSettings(dataDir, hostname, listenAddress, ports, tlsCert, tlsKey, selfSignedTls,
-                allowPlaintextAuth, maxMessageSize, passwordCost, authThrottle, netLimits, outbound, d);
+                allowPlaintextAuth, maxMessageSize, passwordCost, authThrottle, netLimits, outbound, d, store);
+    }
+
+    /** On another store, e.g. a shared PostgreSQL for several nodes. */
+    public ServerSettings withStore(StoreConfig s) {
+        return new ServerSettings(dataDir, hostname, listenAddress, ports, tlsCert, tlsKey, selfSignedTls,
+                allowPlaintextAuth, maxMessageSize, passwordCost, authThrottle, netLimits, outbound, smtpPregreetDelay, s);
     }
 }

@@ -3,7 +3,8 @@
  * The assembly: the only package that knows every module. {@link org.postern.server.PosternServer}
  * wires store, authentication, TLS and the protocol handlers with plain constructors; {@link
  * org.postern.server.Startup} is the first-start and every-start behaviour of DESIGN.md §6-7;
- * {@link org.postern.server.Main} is the {@code postern} program.
+ * {@link org.postern.server.Main} is the {@code postern} program; {@link org.postern.server.StoreBackend}
+ * is the one place that picks the store backend postern.conf names, for the server and the CLI alike.
  *
  * <p>Invariants: a start either binds every port or binds none (what was bound is closed again) and
  * names the port that failed; postern.conf is written last on a first start so a failed first start

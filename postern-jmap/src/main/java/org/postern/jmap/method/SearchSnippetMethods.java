@@ -44,8 +44,9 @@ public final class SearchSnippetMethods {
         out.put("accountId", ctx.accountId());
         ArrayNode list = out.putArray("list");
         ArrayNode notFound = Json.array();
+        Messages.View view = Messages.view(ctx);
         for (String id : ids) {
-            Optional<Messages.Entry> e = Messages.find(ctx, id, 'e');
+            Optional<Messages.Entry> e = view.find(id, 'e');
             if (e.isEmpty()) {
                 notFound.add(id);
                 continue;

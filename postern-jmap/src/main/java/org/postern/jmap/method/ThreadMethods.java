@@ -33,11 +33,12 @@ public final class ThreadMethods {
         Args.properties(args, "properties", Set.of("id", "emailIds"), Set.of("id", "emailIds"));
         ObjectNode out = Json.object();
         out.put("accountId", ctx.accountId());
-        out.put("state", Messages.emailState(ctx));
+        Messages.View view = Messages.view(ctx);
+        out.put("state", view.state());
         ArrayNode list = out.putArray("list");
         ArrayNode notFound = out.putArray("notFound");
         for (String id : ids) {
-            Optional<Messages.Entry> e = Messages.find(ctx, id, 't');
+            Optional<Messages.Entry> e = view.find(id, 't');
             if (e.isEmpty()) {
                 notFound.add(id);
                 continue;

@@ -23,7 +23,7 @@ public final class ConfigParser {
     public static final List<String> KEYS = Stream.concat(Stream.of("config_version", "hostname",
             "listen_address", "port_offset", "smtp_port", "submission_port", "submissions_port", "imap_port", "imaps_port",
             "pop3_port", "pop3s_port", "https_port", "http_port", "tls_cert", "tls_key", "allow_plaintext_auth", "max_message_size",
-            "smtp_pregreet_delay"),
+            "smtp_pregreet_delay", "store", "store_password_file"),
             Stream.concat(OutboundConfig.KEYS.stream().map(k -> OutboundConfig.PREFIX + k),
                     Stream.of("dev.argon2", "dev.auth_throttle"))).toList();
 
@@ -116,7 +116,24 @@ public final class ConfigParser {
         String cost = choice(v, lineOf, "dev.argon2", List.of("default", "test"));
         String throttle = choice(v, lineOf, "dev.auth_throttle", List.of("default", "relaxed"));
         return new ServerConfig(version, hostname, listen, offset, ports, cert, key, plaintext, maxSize, pregreet, cost, throttle,
-                OutboundConfig.parse(v, lineOf));
+                OutboundConfig.parse(v, lineOf), store(v, lineOf));
+    }
+
+    private static StoreConfig store(Map<String, String> v, Map<String, Integer> lineOf) throws ConfigException {
+        String url = StoreConfig.normalise(v.getOrDefault("store", StoreConfig.SQLITE));
+        String passwordFile = v.getOrDefault("store_password_file", "");
+        if (url.equals(StoreConfig.SQLITE) && !passwordFile.isEmpty()) {
+            throw new ConfigException(lineOf.get("store_password_file"),
+                    "store_password_file is only for a postgres:// store; remove it or set store = postgres://user@host:port/db");
+        }
+        if (url.isEmpty()) throw new ConfigException(lineOf.get("store"), "store must be sqlite or postgres://user@host:port/db");
+        try {
+            return new StoreConfig(url, passwordFile);
+        } catch (IllegalArgumentException e) {
+            String why = e.getMessage().replaceAll("\\p{Cntrl}", "?");
+            throw new ConfigException(lineOf.get("store"), "store must be sqlite or postgres://user@host:port/db: "
+                    + (why.length() <= 200 ? why : why.substring(0, 197) + "..."));
+        }
     }
 
     /** A '#' starts a comment at the start of a line or after whitespace, so paths like a#b survive. */

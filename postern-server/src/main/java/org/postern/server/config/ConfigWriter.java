@@ -70,6 +70,20 @@ public final class ConfigWriter {
                 # every incoming session starts this much later. Submission ports never wait.
                 """);
         kv(b, "smtp_pregreet_delay", OutboundConfig.duration(c.smtpPregreetDelay()));
+        b.append("""
+
+                # Where mail is stored. sqlite: in this folder (one machine). postgres://user@host:port/db:
+                # in PostgreSQL, shared by every Postern node configured with the same database; a
+                # message delivered through one node is seen at once by IMAP, POP3 and JMAP on all.
+                # Each node still keeps its own search index, TLS files, ACME challenges and MTA-STS
+                # cache in its folder: give every node the same tls_cert and tls_key.
+                """);
+        kv(b, "store", c.store().url());
+        b.append("""
+                # File holding the database password on its first line (relative paths are relative
+                # to this folder; keep it readable by Postern only). Empty: no password (trust/peer).
+                """);
+        kv(b, "store_password_file", c.store().passwordFile());
         c.outbound().render(b);
         b.append("""
 

@@ -19,10 +19,12 @@ import java.util.OptionalInt;
  * @param smtpPregreetDelay how long the MX port waits for clients that talk before the greeting
  *     (HOSTILE A14, like Postfix postscreen's greet wait); zero turns the wait off
  * @param outbound the {@code outbound.*} settings: relaying mail to other domains
+ * @param store {@code store} and {@code store_password_file}: the embedded store or a shared PostgreSQL
  */
 public record ServerConfig(int configVersion, String hostname, String listenAddress, OptionalInt portOffset,
         Map<Service, Integer> ports, String tlsCert, String tlsKey, boolean allowPlaintextAuth, long maxMessageSize,
-        Duration smtpPregreetDelay, String passwordCost, String authThrottle, OutboundConfig outbound) {
+        Duration smtpPregreetDelay, String passwordCost, String authThrottle, OutboundConfig outbound,
+        StoreConfig store) {
 
     /** The newest config format this code understands; a newer file is refused, never guessed at. */
     public static final int CURRENT_VERSION = 1;
@@ -34,11 +36,21 @@ public record ServerConfig(int configVersion, String hostname, String listenAddr
         for (Service s : Service.values()) p.put(s, s.standardPort());
         p.putAll(ports);
         ports = Collections.unmodifiableMap(p);
+        if (store == null) store = StoreConfig.sqlite();
+    }
+
+    /** On the embedded store. */
+    public ServerConfig(int configVersion, String hostname, String listenAddress, OptionalInt portOffset,
+            Map<Service, Integer> ports, String tlsCert, String tlsKey, boolean allowPlaintextAuth, long maxMessageSize,
+            Duration smtpPregreetDelay, String passwordCost, String authThrottle, OutboundConfig outbound) {
+        this(configVersion, hostname, listenAddress, portOffset, ports, tlsCert, tlsKey, allowPlaintextAuth, maxMessageSize,
+                smtpPregreetDelay, passwordCost, authThrottle, outbound, StoreConfig.sqlite());
     }
 
     public static ServerConfig defaults(String hostname) {
         return new ServerConfig(CURRENT_VERSION, hostname, "0.0.0.0", OptionalInt.empty(), Map.of(), "", "", false,
-                DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_PREGREET_DELAY, "default", "default", OutboundConfig.defaults());
+                DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_PREGREET_DELAY, "default", "default", OutboundConfig.defaults(),
+                StoreConfig.sqlite());
     }
 
     public int port(Service s) {
@@ -47,33 +59,38 @@ public record ServerConfig(int configVersion, String hostname, String listenAddr
 
     public ServerConfig withListenAddress(String address) {
         return new ServerConfig(configVersion, hostname, address, portOffset, ports, tlsCert, tlsKey,
-                allowPlaintextAuth, maxMessageSize, smtpPregreetDelay, passwordCost, authThrottle, outbound);
+                allowPlaintextAuth, maxMessageSize, smtpPregreetDelay, passwordCost, authThrottle, outbound, store);
     }
 
     public ServerConfig withPorts(Map<Service, Integer> newPorts) {
         EnumMap<Service, Integer> p = new EnumMap<>(ports);
         p.putAll(newPorts);
         return new ServerConfig(configVersion, hostname, listenAddress, portOffset, p, tlsCert, tlsKey,
-                allowPlaintextAuth, maxMessageSize, smtpPregreetDelay, passwordCost, authThrottle, outbound);
+                allowPlaintextAuth, maxMessageSize, smtpPregreetDelay, passwordCost, authThrottle, outbound, store);
     }
 
     public ServerConfig withPortOffset(OptionalInt offset) {
         return new ServerConfig(configVersion, hostname, listenAddress, offset, ports, tlsCert, tlsKey,
-                allowPlaintextAuth, maxMessageSize, smtpPregreetDelay, passwordCost, authThrottle, outbound);
+                allowPlaintextAuth, maxMessageSize, smtpPregreetDelay, passwordCost, authThrottle, outbound, store);
     }
 
     public ServerConfig withDev(String passwordCost, String authThrottle) {
         return new ServerConfig(configVersion, hostname, listenAddress, portOffset, ports, tlsCert, tlsKey,
-                allowPlaintextAuth, maxMessageSize, smtpPregreetDelay, passwordCost, authThrottle, outbound);
+                allowPlaintextAuth, maxMessageSize, smtpPregreetDelay, passwordCost, authThrottle, outbound, store);
     }
 
     public ServerConfig withOutbound(OutboundConfig o) {
         return new ServerConfig(configVersion, hostname, listenAddress, portOffset, ports, tlsCert, tlsKey,
-                allowPlaintextAuth, maxMessageSize, smtpPregreetDelay, passwordCost, authThrottle, o);
+                allowPlaintextAuth, maxMessageSize, smtpPregreetDelay, passwordCost, authThrottle, o, store);
     }
 
     public ServerConfig withSmtpPregreetDelay(Duration d) {
         return new ServerConfig(configVersion, hostname, listenAddress, portOffset, ports, tlsCert, tlsKey,
-                allowPlaintextAuth, maxMessageSize, d, passwordCost, authThrottle, outbound);
+                allowPlaintextAuth, maxMessageSize, d, passwordCost, authThrottle, outbound, store);
+    }
+
+    public ServerConfig withStore(StoreConfig s) {
+        return new ServerConfig(configVersion, hostname, listenAddress, portOffset, ports, tlsCert, tlsKey,
+                allowPlaintextAuth, maxMessageSize, smtpPregreetDelay, passwordCost, authThrottle, outbound, s);
     }
 }

@@ -109,6 +109,48 @@ class ConfigParserTest {
     }
 
     @Test
+    void storeDefaultsToTheEmbeddedOne() throws ConfigException {
+        assertThat(ConfigParser.parse("").store()).isEqualTo(StoreConfig.sqlite());
+        assertThat(ConfigParser.parse("store = SQLite\n").store().embedded()).isTrue();
+        assertThat(ConfigWriter.render(ServerConfig.defaults("a.example"))).contains("store = sqlite\n")
+                .contains("store_password_file = \n");
+    }
+
+    @Test
+    void postgresStoreReadsBackUnchanged() throws ConfigException {
+        ServerConfig c = ServerConfig.defaults("a.example")
+                .withStore(StoreConfig.postgres("postgres://postern@db.example.org:6432/mail", "secrets/db.pw"));
+        ServerConfig back = ConfigParser.parse(ConfigWriter.render(c));
+        assertThat(back).isEqualTo(c);
+        assertThat(back.store().embedded()).isFalse();
+        assertThat(ConfigParser.parse("store = postgres://p@[::1]/mail\n").store().passwordFile()).isEmpty();
+    }
+
+    static Stream<Arguments> badStores() {
+        return Stream.of(
+                Arguments.of("\nstore = mysql://u@h/db", 2, "must start with postgres://"),
+                Arguments.of("store = postgres://u:hunter2@h/db", 1, "password in a file"),
+                Arguments.of("store = postgres://h/db", 1, "no user"),
+                Arguments.of("store = postgres://u@h/", 1, "database name"),
+                Arguments.of("store = postgres://u@h/db?sslmode=off", 1, "no options"),
+                Arguments.of("store = postgres://u@h:99999/db", 1, "store must be"),
+                Arguments.of("store = postgres://u@h/db bad", 1, "store must be"),
+                Arguments.of("store =", 1, "store must be sqlite or postgres://"),
+                Arguments.of("store = files", 1, "store must be sqlite or postgres://"),
+                Arguments.of("hostname = a.example\nstore_password_file = db.pw", 2, "only for a postgres:// store"),
+                Arguments.of("store = sqlite\nstore = sqlite", 2, "already set on line 1"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("badStores")
+    void badStoresNameTheirLine(String text, int line, String message) {
+        assertThatThrownBy(() -> ConfigParser.parse(text))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.line()).isEqualTo(line))
+                .hasMessageContaining(message)
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("hunter2").doesNotContain("\n"));
+    }
+
+    @Test
     void emptyFileMeansDefaults() throws ConfigException {
         assertThat(ConfigParser.parse("")).isEqualTo(ServerConfig.defaults("localhost"));
         assertThat(ConfigParser.parse("# only a comment\n\n   \n")).isEqualTo(ServerConfig.defaults("localhost"));
