@@ -44,12 +44,27 @@ final class IdleHandler {
             super(0);
         }
 
+        /** Called on every release from now on (IDLE's reporter, or NOTIFY's), replacing any other. */
+        void listener(Runnable l) {
+            listener = l;
+        }
+
+        /** Stops calling {@code l}, unless another listener replaced it already. */
+        void clearListener(Runnable l) {
+            if (listener == l) listener = null;
+        }
+
         @Override
         public void release() {
             super.release();
             Runnable l = listener;
             if (l != null) l.run();
         }
+    }
+
+    /** Releases on a shared timer every {@code seconds}, until cancelled. */
+    static ScheduledFuture<?> poll(Runnable release, long seconds) {
+        return POLL.scheduleWithFixedDelay(release, seconds, seconds, TimeUnit.SECONDS);
     }
 
     String idle(ImapSession s, String tag) throws IOException, ImapException {
@@ -65,14 +80,14 @@ final class IdleHandler {
         s.outLock.unlock();
         ScheduledFuture<?> poll = null;
         try {
-            s.wake.listener = r::wake;
-            poll = POLL.scheduleWithFixedDelay(s.wake::release, POLL_SECONDS, POLL_SECONDS, TimeUnit.SECONDS);
+            s.wake.listener(r::wake);
+            poll = poll(s.wake::release, POLL_SECONDS);
             // The first report at once: changes may have come in while the last command ran.
             s.wake.release();
             line = s.in().readLine(s.config.maxLine());
         } finally {
             r.over = true;
-            s.wake.listener = null;
+            s.wake.listener(null);
             if (poll != null) poll.cancel(false);
             s.outLock.lock();
         }

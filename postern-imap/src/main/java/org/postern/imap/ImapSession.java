@@ -27,9 +27,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Rules: the only place that writes tagged NO/BAD is {@link #execute}; the socket is written only
  * by the session's thread (and, during IDLE, by a short-lived reporting task holding {@link #outLock}
- * while the session thread waits for DONE; after NOTIFY SET, by NOTIFY's notifier whenever it holds {@link #outLock}); output is
- * flushed once per command, or at once for continuation requests and IDLE and NOTIFY updates. Store
- * calls are complete before any write, so no store lock is held while writing.
+ * while the session thread waits for DONE; after NOTIFY SET, by NOTIFY's notifier whenever it holds
+ * {@link #outLock}); output is flushed once per command, or at once for continuation requests and
+ * IDLE and NOTIFY updates. Store calls are complete before any write, so no store lock is held while
+ * writing.
  */
 final class ImapSession {
     private static final Logger log = LoggerFactory.getLogger(ImapSession.class);
@@ -57,9 +58,9 @@ final class ImapSession {
     /** Released by the change feed; IDLE waits on it. */
     final IdleHandler.Wake wake = new IdleHandler.Wake();
     /**
-     * Held while a command runs and by the NOTIFY notifier while it reports (RFC 5465 §3.1: the
-     * client listens even when no command is in progress), so the view and the socket have one user
-     * at a time. Not held while waiting for the next command, nor during IDLE's wait for DONE.
+     * Held while a command runs, and by IDLE's reporting task and the NOTIFY notifier while they report
+     * (RFC 5465 §3.1: the client listens even when no command is in progress), so the view and the
+     * socket have one user at a time. Not held while waiting for the next command, nor during IDLE's wait for DONE.
      */
     final java.util.concurrent.locks.ReentrantLock outLock = new java.util.concurrent.locks.ReentrantLock();
     /** What NOTIFY SET asked for; null before NOTIFY, after NOTIFY NONE and after an overflow. */

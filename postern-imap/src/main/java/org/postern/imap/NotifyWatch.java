@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.postern.imap.codec.ResponseWriter;
 import org.postern.imap.fetch.FetchEngine;
@@ -24,8 +23,9 @@ import org.postern.store.StoreException;
  * What one session asked for with NOTIFY SET (RFC 5465) and the state that turns store changes into
  * its notifications. Changes are found by comparing the user's mailbox list (names, subscription,
  * counters, MODSEQ: one store call) with the list as last reported; the change feed only says when
- * to look. A notifier thread delivers between commands; the session delivers at the end of each
- * command. Both hold the session's output lock ({@link ImapSession#outLock}), so the view and the
+ * to look. Between commands a short-lived task per wake-up of the session (change feed, or a
+ * shared poll) delivers, so a watching connection keeps no thread of its own; the session delivers
+ * at the end of each command. Both hold the session's output lock ({@link ImapSession#outLock}), so the view and the
  * socket are never used by two threads at once.
  *
  * <p>Rules: events this session caused itself are not reported back (§5 SHOULD): mailboxes a
@@ -85,7 +85,10 @@ final class NotifyWatch {
     private final AtomicInteger queued = new AtomicInteger();
     private volatile boolean overflowed;
     private volatile boolean stopped;
-    private Thread thread;
+    /** A delivery task is started and has not yet begun: wake-ups until then need no other. */
+    private final java.util.concurrent.atomic.AtomicBoolean pending = new java.util.concurrent.atomic.AtomicBoolean();
+    private java.util.concurrent.ScheduledFuture<?> poll;
+    private final Runnable waker = this::wake;
     /** Change feeds of the accounts owning watched shared mailboxes, so their changes wake us too. */
     private final List<AutoCloseable> owners = new ArrayList<>();
     /** A client watching more accounts than this waits for the poll for the rest. */
@@ -129,11 +132,16 @@ final class NotifyWatch {
             if (!SharedMailboxes.isShared(m.id()) || seen.size() >= MAX_OWNERS || events(m, rights).isEmpty()) continue;
             if (seen.add(owner)) owners.add(s.store.changes().subscribe(owner, e -> s.wake.release()));
         }
-        thread = Thread.ofVirtual().name("imap-notify").start(this::loop);
+        s.wake.listener(waker);
+        poll = IdleHandler.poll(s.wake::release, POLL_SECONDS);
+        // Changes since the session last drained its wake-ups are reported at once, as a waiting loop would.
+        if (s.wake.availablePermits() > 0) wake();
     }
 
     void stop() {
         stopped = true;
+        s.wake.clearListener(waker);
+        if (poll != null) poll.cancel(false);
         for (AutoCloseable c : owners) {
             try {
                 c.close();
@@ -155,33 +163,35 @@ final class NotifyWatch {
         s.wake.release();
     }
 
-    private void loop() {
+    /** From whichever thread released the session's wake-up: never blocks. */
+    private void wake() {
+        if (!stopped && pending.compareAndSet(false, true)) Thread.ofVirtual().name("imap-notify").start(this::deliverOnce);
+    }
+
+    private void deliverOnce() {
+        // A wake-up from here on starts another run, which waits for this one at the lock.
+        pending.set(false);
+        if (stopped) return;
+        s.outLock.lock();
         try {
-            while (!stopped) {
-                s.wake.tryAcquire(POLL_SECONDS, TimeUnit.SECONDS);
-                s.wake.drainPermits();
-                if (stopped) return;
-                s.outLock.lock();
-                try {
-                    if (stopped || s.notify != this) return;
-                    if (s.accountGone || s.shutdownRequested) {
-                        s.bye(s.accountGone ? "Account no longer available" : "Server shutting down");
-                        s.conn.close();
-                        return;
-                    }
-                    // RFC 5465 §6.1.2: SELECTED-DELAYED keeps EXPUNGE for commands that allow it, and
-                    // IDLE is one (§4: during IDLE exactly the NOTIFY events are sent).
-                    deliverSelected(selectedMode == SelectedMode.IMMEDIATE || s.idling);
-                    deliver(Set.of());
-                    s.out().flush();
-                } finally {
-                    s.outLock.unlock();
-                }
+            if (stopped || s.notify != this) return;
+            // Before looking at the store: a change after this point wakes us again.
+            s.wake.drainPermits();
+            if (s.accountGone || s.shutdownRequested) {
+                stopped = true;
+                s.bye(s.accountGone ? "Account no longer available" : "Server shutting down");
+                s.conn.close();
+                return;
             }
+            // RFC 5465 §6.1.2: SELECTED-DELAYED keeps EXPUNGE for commands that allow it, and
+            // IDLE is one (§4: during IDLE exactly the NOTIFY events are sent).
+            deliverSelected(selectedMode == SelectedMode.IMMEDIATE || s.idling);
+            deliver(Set.of());
+            s.out().flush();
         } catch (IOException e) {
             s.conn.close();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        } finally {
+            s.outLock.unlock();
         }
     }
 

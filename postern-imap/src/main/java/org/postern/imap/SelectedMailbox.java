@@ -139,11 +139,13 @@ final class SelectedMailbox {
         MailboxIndex d = details();
         int j = d == null ? -1 : d.indexOf(uid);
         if (j >= 0) {
-            return new MessageRecord(uid, modSeqs[i], flags, d.messageSize(j), Instant.ofEpochMilli(d.internalDateMillis(j)),
-                    d.blobId(j), Instant.ofEpochMilli(d.savedDateMillis(j)));
+            return new MessageRecord(uid, modSeqs[i], flags, d.messageSize(j),
+                    Instant.ofEpochMilli(d.internalDateMillis(j)), d.blobId(j), Instant.ofEpochMilli(d.savedDateMillis(j)));
         }
         MessageRecord r = arrived.get(uid);
-        if (r != null) return new MessageRecord(uid, modSeqs[i], flags, r.size(), r.internalDate(), r.blobId(), r.savedDate());
+        if (r != null) {
+            return new MessageRecord(uid, modSeqs[i], flags, r.size(), r.internalDate(), r.blobId(), r.savedDate());
+        }
         // Expunged in the store after the view last lost its details, not yet reported: nothing of it is
         // left to read, which RFC 2180 §4.1.3 lets a server answer with no content.
         return new MessageRecord(uid, modSeqs[i], flags, 0, Instant.EPOCH, "", Instant.EPOCH);

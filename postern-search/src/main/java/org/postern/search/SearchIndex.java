@@ -55,7 +55,7 @@ public final class SearchIndex implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SearchIndex.class);
     static final String FORMAT_KEY = "postern.format";
     /** Raise when the document layout or normalisation changes: an older index is rebuilt. */
-    static final String FORMAT = "2";
+    static final String FORMAT = "1";
     static final String MARK_PREFIX = "m.";
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
 

@@ -17,7 +17,10 @@
  * ({@link SearchIndex#find}); no caller can ask across accounts.
  * <li>An answer says up to which UID the mailbox was indexed; callers scan messages above it
  * themselves, so results are never stale.
- * <li>Work is bounded: needle length, grams per query, text per message.
+ * <li>Work is bounded: needle length, grams per query, text per message. Text beyond what is indexed
+ * per field is still searched: such messages are flagged and always confirmed from their stored text.
+ * <li>Searchers are refreshed at most about once a second (each refresh writes a segment); answers stay
+ * exact because callers scan what lies above the published mark.
  * </ul>
  */
 package org.postern.search;

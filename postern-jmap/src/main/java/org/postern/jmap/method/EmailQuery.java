@@ -42,12 +42,15 @@ final class EmailQuery {
         Messages.View view = Messages.view(ctx);
         String state = view.state();
         List<MailboxIndex> sources = sources(view, f);
+        // Every row of the sources matches: no filter, or only the mailbox the sources are.
+        boolean everyRow = f == null || f.isNull() || f.isObject() && f.size() == 1 && f.path("inMailbox").isTextual();
         // A negative position counts from the end, and an anchor may be anywhere: both need every row in order.
         boolean all = args.hasNonNull("anchor") || position < 0;
         int want = all ? -1 : (int) Math.min(Integer.MAX_VALUE - 1, position + Math.min(limit, Queries.MAX_LIMIT));
         Result r;
         try {
-            r = all ? sortAll(sources, ctx, filter, order) : select(sources, ctx, filter, order, want);
+            r = all ? sortAll(sources, ctx, filter, order)
+                    : select(sources, ctx, everyRow ? null : filter, order, EmailSorts.receivedAtFirst(args.get("sort")), want);
         } catch (UncheckedIOException e) {
             throw new MethodError("serverFail", "a message could not be read");
         }
@@ -78,16 +81,34 @@ final class EmailQuery {
         return view.indexes();
     }
 
+    /**
+     * {@code filter} null: every row matches. {@code dateFirst} -1 or 1: the order is by receivedAt
+     * (newest or oldest first) before anything else, so once the heap is full a row with a strictly
+     * worse date is rejected on the date alone, without a call through the comparator.
+     */
     private static Result select(List<MailboxIndex> sources, CallContext ctx, Predicate<EmailSorts.Row> filter,
-            Comparator<EmailSorts.Row> order, int want) {
+            Comparator<EmailSorts.Row> order, int dateFirst, int want) {
         // The heap's head is the worst row kept.
         PriorityQueue<EmailSorts.Row> heap = new PriorityQueue<>(Math.max(1, want + 1), order.reversed());
         int matched = 0;
         IndexRow r = new IndexRow(ctx);
+        boolean byDate = dateFirst != 0 && filter == null;
+        long worst = 0;
         for (MailboxIndex x : sources) {
+            if (want == 0 && filter == null) {
+                matched += x.size();
+                continue;
+            }
             for (int i = x.size() - 1; i >= 0; i--) {
+                if (byDate && heap.size() == want) {
+                    long d = x.internalDateMillis(i);
+                    if (dateFirst < 0 ? d < worst : d > worst) {
+                        matched++;
+                        continue;
+                    }
+                }
                 r.at(x, i);
-                if (!filter.test(r)) continue;
+                if (filter != null && !filter.test(r)) continue;
                 matched++;
                 if (heap.size() < want) {
                     heap.add(r);
@@ -96,7 +117,10 @@ final class EmailQuery {
                     heap.poll();
                     heap.add(r);
                     r = new IndexRow(ctx);
+                } else {
+                    continue;
                 }
+                worst = heap.peek().receivedAt();
             }
         }
         List<EmailSorts.Row> rows = new ArrayList<>(heap);

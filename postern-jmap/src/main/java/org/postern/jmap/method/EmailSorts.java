@@ -70,6 +70,17 @@ public final class EmailSorts {
         return c == null ? fallback : c.thenComparing(fallback);
     }
 
+    /**
+     * -1 when {@code sort} (already checked by {@link #of}) orders newest first by receivedAt before any
+     * other key, as the fallback does; 1 when oldest first; 0 otherwise.
+     */
+    static int receivedAtFirst(JsonNode sort) {
+        if (sort == null || sort.isNull() || sort.isEmpty()) return -1;
+        JsonNode s = sort.get(0);
+        if (!"receivedAt".equals(s.path("property").asText())) return 0;
+        return s.path("isAscending").asBoolean(true) ? 1 : -1;
+    }
+
     private static String firstAddress(Row r, String header) {
         JsonNode a = HeaderForms.last(r.message().headers(), header, "Addresses");
         if (!a.isArray() || a.isEmpty()) return "";
