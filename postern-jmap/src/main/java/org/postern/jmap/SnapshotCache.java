@@ -12,6 +12,10 @@ import org.postern.store.MailboxStore;
  * are unchanged (every message change moves HIGHESTMODSEQ, RFC 7162 §3.1.2), so Email/query on a big
  * mailbox reads the store once per change instead of once per request. Bounded by the number of
  * message records held, least recently used mailboxes evicted first.
+ *
+ * <p>No method reads it any more: they use the store's own cached {@code MailboxIndex}, which follows
+ * the change log instead of reloading a changed mailbox. It stays only while {@link CallContext}
+ * carries it.
  */
 public final class SnapshotCache {
     private record Key(long accountId, long mailboxId) {}

@@ -107,6 +107,10 @@ class EmailQueryTest {
                 + "\"filter\":{\"inMailbox\":\"m" + inbox.id() + "\",\"notKeyword\":\"$seen\"}}");
         assertThat(total.path("total").asInt()).isEqualTo(COUNT - (COUNT + 4) / 5);
         assertThat(ids("\"filter\":{\"inMailbox\":\"m999999\"}")).isEmpty();
+        // The largest position JSON allows (RFC 8620 §1.3) neither sizes a heap nor fails.
+        JsonNode far = c.one("Email/query", "{\"accountId\":\"$A\"," + in + ",\"position\":9007199254740991}");
+        assertThat(far.get("ids")).isEmpty();
+        assertThat(far.path("position").asInt()).isEqualTo(COUNT);
     }
 
     @Test

@@ -89,7 +89,8 @@ final class EmailQuery {
     private static Result select(List<MailboxIndex> sources, CallContext ctx, Predicate<EmailSorts.Row> filter,
             Comparator<EmailSorts.Row> order, int dateFirst, int want) {
         // The heap's head is the worst row kept.
-        PriorityQueue<EmailSorts.Row> heap = new PriorityQueue<>(Math.max(1, want + 1), order.reversed());
+        // A huge position must not size the heap: it grows only with the rows that match.
+        PriorityQueue<EmailSorts.Row> heap = new PriorityQueue<>(Math.min(want, Queries.MAX_LIMIT) + 1, order.reversed());
         int matched = 0;
         IndexRow r = new IndexRow(ctx);
         boolean byDate = dateFirst != 0 && filter == null;

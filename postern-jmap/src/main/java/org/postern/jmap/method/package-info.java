@@ -7,5 +7,11 @@
  * <p>EmailSubmission sends only through {@link org.postern.jmap.method.MailSubmitter}, the SMTP
  * submission intake, so its sender checks, DKIM signing and queue are those of port 587. Vacation
  * replies are sent by delivery, never by JMAP.
+ *
+ * <p>Emails are read from the store's cached {@link org.postern.store.MailboxIndex} through one
+ * {@link org.postern.jmap.method.Messages.View} per call (mailboxes listed once, each index read at
+ * most once), so a request costs the store the changes since the last one, never a reload of a
+ * mailbox. Email/query returns the same window as sorting the whole result would (ties by id), but
+ * selects only the first position + limit rows when there is no anchor.
  */
 package org.postern.jmap.method;
