@@ -12,7 +12,7 @@ import org.postern.store.MailStore;
  * creation id map (RFC 8620 §3.3 createdIds, §5.3 "#" references to objects created earlier).
  */
 public record CallContext(Account account, MailStore store, JmapLimits limits, Map<String, String> createdIds,
-        Uploads uploads, MessageCache messages, SnapshotCache snapshots) {
+        Uploads uploads, MessageCache messages) {
     public String accountId() {
         return Ids.account(account.id());
     }

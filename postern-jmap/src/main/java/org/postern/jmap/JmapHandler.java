@@ -52,7 +52,6 @@ public final class JmapHandler extends Handler.Abstract {
     private final JmapApi api = new JmapApi();
     private final Uploads uploads;
     private final MessageCache messages;
-    private final SnapshotCache snapshots = new SnapshotCache(2_000_000);
     private final BlobEndpoints blobs;
     private final EventSourceEndpoint events;
     private final Map<Long, AtomicInteger> running = new ConcurrentHashMap<>();
@@ -146,8 +145,7 @@ public final class JmapHandler extends Handler.Abstract {
                 return true;
             }
         }
-        CallContext ctx = new CallContext(account, store, limits, new java.util.HashMap<>(), uploads, messages,
-                snapshots);
+        CallContext ctx = new CallContext(account, store, limits, new java.util.HashMap<>(), uploads, messages);
         String method = request.getMethod();
         boolean wellKnown = path.equals(WELL_KNOWN) || path.equals(WELL_KNOWN + "/");
         String rest = wellKnown ? "" : path.substring(PREFIX.length());
@@ -258,7 +256,7 @@ public final class JmapHandler extends Handler.Abstract {
     /** One JMAP Request object (HTTP body or WebSocket message) to its Response object. */
     private com.fasterxml.jackson.databind.node.ObjectNode processRequest(JsonNode root, CallContext base) throws RequestError {
         JmapRequest req = JmapRequest.of(root, JmapApi.CAPABILITIES, limits);
-        CallContext ctx = new CallContext(base.account(), store, limits, JmapApi.newCreatedIds(req), uploads, messages, snapshots);
+        CallContext ctx = new CallContext(base.account(), store, limits, JmapApi.newCreatedIds(req), uploads, messages);
         return api.process(req, ctx, SessionResource.state(ctx.account()));
     }
 
