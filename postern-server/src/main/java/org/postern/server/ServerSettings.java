@@ -43,23 +43,6 @@ public record ServerSettings(Path dataDir, String hostname, InetAddress listenAd
         ports = Collections.unmodifiableMap(p);
     }
 
-    /** On the embedded store. */
-    public ServerSettings(Path dataDir, String hostname, InetAddress listenAddress, Map<Service, Integer> ports,
-            Path tlsCert, Path tlsKey, boolean selfSignedTls, boolean allowPlaintextAuth, long maxMessageSize,
-            PasswordHasher.Cost passwordCost, AuthThrottle.Policy authThrottle, NetLimits netLimits, OutboundConfig outbound,
-            Duration smtpPregreetDelay) {
-        this(dataDir, hostname, listenAddress, ports, tlsCert, tlsKey, selfSignedTls, allowPlaintextAuth, maxMessageSize,
-                passwordCost, authThrottle, netLimits, outbound, smtpPregreetDelay, StoreConfig.sqlite());
-    }
-
-    /** With the default pre-greeting delay, on the embedded store. */
-    public ServerSettings(Path dataDir, String hostname, InetAddress listenAddress, Map<Service, Integer> ports,
-            Path tlsCert, Path tlsKey, boolean selfSignedTls, boolean allowPlaintextAuth, long maxMessageSize,
-            PasswordHasher.Cost passwordCost, AuthThrottle.Policy authThrottle, NetLimits netLimits, OutboundConfig outbound) {
-        this(dataDir, hostname, listenAddress, ports, tlsCert, tlsKey, selfSignedTls, allowPlaintextAuth, maxMessageSize,
-                passwordCost, authThrottle, netLimits, outbound, ServerConfig.DEFAULT_PREGREET_DELAY);
-    }
-
     public static ServerSettings from(ServerConfig c, Path dataDir, int portOffset) throws UnknownHostException {
         DataFolder folder = new DataFolder(dataDir);
         boolean selfSigned = c.tlsCert().isEmpty();
@@ -83,7 +66,7 @@ public record ServerSettings(Path dataDir, String hostname, InetAddress listenAd
                 folder.selfSignedCertificate(), folder.selfSignedKey(), true, false, ServerConfig.DEFAULT_MAX_MESSAGE_SIZE,
                 PasswordHasher.Cost.TEST, AuthThrottle.Policy.RELAXED,
                 new NetLimits(10_000, 1_000, Duration.ofSeconds(30), Duration.ofMinutes(5)),
-                OutboundConfig.defaults().withRelay(false));
+                OutboundConfig.defaults().withRelay(false), ServerConfig.DEFAULT_PREGREET_DELAY, StoreConfig.sqlite());
     }
 
     public static PasswordHasher.Cost passwordCost(String configValue) {
@@ -114,6 +97,11 @@ public record ServerSettings(Path dataDir, String hostname, InetAddress listenAd
     public ServerSettings withHostname(String name) {
         return new ServerSettings(dataDir, name, listenAddress, ports, tlsCert, tlsKey, selfSignedTls,
                 allowPlaintextAuth, maxMessageSize, passwordCost, authThrottle, netLimits, outbound, smtpPregreetDelay, store);
+    }
+
+    public ServerSettings withAuthThrottle(AuthThrottle.Policy policy) {
+        return new ServerSettings(dataDir, hostname, listenAddress, ports, tlsCert, tlsKey, selfSignedTls,
+                allowPlaintextAuth, maxMessageSize, passwordCost, policy, netLimits, outbound, smtpPregreetDelay, store);
     }
 
     public ServerSettings withOutbound(OutboundConfig o) {

@@ -24,7 +24,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.postern.auth.AuthThrottle;
-import org.postern.server.ServerSettings;
 import org.postern.testkit.RawClient;
 import org.postern.testkit.TestServer;
 
@@ -208,9 +207,7 @@ class AuthHygieneIT {
      */
     @Test
     void thirtyWrongPasswordsThrottleTheAddressNotTheAccount() throws Exception {
-        try (TestServer strict = TestServer.start(s -> new ServerSettings(s.dataDir(), s.hostname(), s.listenAddress(),
-                s.ports(), s.tlsCert(), s.tlsKey(), s.selfSignedTls(), s.allowPlaintextAuth(), s.maxMessageSize(),
-                s.passwordCost(), AuthThrottle.Policy.DEFAULT, s.netLimits(), s.outbound()))) {
+        try (TestServer strict = TestServer.start(s -> s.withAuthThrottle(AuthThrottle.Policy.DEFAULT))) {
             strict.createUser(ALICE, PW);
             for (int i = 0; i < 10; i++) {
                 exchange(strict, Service.IMAP_143, List.of("a LOGIN " + ALICE + " " + WRONG + i));

@@ -39,14 +39,6 @@ public record ServerConfig(int configVersion, String hostname, String listenAddr
         if (store == null) store = StoreConfig.sqlite();
     }
 
-    /** On the embedded store. */
-    public ServerConfig(int configVersion, String hostname, String listenAddress, OptionalInt portOffset,
-            Map<Service, Integer> ports, String tlsCert, String tlsKey, boolean allowPlaintextAuth, long maxMessageSize,
-            Duration smtpPregreetDelay, String passwordCost, String authThrottle, OutboundConfig outbound) {
-        this(configVersion, hostname, listenAddress, portOffset, ports, tlsCert, tlsKey, allowPlaintextAuth, maxMessageSize,
-                smtpPregreetDelay, passwordCost, authThrottle, outbound, StoreConfig.sqlite());
-    }
-
     public static ServerConfig defaults(String hostname) {
         return new ServerConfig(CURRENT_VERSION, hostname, "0.0.0.0", OptionalInt.empty(), Map.of(), "", "", false,
                 DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_PREGREET_DELAY, "default", "default", OutboundConfig.defaults(),

@@ -31,7 +31,8 @@ class ConfigParserTest {
                 Map.of(Service.SMTP, 2525, Service.POP3S, 0), "certs/a.pem", "/etc/k.pem", true, 1234, Duration.ofMillis(1500), "test", "relaxed",
                 new OutboundConfig(false, "[::1]:5353", 2525, "out.example.org", "none", Duration.ofDays(3), Duration.ZERO,
                         Duration.ofSeconds(30), Duration.ofMinutes(90), Duration.ofMillis(250), 7, 3,
-                        new SmarthostConfig("2001:db8::7", 2465, "implicit", "me@example.org", "relay.pw", false)));
+                        new SmarthostConfig("2001:db8::7", 2465, "implicit", "me@example.org", "relay.pw", false)),
+                StoreConfig.sqlite());
         assertThat(ConfigParser.parse(ConfigWriter.render(c))).isEqualTo(c);
     }
 
