@@ -116,6 +116,14 @@ public final class JmapHandler extends Handler.Abstract {
         return uploads;
     }
 
+    /**
+     * The account of a request's live browser session (cookie), for the webmail's own pages; Basic
+     * credentials are not accepted there, so a page cannot be fetched by anything but the logged-in browser.
+     */
+    public java.util.Optional<org.postern.store.Account> browserAccount(Request request) {
+        return requestAuth.session(request).map(Caller.Browser::account);
+    }
+
     /** The browser sessions (the webmail's login shares them). */
     public WebSessions sessions() {
         return requestAuth.sessions();

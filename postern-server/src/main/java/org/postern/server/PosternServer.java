@@ -125,6 +125,7 @@ public final class PosternServer implements AutoCloseable {
         http = HttpServer.start(HttpConfig.defaults(settings.listenAddress(), settings.port(Service.HTTPS),
                 settings.port(Service.HTTP)), tls, host, router -> {
                     jmap.register(router);
+                    new org.postern.webmail.WebmailHandler(jmap, store).register(router);
                     // Built after the mail listeners bound, so the documents name the real ports (offset, port 0).
                     new org.postern.autoconfig.AutoconfigHandler(new org.postern.autoconfig.ClientSettings(host, port("imaps"),
                             port("imap"), port("pop3s"), port("pop3"), port("submissions"), port("submission")),

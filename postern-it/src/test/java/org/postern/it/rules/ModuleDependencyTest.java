@@ -27,7 +27,7 @@ class ModuleDependencyTest {
     private static final Set<String> BACKENDS = Set.of("postern-store-sqlite", "postern-store-postgres");
     /** Modules that choose a backend: the server, and the tools that fill a store directly (tests, benchmarks). */
     private static final Set<String> ASSEMBLIES = Set.of("postern-server", "postern-testkit", "postern-it", "postern-bench");
-    private static final Set<String> PROTOCOLS = Set.of("postern-smtp", "postern-imap", "postern-pop3", "postern-jmap", "postern-web");
+    private static final Set<String> PROTOCOLS = Set.of("postern-smtp", "postern-imap", "postern-pop3", "postern-jmap", "postern-webmail");
 
     private static Map<String, List<String>> mainDependencies() throws Exception {
         Map<String, List<String>> deps = new TreeMap<>();
