@@ -37,6 +37,9 @@ import org.postern.store.Account;
  *   <li>An Apple profile at {@value #MOBILECONFIG} for the user named by HTTP Basic credentials
  *       (RFC 7617); {@code ?password=include} puts the password into it.</li>
  *   <li>The MTA-STS policy at {@value MtaStsPolicy#PATH} (RFC 8461 §3.3), whatever the Host.</li>
+ *   <li>At {@value #MOBILECONFIG_QR}{@code ?emailaddress=A}, a QR code of that download's URL for A, so a
+ *       phone's camera opens it.</li>
+ *   <li>With {@link #withPortStatus}, at {@value #PORTS_JSON} whether each mail port accepts connections.</li>
  *   <li>With {@link #withAcmeChallenges}, ACME http-01 responses (RFC 8555 §8.3).</li>
  * </ul>
  * Documents are only given out for this server's own domains: a foreign domain gets 404.
@@ -47,6 +50,8 @@ public final class AutoconfigHandler extends Handler.Abstract {
     public static final String AUTODISCOVER_XML = "/autodiscover/autodiscover.xml";
     public static final String AUTODISCOVER_JSON = "/autodiscover/autodiscover.json";
     public static final String MOBILECONFIG = "/autoconfig/apple.mobileconfig";
+    public static final String MOBILECONFIG_QR = "/autoconfig/mobileconfig-qr.png";
+    public static final String PORTS_JSON = "/autoconfig/ports.json";
 
     private final ClientSettings settings;
     private final MtaStsPolicy mtaSts;
@@ -54,6 +59,7 @@ public final class AutoconfigHandler extends Handler.Abstract {
     private final Authenticator auth;
     private final Clock clock;
     private AcmeChallengeHandler acme;
+    private PortStatus portStatus;
 
     /**
      * @param localDomain whether a (lower-case) domain is one this server receives mail for
@@ -71,6 +77,12 @@ public final class AutoconfigHandler extends Handler.Abstract {
     /** Also answers ACME http-01 challenges from the files in {@code dir}; call before {@link #register}. */
     public AutoconfigHandler withAcmeChallenges(Path dir) {
         this.acme = new AcmeChallengeHandler(dir);
+        return this;
+    }
+
+    /** Also answers {@value #PORTS_JSON} from {@code status}. */
+    public AutoconfigHandler withPortStatus(PortStatus status) {
+        this.portStatus = status;
         return this;
     }
 
@@ -118,7 +130,39 @@ public final class AutoconfigHandler extends Handler.Abstract {
             if (!get) return notAllowed(response, callback, "GET, HEAD");
             return mobileconfig(request, response, callback, query);
         }
+        if (path.equals(MOBILECONFIG_QR)) {
+            if (!get) return notAllowed(response, callback, "GET, HEAD");
+            return mobileconfigQr(request, response, callback, query);
+        }
+        if (path.equals(PORTS_JSON) && portStatus != null) {
+            if (!get) return notAllowed(response, callback, "GET, HEAD");
+            return send(response, callback, 200, "application/json", portStatus.json());
+        }
         return false;
+    }
+
+    /**
+     * The URL of the .mobileconfig download for an address of a local domain, on this host and the
+     * HTTPS port the request came in on; the download itself asks for the password.
+     */
+    private boolean mobileconfigQr(Request request, Response response, Callback callback, Fields query) {
+        String email = value(query, "emailaddress");
+        Optional<MailAddress> a = email == null ? Optional.empty() : MailAddress.parse(email.strip());
+        if (a.isEmpty() || !localDomain.test(a.get().domain().toLowerCase(Locale.ROOT))) {
+            return send(response, callback, 404, "text/plain; charset=utf-8", "no mail domain here\n");
+        }
+        byte[] png = QrCodeWriter.png(mobileconfigUrl(Request.getLocalPort(request), a.get().toString()));
+        response.setStatus(200);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "image/png");
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+        response.write(true, java.nio.ByteBuffer.wrap(png), callback);
+        return true;
+    }
+
+    /** What the QR code of {@value #MOBILECONFIG_QR} encodes. */
+    public String mobileconfigUrl(int httpsPort, String address) {
+        return "https://" + settings.hostname() + (httpsPort == 443 || httpsPort <= 0 ? "" : ":" + httpsPort) + MOBILECONFIG
+                + "?emailaddress=" + java.net.URLEncoder.encode(address, StandardCharsets.UTF_8);
     }
 
     private boolean thunderbird(Request request, Response response, Callback callback, Fields query) {

@@ -13,6 +13,9 @@
  *       {@link org.postern.autoconfig.AutoconfigHandler} touches HTTP.</li>
  *   <li>Autodiscover request XML is parsed with DTDs and external entities refused, and its size is
  *       bounded ({@link org.postern.autoconfig.AutodiscoverRequestParser#MAX_BYTES}).</li>
+ *   <li>The QR code and ports.json are bounded: the QR text is at most
+ *       {@link org.postern.autoconfig.QrCodeWriter#MAX_TEXT} characters and only for local domains;
+ *       the port check runs at most once per {@link org.postern.autoconfig.PortStatus#TTL}.</li>
  *   <li>No document carries a password, except a .mobileconfig the logged-in user explicitly asks
  *       to include it in.</li>
  * </ul>

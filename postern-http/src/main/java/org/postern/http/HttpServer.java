@@ -84,7 +84,9 @@ public final class HttpServer implements AutoCloseable {
         ssl.setIncludeProtocols("TLSv1.3", "TLSv1.2"); // RFC 8996
         ssl.setCipherComparator(HTTP2Cipher.COMPARATOR); // RFC 9113 §9.2.2 cipher order
         ssl.setSniRequired(false);
-        ServerConnector https = new ServerConnector(server, new SslConnectionFactory(ssl, alpn.getProtocol()), alpn, h2, h1);
+        ServerConnector https = new ServerConnector(server, new SslConnectionFactory(ssl, alpn.getProtocol()), alpn, h2, h1,
+                // Last: browsers never offer it, and only an ACME validation server offers nothing else.
+                new AcmeTlsConnectionFactory());
         https.setHost(config.address().getHostAddress());
         https.setPort(config.httpsPort());
         https.setIdleTimeout(config.idleTimeout().toMillis());

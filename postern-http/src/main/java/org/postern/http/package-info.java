@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * The HTTPS server (Jetty 12 core handlers): HTTP/1.1 (RFC 9112) and HTTP/2 (RFC 9113, negotiated
- * with ALPN, RFC 7301) over TLS 1.2/1.3 with the same certificate as the mail ports (the same
+ * with ALPN, RFC 7301; "acme-tls/1" of RFC 8737 is accepted only to complete a TLS-ALPN-01
+ * validation handshake, then closed) over TLS 1.2/1.3 with the same certificate as the mail ports (the same
  * reloading key manager, so renewed PEM files reach HTTPS without a restart), plain HTTP that only
  * redirects to HTTPS, a {@link org.postern.http.Router} other modules (JMAP, webmail, autoconfig)
  * register their handlers with, {@link org.postern.http.StaticFiles} for the webmail's assets, and

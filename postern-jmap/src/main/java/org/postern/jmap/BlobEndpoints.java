@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.content.InputStreamContentSource;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -85,11 +86,25 @@ final class BlobEndpoints {
         }
     }
 
+    /**
+     * RFC 8620 §6.2. Whole blobs (messages, uploads) stream from the store; a body part is decoded from
+     * the cached message. Always an attachment (RFC 6266 §4.2) unless {@code disposition=inline} asks for
+     * a preview of a type on {@link #INLINE}: never HTML, SVG, XML or script inline (HOSTILE.md A53).
+     */
     void download(String rest, Request request, Response response, Callback callback, CallContext ctx) throws IOException {
         String[] p = rest.split("/", 3);
-        Optional<Blobs.Content> content = Optional.empty();
-        if (p.length == 3 && p[0].equals(ctx.accountId())) content = Blobs.read(ctx, p[1]);
-        if (content.isEmpty()) {
+        boolean readable = p.length == 3 && p[0].equals(ctx.accountId()) && Blobs.readable(ctx, p[1]);
+        boolean whole = readable && p[1].indexOf('_') < 0;
+        Optional<Blobs.Content> content = readable && !whole ? Blobs.read(ctx, p[1]) : Optional.empty();
+        long size = -1;
+        if (whole) {
+            try {
+                size = ctx.store().blobs().size(p[1]);
+            } catch (IOException e) {
+                whole = false; // gone meanwhile (an expunge): not found
+            }
+        }
+        if (!whole && content.isEmpty()) {
             // Same answer for another account's blob and a blob that does not exist (A61).
             HttpReplies.problem(response, callback, json, 404, "about:blank", "not found", null);
             return;
@@ -97,19 +112,50 @@ final class BlobEndpoints {
         String name = sanitiseName(URLDecoder.decode(p[2].replace("+", "%2B"), StandardCharsets.UTF_8));
         Fields q = Request.extractQueryParameters(request);
         String accept = q.getValue("accept");
-        String type = accept != null && TYPE.matcher(accept).matches() ? accept : "application/octet-stream";
+        String type = accept != null && TYPE.matcher(accept).matches() ? accept.toLowerCase(java.util.Locale.ROOT)
+                : "application/octet-stream";
+        boolean inline = "inline".equals(q.getValue("disposition")) && INLINE.contains(type);
         var h = response.getHeaders();
         h.put(HttpHeader.CONTENT_TYPE, type);
-        // RFC 6266 §4.3: ASCII fallback plus the exact UTF-8 name; always an attachment.
-        h.put("Content-Disposition", "attachment; filename=\"" + asciiFallback(name) + "\"; filename*=UTF-8''"
-                + URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20"));
+        h.put("Content-Disposition", disposition(inline, name));
         h.put("Content-Security-Policy", "default-src 'none'; sandbox");
+        h.put("X-Content-Type-Options", "nosniff");
         // RFC 8620 §6.2: blobs are immutable.
         h.put(HttpHeader.CACHE_CONTROL, "private, immutable, max-age=31536000");
-        byte[] bytes = content.get().bytes();
-        h.put(HttpHeader.CONTENT_LENGTH, bytes.length);
+        boolean head = request.getMethod().equals("HEAD");
         response.setStatus(200);
-        response.write(true, request.getMethod().equals("HEAD") ? null : ByteBuffer.wrap(bytes), callback);
+        if (!whole) {
+            byte[] bytes = content.get().bytes();
+            h.put(HttpHeader.CONTENT_LENGTH, bytes.length);
+            response.write(true, head ? null : ByteBuffer.wrap(bytes), callback);
+            return;
+        }
+        h.put(HttpHeader.CONTENT_LENGTH, size);
+        if (head) {
+            response.write(true, null, callback);
+            return;
+        }
+        InputStream in = ctx.store().blobs().open(p[1]);
+        // Streamed with backpressure: a large message is never held in memory (HOSTILE.md A47).
+        Content.copy(new InputStreamContentSource(in), response, Callback.from(callback, () -> close(in)));
+    }
+
+    /** Types a browser shows without running anything of the blob's, for an explicit preview. */
+    static final java.util.Set<String> INLINE = java.util.Set.of("image/png", "image/jpeg", "image/gif", "image/webp",
+            "application/pdf");
+
+    /** RFC 6266 §4.1, §4.3: an ASCII fallback and the exact name as RFC 8187 UTF-8. */
+    static String disposition(boolean inline, String name) {
+        return (inline ? "inline" : "attachment") + "; filename=\"" + asciiFallback(name) + "\"; filename*=UTF-8''"
+                + URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private static void close(InputStream in) {
+        try {
+            in.close();
+        } catch (IOException ignored) {
+            // nothing more to read anyway
+        }
     }
 
     /** No path separators, quotes, controls or leading dots; bounded length; never empty. */

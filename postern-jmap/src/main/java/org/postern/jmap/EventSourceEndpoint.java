@@ -18,15 +18,15 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Blocker;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
-import org.postern.jmap.method.MailboxMethods;
-import org.postern.jmap.method.Messages;
+import org.postern.jmap.method.States;
 import org.postern.jmap.proto.Json;
 import org.postern.store.ChangeEvent;
 import org.postern.store.MailStore;
 
 /**
  * Push over EventSource (RFC 8620 §7.3): a "state" event carrying a StateChange object (§7.1) each
- * time the account's Mailbox, Email or Thread state moves, driven by the store's change feed, and
+ * time a state of the account moves (every type of {@link States}), driven by the store's change
+ * feed, JMAP's own {@link AccountSignals} and a periodic re-check, and
  * "ping" events at the interval the client asked for (clamped). The stream runs on its own virtual
  * thread; the feed listener only wakes it (ChangeFeed listeners must never write to a socket).
  * Streams are capped per account and in total (HOSTILE.md A60).
@@ -38,17 +38,21 @@ final class EventSourceEndpoint {
     static final int MAX_PING = 300;
     /** Without pings, a comment line this often finds dead connections, so their slots are freed. */
     static final long KEEPALIVE_NANOS = 30_000_000_000L;
-    static final Set<String> TYPES = Set.of("Mailbox", "Email", "Thread");
+    static final Set<String> TYPES = States.TYPES;
+    /** Changes the feed does not announce (the queue's delivery reports, the CLI) are found this often. */
+    static final long RECHECK_NANOS = 10_000_000_000L;
 
     private final Json json;
     private final MailStore store;
+    private final AccountSignals signals;
     private final Semaphore total = new Semaphore(MAX_TOTAL);
     private final Map<Long, AtomicInteger> perAccount = new ConcurrentHashMap<>();
     private volatile boolean closing;
 
-    EventSourceEndpoint(Json json, MailStore store) {
+    EventSourceEndpoint(Json json, MailStore store, AccountSignals signals) {
         this.json = json;
         this.store = store;
+        this.signals = signals;
     }
 
     void shutdown() {
@@ -80,7 +84,8 @@ final class EventSourceEndpoint {
             return;
         }
         Semaphore wake = new Semaphore(0);
-        try (AutoCloseable sub = store.changes().subscribe(acc, (ChangeEvent e) -> wake.release())) {
+        try (AutoCloseable sub = store.changes().subscribe(acc, (ChangeEvent e) -> wake.release());
+                AutoCloseable own = signals.subscribe(acc, wake::release)) {
             response.setStatus(200);
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream; charset=utf-8");
             response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache, no-store");
@@ -89,10 +94,13 @@ final class EventSourceEndpoint {
             long pingNanos = ping * 1_000_000_000L;
             long nextPing = System.nanoTime() + pingNanos;
             long nextKeepalive = System.nanoTime() + KEEPALIVE_NANOS;
+            long nextCheck = System.nanoTime() + RECHECK_NANOS;
             while (!closing) {
                 long waitMs = ping > 0 ? Math.max(1, (nextPing - System.nanoTime()) / 1_000_000) : 1000;
                 boolean woke = wake.tryAcquire(Math.min(waitMs, 1000), TimeUnit.MILLISECONDS);
+                if (!woke && System.nanoTime() - nextCheck >= 0) woke = true;
                 if (woke) {
+                    nextCheck = System.nanoTime() + RECHECK_NANOS;
                     wake.drainPermits();
                     Map<String, String> now = states(ctx, types);
                     Map<String, String> changed = new HashMap<>();
@@ -127,12 +135,7 @@ final class EventSourceEndpoint {
     }
 
     private Map<String, String> states(CallContext ctx, Set<String> types) {
-        Map<String, String> m = new HashMap<>();
-        String email = Messages.emailState(ctx);
-        if (types.contains("Email")) m.put("Email", email);
-        if (types.contains("Thread")) m.put("Thread", email);
-        if (types.contains("Mailbox")) m.put("Mailbox", MailboxMethods.state(ctx));
-        return m;
+        return new HashMap<>(States.of(ctx, types));
     }
 
     private static void write(Response response, String s) throws java.io.IOException {

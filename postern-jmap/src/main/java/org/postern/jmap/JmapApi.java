@@ -28,7 +28,9 @@ public final class JmapApi {
     public static final String SUBMISSION = "urn:ietf:params:jmap:submission";
     public static final String WEBSOCKET = "urn:ietf:params:jmap:websocket";
     public static final String VACATION = "urn:ietf:params:jmap:vacationresponse";
-    public static final Set<String> CAPABILITIES = Set.of(CORE, MAIL, SUBMISSION, WEBSOCKET, VACATION);
+    /** Postern's own: account settings and password change for the webmail (a vendor URI, RFC 8620 §2). */
+    public static final String SETTINGS = "urn:postern:params:jmap:settings";
+    public static final Set<String> CAPABILITIES = Set.of(CORE, MAIL, SUBMISSION, WEBSOCKET, VACATION, SETTINGS);
     /** Key under which a method leaves an implicit follow-up response. */
     private static final String IMPLICIT = "\u0000implicit";
 

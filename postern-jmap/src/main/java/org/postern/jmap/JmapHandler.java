@@ -59,6 +59,13 @@ public final class JmapHandler extends Handler.Abstract {
     static final int MAX_SOCKETS_PER_ACCOUNT = 16;
     private final String fallbackHost;
     private final RequestAuth requestAuth;
+    private final ThreadCache threads = new ThreadCache();
+    /** Expires idle accounts' uploads (RFC 8620 §6.1), so their blobs are deleted without a new upload. */
+    private final java.util.concurrent.ScheduledExecutorService sweeper =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("jmap-uploads").factory());
+    private final AccountSignals signals = new AccountSignals();
+    private volatile org.postern.auth.Passwords passwords =
+            new org.postern.auth.Passwords(org.postern.auth.PasswordHasher.Cost.DEFAULT);
 
     public JmapHandler(MailStore store, Authenticator auth, JmapLimits limits, String hostname) {
         this(store, auth, limits, hostname, new WebSessions(WebSessions.Config.DEFAULT, Clock.systemUTC()),
@@ -72,7 +79,7 @@ public final class JmapHandler extends Handler.Abstract {
         this.limits = limits;
         this.json = new Json(limits);
         this.fallbackHost = hostname;
-        this.uploads = new Uploads(Clock.systemUTC(), uploadQuota);
+        this.uploads = new Uploads(Clock.systemUTC(), uploadQuota).deletingWith(store.blobs()::delete);
         this.messages = new MessageCache(store.blobs(), 64L << 20);
         CoreMethods.register(api);
         MailboxMethods.register(api);
@@ -83,11 +90,12 @@ public final class JmapHandler extends Handler.Abstract {
         org.postern.jmap.method.VacationResponseMethods.register(api);
         SearchSnippetMethods.register(api);
         PushSubscriptions.register(api);
+        org.postern.jmap.method.SettingsMethods.register(api);
         this.blobs = new BlobEndpoints(json, limits, uploads);
-        this.events = new EventSourceEndpoint(json, store);
+        this.events = new EventSourceEndpoint(json, store, signals);
+        sweeper.scheduleWithFixedDelay(uploads::sweep, 10, 10, java.util.concurrent.TimeUnit.MINUTES);
     }
 
-    /** Registers the JMAP endpoints and the browser login (with its bare HTML form) with the HTTP server's router. */
     /**
      * Lets EmailSubmission send through {@code submitter} (the SMTP submission intake, RFC 8621 §7);
      * without it every submission is refused. Call before serving.
@@ -98,6 +106,13 @@ public final class JmapHandler extends Handler.Abstract {
         return this;
     }
 
+    /** How Password/change hashes a new password (the CLI's cost by default; tests make it cheap). */
+    public JmapHandler hashingWith(org.postern.auth.PasswordHasher.Cost cost) {
+        this.passwords = new org.postern.auth.Passwords(cost);
+        return this;
+    }
+
+    /** Registers the JMAP endpoints and the browser login (with its bare HTML form) with the HTTP server's router. */
     public void register(Router router) {
         register(router, true);
     }
@@ -129,9 +144,11 @@ public final class JmapHandler extends Handler.Abstract {
         return requestAuth.sessions();
     }
 
-    /** Ends open EventSource streams (server shutdown). */
+    /** Ends open EventSource streams and deletes pending uploads (server shutdown). */
     public void shutdown() {
+        sweeper.shutdownNow();
         events.shutdown();
+        uploads.dropAll();
     }
 
     @Override
@@ -153,11 +170,14 @@ public final class JmapHandler extends Handler.Abstract {
                 return true;
             }
         }
-        CallContext ctx = new CallContext(account, store, limits, new java.util.HashMap<>(), uploads, messages);
         String method = request.getMethod();
         boolean wellKnown = path.equals(WELL_KNOWN) || path.equals(WELL_KNOWN + "/");
         String rest = wellKnown ? "" : path.substring(PREFIX.length());
         boolean webSocket = rest.equals("ws") || rest.equals("ws/");
+        Credentials credentials = new SessionCredentials(requestAuth, passwords, account, RequestAuth.client(request),
+                caller instanceof Caller.Browser, webSocket ? null : response);
+        CallContext ctx = new CallContext(account, store, limits, new java.util.HashMap<>(), uploads, messages, threads,
+                signals, credentials);
         if (caller instanceof Caller.Browser b) {
             if (webSocket ? !RequestAuth.webSocketOriginOk(request)
                     : !isSafe(method) && !RequestAuth.csrfOk(request, b.session(), null)) {
@@ -264,7 +284,8 @@ public final class JmapHandler extends Handler.Abstract {
     /** One JMAP Request object (HTTP body or WebSocket message) to its Response object. */
     private com.fasterxml.jackson.databind.node.ObjectNode processRequest(JsonNode root, CallContext base) throws RequestError {
         JmapRequest req = JmapRequest.of(root, JmapApi.CAPABILITIES, limits);
-        CallContext ctx = new CallContext(base.account(), store, limits, JmapApi.newCreatedIds(req), uploads, messages);
+        CallContext ctx = new CallContext(base.account(), store, limits, JmapApi.newCreatedIds(req), uploads, messages,
+                threads, signals, base.credentials());
         return api.process(req, ctx, SessionResource.state(ctx.account()));
     }
 

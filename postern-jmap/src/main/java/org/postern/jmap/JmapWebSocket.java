@@ -12,8 +12,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
-import org.postern.jmap.method.MailboxMethods;
-import org.postern.jmap.method.Messages;
+import org.postern.jmap.method.States;
 import org.postern.jmap.proto.Json;
 import org.postern.jmap.proto.RequestError;
 import org.postern.store.ChangeEvent;
@@ -104,24 +103,45 @@ public final class JmapWebSocket implements Session.Listener.AutoDemanding {
                     send(error(e, id));
                 }
             }
-            case "WebSocketPushEnable" -> enablePush(msg.get("dataTypes"));
+            case "WebSocketPushEnable" -> enablePush(msg.get("dataTypes"), msg.path("pushState").asText(null));
             case "WebSocketPushDisable" -> disablePush();
             default -> send(error(RequestError.notRequest("unknown @type"), id));
         }
     }
 
-    private void enablePush(JsonNode dataTypes) {
+    /**
+     * RFC 8887 §4.3.5: with the pushState of an earlier StateChange, every type whose state moved since
+     * is pushed at once, so a client that reconnects misses nothing.
+     */
+    private void enablePush(JsonNode dataTypes, String pushState) {
         Set<String> types = new LinkedHashSet<>();
         if (dataTypes == null || dataTypes.isNull()) types.addAll(EventSourceEndpoint.TYPES);
         else for (JsonNode t : dataTypes) if (EventSourceEndpoint.TYPES.contains(t.asText())) types.add(t.asText());
         pushTypes = types;
         if (pusher != null) return;
-        subscription = ctx.store().changes().subscribe(ctx.account().id(), (ChangeEvent e) -> wake.release());
+        Map<String, String> since = PushStates.decode(pushState);
+        AutoCloseable feed = ctx.store().changes().subscribe(ctx.account().id(), (ChangeEvent e) -> wake.release());
+        AutoCloseable own = ctx.signals().subscribe(ctx.account().id(), wake::release);
+        subscription = () -> {
+            try (feed; own) {
+                // both closed
+            }
+        };
         // The baseline is taken before the next message is handled: a change made after the client saw
         // its enable take effect must be pushed, whenever the pusher thread gets to run.
         Map<String, String> baseline = states();
+        if (since != null) {
+            // Types the client's pushState does not name are taken as they are now.
+            Map<String, String> merged = new HashMap<>(baseline);
+            since.forEach((k, v) -> {
+                if (merged.containsKey(k)) merged.put(k, v);
+            });
+            baseline = merged;
+            wake.release();
+        }
+        Map<String, String> start = baseline;
         // Assigned before it starts: the loop runs only while it is the current pusher.
-        Thread t = Thread.ofVirtual().name("jmap-ws-push").unstarted(() -> pushLoop(baseline));
+        Thread t = Thread.ofVirtual().name("jmap-ws-push").unstarted(() -> pushLoop(start));
         pusher = t;
         t.start();
     }
@@ -135,8 +155,10 @@ public final class JmapWebSocket implements Session.Listener.AutoDemanding {
 
     private void pushLoop(Map<String, String> last) {
         try {
+            long nextCheck = System.nanoTime() + EventSourceEndpoint.RECHECK_NANOS;
             while (pusher == Thread.currentThread() && session != null && session.isOpen()) {
-                if (!wake.tryAcquire(1, TimeUnit.SECONDS)) continue;
+                if (!wake.tryAcquire(1, TimeUnit.SECONDS) && System.nanoTime() - nextCheck < 0) continue;
+                nextCheck = System.nanoTime() + EventSourceEndpoint.RECHECK_NANOS;
                 wake.drainPermits();
                 Map<String, String> now = states();
                 ObjectNode changed = Json.object();
@@ -148,6 +170,7 @@ public final class JmapWebSocket implements Session.Listener.AutoDemanding {
                 ObjectNode sc = Json.object();
                 sc.put("@type", "StateChange");
                 sc.putObject("changed").set(ctx.accountId(), changed);
+                sc.put("pushState", PushStates.encode(last));
                 send(sc);
             }
         } catch (InterruptedException e) {
@@ -157,12 +180,7 @@ public final class JmapWebSocket implements Session.Listener.AutoDemanding {
 
     private Map<String, String> states() {
         Set<String> types = pushTypes == null ? Set.of() : pushTypes;
-        Map<String, String> m = new HashMap<>();
-        String email = Messages.emailState(ctx);
-        if (types.contains("Email")) m.put("Email", email);
-        if (types.contains("Thread")) m.put("Thread", email);
-        if (types.contains("Mailbox")) m.put("Mailbox", MailboxMethods.state(ctx));
-        return m;
+        return new HashMap<>(States.of(ctx, types));
     }
 
     private ObjectNode error(RequestError e, String requestId) {

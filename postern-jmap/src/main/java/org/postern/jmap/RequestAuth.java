@@ -50,6 +50,10 @@ final class RequestAuth {
         return auth;
     }
 
+    Directory directory() {
+        return directory;
+    }
+
     Caller identify(Request request) {
         String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
         if (authorization != null) {

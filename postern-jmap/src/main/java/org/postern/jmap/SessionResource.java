@@ -32,6 +32,7 @@ final class SessionResource {
         caps.putObject(JmapApi.MAIL);
         caps.putObject(JmapApi.SUBMISSION);
         caps.putObject(JmapApi.VACATION); // RFC 8621 §1.3.3: no properties
+        caps.putObject(JmapApi.SETTINGS);
         // RFC 8887 §4.1
         ObjectNode ws = caps.putObject(JmapApi.WEBSOCKET);
         ws.put("url", base.replaceFirst("^https:", "wss:") + "/jmap/ws");
@@ -52,17 +53,20 @@ final class SessionResource {
         ArrayNode sorts = mail.putArray("emailQuerySortOptions");
         for (String o : EmailSorts.SUPPORTED) sorts.add(o);
         mail.put("mayCreateTopLevelMailbox", true);
-        // RFC 8621 §1.3.2: sending is immediate (no FUTURERELEASE) and takes no SMTP parameters.
+        // RFC 8621 §1.3.2: sending is immediate (no FUTURERELEASE); envelopes may carry DSN parameters.
         ObjectNode sub = accCaps.putObject(JmapApi.SUBMISSION);
         sub.put("maxDelayedSend", 0);
-        sub.putObject("submissionExtensions");
+        ObjectNode ext = sub.putObject("submissionExtensions");
+        for (String e : org.postern.jmap.method.EmailSubmissionMethods.EXTENSIONS) ext.putArray(e);
         accCaps.putObject(JmapApi.VACATION);
+        accCaps.putObject(JmapApi.SETTINGS);
 
         ObjectNode primary = s.putObject("primaryAccounts");
         primary.put(JmapApi.CORE, id);
         primary.put(JmapApi.MAIL, id);
         primary.put(JmapApi.SUBMISSION, id);
         primary.put(JmapApi.VACATION, id);
+        primary.put(JmapApi.SETTINGS, id);
         s.put("username", account.address());
         s.put("apiUrl", base + "/jmap/api/");
         s.put("downloadUrl", base + "/jmap/download/{accountId}/{blobId}/{name}?accept={type}");

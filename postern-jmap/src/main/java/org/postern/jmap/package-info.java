@@ -3,7 +3,8 @@
  * JMAP over HTTPS: RFC 8620 (core: session resource §2, API §3, upload/download §6, Blob/copy §6.3,
  * EventSource push §7.3), JMAP over WebSocket with push (RFC 8887) and RFC 8621 (mail: Mailbox,
  * Thread, Email, SearchSnippet, Identity), on the protocol-neutral store, so IMAP, POP3 and JMAP see
- * one mailbox state.
+ * one mailbox state; downloads are attachments named as RFC 6266 says. Postern's own capability
+ * urn:postern:params:jmap:settings (Settings, Password/change) serves the webmail.
  *
  * <p>Invariants:
  * <ul>
@@ -13,8 +14,12 @@
  *       reports, so a change through either protocol changes the other's state.</li>
  *   <li>Every input is bounded by {@link org.postern.jmap.proto.JmapLimits}: request and upload size
  *       while streaming, calls per request, objects per get/set, JSON depth and lengths.</li>
- *   <li>Ids: account "a&lt;n&gt;", mailbox "m&lt;n&gt;", email "e&lt;mailbox&gt;-&lt;uid&gt;" (its
- *       thread "t..." alike); blob ids are the store's random 128-bit+ ids, unguessable.</li>
+ *   <li>Ids: account "a&lt;n&gt;", mailbox "m&lt;n&gt;", email "e&lt;mailbox&gt;-&lt;uid&gt;", thread
+ *       "T&lt;n&gt;" (the store's conversation id, IMAP's THREADID, RFC 8474), or "t..." like the email
+ *       for a body that could not be threaded; blob ids are the store's random 128-bit+ ids, unguessable.</li>
+ *   <li>Push wakes on the store's change feed and on {@link org.postern.jmap.AccountSignals} (JMAP's own
+ *       /set of types the feed does not carry), never writes from a listener, and re-checks states
+ *       now and then for changes made elsewhere.</li>
  * </ul>
  */
 package org.postern.jmap;

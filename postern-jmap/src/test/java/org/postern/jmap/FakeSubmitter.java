@@ -22,7 +22,8 @@ import org.postern.store.Mailbox;
  * name an owned address. It delivers through {@link MailStore#deliver} like the real one.
  */
 final class FakeSubmitter implements MailSubmitter {
-    record Call(String mailFrom, List<String> recipients, String message) {}
+    record Call(String mailFrom, List<String> recipients, String message, Intake.Options options,
+            List<Intake.RecipientOptions> recipientOptions) {}
 
     private final MailStore store;
     final List<Call> calls = new ArrayList<>();
@@ -50,8 +51,15 @@ final class FakeSubmitter implements MailSubmitter {
 
     @Override
     public synchronized Outcome submit(Account account, String mailFrom, List<String> recipients, byte[] message) {
+        return submit(account, mailFrom, recipients, message, Intake.Options.NONE, List.of());
+    }
+
+    @Override
+    public synchronized Outcome submit(Account account, String mailFrom, List<String> recipients, byte[] message,
+            Intake.Options options, List<Intake.RecipientOptions> recipientOptions) {
         String text = new String(message, StandardCharsets.UTF_8);
-        calls.add(new Call(mailFrom, recipients, text));
+        calls.add(new Call(mailFrom, recipients, text, options, recipientOptions));
+        List<Intake.RecipientOptions> remoteOptions = new ArrayList<>();
         if (!owns(account, mailFrom)) return new Refused(Stage.SENDER, 553, "5.7.1", "Sender address not owned by user", List.of());
         List<String> unknown = new ArrayList<>();
         List<String> local = new ArrayList<>();
@@ -69,6 +77,7 @@ final class FakeSubmitter implements MailSubmitter {
                 targets.add(new Intake.Target(a.get().id(), inbox.id(), Set.of()));
             } else {
                 remote.add(r);
+                remoteOptions.add(recipientOptions.isEmpty() ? Intake.RecipientOptions.NONE : recipientOptions.get(recipients.indexOf(r)));
             }
         }
         if (!unknown.isEmpty()) return new Refused(Stage.RECIPIENT, 550, "5.1.1", "User unknown", unknown);
@@ -85,7 +94,7 @@ final class FakeSubmitter implements MailSubmitter {
             }
             String blob = w.commit();
             IntakeResult r = store.deliver(new Intake(blob, message.length, Instant.now(), targets,
-                    remote.isEmpty() ? null : new Intake.Outbound(mailFrom, remote)));
+                    remote.isEmpty() ? null : new Intake.Outbound(mailFrom, remote, options, remoteOptions)));
             return new Sent(local, r.queueId());
         } catch (IOException e) {
             return new Refused(Stage.MESSAGE, 451, "4.3.0", "Temporary failure", List.of());

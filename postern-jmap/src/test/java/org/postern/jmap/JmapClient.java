@@ -66,6 +66,13 @@ final class JmapClient {
         return JSON.readTree(r.body()).get("methodResponses");
     }
 
+    /** As {@link #call(String)} with another "using" list (a JSON array). */
+    JsonNode callUsing(String using, String methodCalls) throws Exception {
+        HttpResponse<String> r = post("{\"using\":" + using + ",\"methodCalls\":" + methodCalls.replace("$A", accountId()) + "}");
+        if (r.statusCode() != 200) throw new IllegalStateException("api: " + r.statusCode() + " " + r.body());
+        return JSON.readTree(r.body()).get("methodResponses");
+    }
+
     /** The arguments of the first response, failing on an error response. */
     JsonNode one(String method, String args) throws Exception {
         JsonNode r = call("[[\"" + method + "\"," + args + ",\"c\"]]").get(0);

@@ -36,7 +36,8 @@ final class JmapFixture implements AutoCloseable {
         Authenticator auth = new Authenticator(store.directory(), new AuthThrottle(throttle, Clock.systemUTC()),
                 PasswordHasher.Cost.TEST, Clock.systemUTC());
         jmap = new JmapHandler(store, auth, limits, "localhost",
-                new org.postern.http.WebSessions(org.postern.http.WebSessions.Config.DEFAULT, Clock.systemUTC()), quota);
+                new org.postern.http.WebSessions(org.postern.http.WebSessions.Config.DEFAULT, Clock.systemUTC()), quota)
+                .hashingWith(PasswordHasher.Cost.TEST);
         http = HttpServer.start(new HttpConfig(InetAddress.getLoopbackAddress(), 0, -1, 60_000_000, 16 * 1024,
                 Duration.ofSeconds(30), Duration.ofDays(1)), tls, "localhost", jmap::register);
     }

@@ -227,6 +227,46 @@ class JmapSubmissionTest {
     }
 
     @Test
+    void dsnParametersOfTheEnvelopeReachTheQueueEntry() throws Exception {
+        // RFC 8621 §7 envelope parameters; RFC 3461 §4 (RET, ENVID, NOTIFY, ORCPT).
+        assertThat(c.session().at("/accounts/" + c.accountId() + "/accountCapabilities/urn:ietf:params:jmap:submission"
+                + "/submissionExtensions").has("DSN")).isTrue();
+        String email = draft("From: alice@example.test\r\nTo: dave@remote.example\r\n");
+        String envelope = "{\"mailFrom\":{\"email\":\"alice@example.test\",\"parameters\":{\"RET\":\"HDRS\",\"ENVID\":\"env-1\"}},"
+                + "\"rcptTo\":[{\"email\":\"dave@remote.example\",\"parameters\":{\"NOTIFY\":\"SUCCESS,FAILURE\","
+                + "\"ORCPT\":\"rfc822;dave@remote.example\"}}]}";
+        JsonNode r = one("EmailSubmission/set", submit(email, envelope));
+        String id = r.at("/created/k1/id").asText();
+        assertThat(r.at("/created/k1/undoStatus").asText()).isEqualTo("pending");
+        long queueId = f.store.submissions().get(alice, Long.parseLong(id.substring(1))).orElseThrow().queueId();
+        var entry = f.store.queue().get(queueId).orElseThrow();
+        assertThat(entry.options().ret()).isEqualTo("HDRS");
+        assertThat(entry.options().envId()).isEqualTo("env-1");
+        assertThat(entry.optionsOf("dave@remote.example").notifyOn()).isEqualTo("SUCCESS,FAILURE");
+        assertThat(entry.optionsOf("dave@remote.example").orcpt()).isEqualTo("dave@remote.example");
+        JsonNode bad = notCreated(email, envelope.replace("\"RET\":\"HDRS\"", "\"HOLDFOR\":\"10\""));
+        assertThat(bad.path("type").asText()).isEqualTo("invalidProperties");
+        assertThat(bad.path("properties").get(0).asText()).isEqualTo("envelope/mailFrom");
+    }
+
+    @Test
+    void aQueuedSubmissionWaitingForARetryCanBeCanceled() throws Exception {
+        String email = draft("From: alice@example.test\r\nTo: dave@remote.example\r\n");
+        String id = one("EmailSubmission/set", submit(email, null)).at("/created/k1/id").asText();
+        long queueId = f.store.submissions().get(alice, Long.parseLong(id.substring(1))).orElseThrow().queueId();
+        // Due now: the queue runner may be delivering it, so it is not pulled from under it.
+        JsonNode busy = one("EmailSubmission/set", "{\"accountId\":\"$A\",\"update\":{\"" + id + "\":{\"undoStatus\":\"canceled\"}}}");
+        assertThat(busy.at("/notUpdated/" + id + "/type").asText()).isEqualTo("cannotUnsend");
+        f.store.queue().deferred(queueId, Instant.now().plusSeconds(3600), "451 4.4.1 no answer");
+        JsonNode r = one("EmailSubmission/set", "{\"accountId\":\"$A\",\"update\":{\"" + id + "\":{\"undoStatus\":\"canceled\"}}}");
+        assertThat(r.path("updated").has(id)).as(r.toString()).isTrue();
+        assertThat(f.store.queue().get(queueId)).isEmpty();
+        JsonNode got = one("EmailSubmission/get", "{\"accountId\":\"$A\",\"ids\":[\"" + id + "\"]}");
+        assertThat(got.at("/list/0/undoStatus").asText()).isEqualTo("canceled");
+        assertThat(r.path("newState").asText()).isNotEqualTo(r.path("oldState").asText());
+    }
+
+    @Test
     void queryFiltersAndSorts() throws Exception {
         String e1 = draft("From: alice@example.test\r\nTo: bob@example.test\r\n");
         String s1 = one("EmailSubmission/set", submit(e1, null)).at("/created/k1/id").asText();

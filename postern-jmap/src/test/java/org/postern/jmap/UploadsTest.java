@@ -78,4 +78,52 @@ class UploadsTest {
         uploads.end(1);
         assertThat(uploads.begin(1, 2)).isTrue();
     }
+    @Test
+    void expiredAndPushedOutUploadsAreDeletedFromTheBlobStore() {
+        java.util.List<String> deleted = new java.util.ArrayList<>();
+        uploads.deletingWith(deleted::add);
+        uploads.record(1, "old", 10);
+        clock.now = clock.now.plus(Duration.ofMinutes(61));
+        uploads.sweep();
+        assertThat(deleted).containsExactly("old");
+        // Over the count quota (3) the oldest is pushed out and deleted.
+        uploads.record(1, "a", 10);
+        uploads.record(1, "b", 10);
+        uploads.record(1, "c", 10);
+        uploads.record(1, "d", 10);
+        assertThat(deleted).containsExactly("old", "a");
+        assertThat(uploads.pendingBytes(1)).isEqualTo(30);
+    }
+
+    @Test
+    void aBlobAnotherAccountHoldsPendingIsNotDeleted() {
+        java.util.List<String> deleted = new java.util.ArrayList<>();
+        uploads.deletingWith(deleted::add);
+        uploads.record(1, "same", 10);
+        clock.now = clock.now.plus(Duration.ofMinutes(30));
+        uploads.record(2, "same", 10);
+        clock.now = clock.now.plus(Duration.ofMinutes(31));
+        uploads.sweep();
+        assertThat(uploads.owns(1, "same")).isFalse();
+        assertThat(uploads.owns(2, "same")).isTrue();
+        assertThat(deleted).isEmpty();
+        clock.now = clock.now.plus(Duration.ofMinutes(30));
+        uploads.sweep();
+        assertThat(deleted).containsExactly("same");
+    }
+
+    @Test
+    void aRefusedDeleteKeepsTheBlobAndDropAllEmptiesEveryAccount() {
+        java.util.List<String> tried = new java.util.ArrayList<>();
+        uploads.deletingWith(id -> {
+            tried.add(id);
+            throw new java.io.IOException("referenced by a message");
+        });
+        uploads.record(1, "x", 10);
+        uploads.record(2, "y", 10);
+        uploads.dropAll();
+        assertThat(tried).containsExactlyInAnyOrder("x", "y");
+        assertThat(uploads.pendingBytes(1)).isZero();
+        assertThat(uploads.owns(2, "y")).isFalse();
+    }
 }

@@ -20,6 +20,8 @@ import javax.net.ssl.SSLSocket;
  */
 public final class TlsContext {
     private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+    /** RFC 8737 §6.2: the ALPN protocol ID of TLS-ALPN-01 validation. */
+    public static final String ACME_TLS_1 = "acme-tls/1";
 
     private final SSLContext context;
     private final ReloadingKeyManager keys;
@@ -86,6 +88,19 @@ public final class TlsContext {
      */
     public SSLContext sslContext() {
         return context;
+    }
+
+    /**
+     * Serves {@code certificate} (the RFC 8737 §3 validation certificate with the acmeIdentifier
+     * extension) to handshakes that negotiate {@value #ACME_TLS_1} with {@code name} in SNI, until
+     * {@link #removeAcmeChallenge}. Other handshakes never see it.
+     */
+    public void putAcmeChallenge(String name, PrivateKey key, X509Certificate certificate) {
+        keys.putAcmeChallenge(name, key, certificate);
+    }
+
+    public void removeAcmeChallenge(String name) {
+        keys.removeAcmeChallenge(name);
     }
 
     /** The certificate currently served. */

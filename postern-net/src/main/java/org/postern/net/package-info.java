@@ -6,7 +6,9 @@
  * server discards what it knew; here also every byte the client sent before the handshake:
  * CVE-2011-0411), RFC 8314 (implicit TLS), RFC 8996 (no TLS below 1.2), RFC 7301 §3.2 (a client
  * offering only ALPN protocols the port does not speak is refused with no_application_protocol:
- * HOSTILE A41, ALPACA).
+ * HOSTILE A41, ALPACA), RFC 8737 §3 (a handshake negotiating "acme-tls/1" gets the TLS-ALPN-01
+ * validation certificate for the name in its SNI while that challenge is open, and no certificate
+ * otherwise; no other handshake ever sees a validation certificate).
  *
  * <p>Invariants: one virtual thread per connection; every read has a timeout, and so has every write
  * ({@link org.postern.net.Deadlines}): a peer that stops reading is reset, never waited for;

@@ -27,6 +27,7 @@ import org.postern.smtp.server.SessionInfo;
 import org.postern.smtp.server.SmtpConfig;
 import org.postern.smtp.wire.BodyType;
 import org.postern.smtp.wire.MailParameters;
+import org.postern.smtp.wire.RcptParameters;
 import org.postern.smtp.wire.SmtpReply;
 import org.postern.store.Account;
 import org.postern.store.Intake;
@@ -81,6 +82,16 @@ final class IntakeSubmitter implements MailSubmitter {
 
     @Override
     public Outcome submit(Account account, String mailFrom, List<String> recipients, byte[] message) {
+        return submit(account, mailFrom, recipients, message, Intake.Options.NONE, List.of());
+    }
+
+    /**
+     * The DSN parameters become the MAIL FROM and RCPT TO parameters the SMTP session would have
+     * parsed (RFC 3461 §4), so the intake carries them into the queue entry exactly as for port 587.
+     */
+    @Override
+    public Outcome submit(Account account, String mailFrom, List<String> recipients, byte[] message, Intake.Options options,
+            List<Intake.RecipientOptions> recipientOptions) {
         SessionInfo session = session(account);
         MailAddress from = null;
         if (!mailFrom.isEmpty()) {
@@ -90,9 +101,11 @@ final class IntakeSubmitter implements MailSubmitter {
         }
         if (intake.sender(session, from) instanceof SenderDecision.Reject r) return refused(Stage.SENDER, r.reply(), List.of());
         List<MailAddress> rcpts = new ArrayList<>();
+        List<RcptParameters> rcptParams = new ArrayList<>();
         List<String> refused = new ArrayList<>();
         SmtpReply firstRefusal = null;
-        for (String r : recipients) {
+        for (int i = 0; i < recipients.size(); i++) {
+            String r = recipients.get(i);
             var a = MailAddress.parse(r);
             RecipientDecision d = a.isEmpty() ? RecipientDecision.reject(501, "5.1.3", "Bad recipient address syntax")
                     : intake.recipient(session, a.get());
@@ -101,11 +114,15 @@ final class IntakeSubmitter implements MailSubmitter {
                 if (firstRefusal == null) firstRefusal = no.reply();
             } else {
                 rcpts.add(a.get());
+                rcptParams.add(rcptParameters(i < recipientOptions.size() ? recipientOptions.get(i) : Intake.RecipientOptions.NONE));
             }
         }
         if (firstRefusal != null) return refused(Stage.RECIPIENT, firstRefusal, refused);
         if (message.length > maxSize) return new Refused(Stage.MESSAGE, 552, "5.3.4", "Message too big", List.of());
-        Envelope envelope = new Envelope(from, new MailParameters(message.length, bodyType(message), false), rcpts);
+        Intake.Options o = options == null ? Intake.Options.NONE : options;
+        MailParameters.Ret ret = o.ret() == null ? null : MailParameters.Ret.valueOf(o.ret().toUpperCase(Locale.ROOT));
+        Envelope envelope = new Envelope(from, new MailParameters(message.length, bodyType(message), false, ret, o.envId(), false),
+                rcpts, rcptParams);
         delivered.remove();
         try {
             intake.accept(session, envelope, new Bytes(message));
@@ -125,6 +142,15 @@ final class IntakeSubmitter implements MailSubmitter {
         } finally {
             delivered.remove();
         }
+    }
+
+    /** RFC 3461 §4.1, §4.2: NOTIFY and ORCPT as the SMTP parser would have given them. */
+    private static RcptParameters rcptParameters(Intake.RecipientOptions o) {
+        java.util.Set<RcptParameters.Notify> notify = java.util.EnumSet.noneOf(RcptParameters.Notify.class);
+        if (o.notifyOn() != null) {
+            for (String n : o.notifyOn().split(",")) notify.add(RcptParameters.Notify.valueOf(n.strip().toUpperCase(Locale.ROOT)));
+        }
+        return new RcptParameters(notify, o.orcptType(), o.orcpt());
     }
 
     private static Refused refused(Stage stage, SmtpReply reply, List<String> recipients) {

@@ -53,6 +53,8 @@ public final class PosternServer implements AutoCloseable {
     /** Derived from the store (DATA/index), fed from its change feed; closed before the store. */
     private SearchIndex searchIndex;
     private HttpServer http;
+    private CertificateWatch certificateWatch;
+    private org.postern.autoconfig.acme.AcmeRenewal acmeRenewal;
 
     private PosternServer(ServerSettings settings, MailStore store, TlsContext tls) {
         this.settings = settings;
@@ -65,7 +67,9 @@ public final class PosternServer implements AutoCloseable {
      * is closed again and the {@link PortInUseException} names the port.
      */
     public static PosternServer start(ServerSettings s) throws IOException, GeneralSecurityException {
-        if (s.selfSignedTls()) SelfSignedCertificate.createIfMissing(s.tlsCert(), s.tlsKey(), s.hostname());
+        // With ACME, a self-signed placeholder serves until the CA's certificate arrives (the http-01
+        // and tls-alpn-01 challenges need the listeners up, so they cannot wait for it).
+        if (s.selfSignedTls() || s.certificates().acme()) SelfSignedCertificate.createIfMissing(s.tlsCert(), s.tlsKey(), s.hostname());
         TlsContext tls = TlsContext.fromPem(s.tlsCert(), s.tlsKey());
         PosternServer server = new PosternServer(s, StoreBackend.open(s.store(), s.dataDir()), tls);
         try {
@@ -122,6 +126,7 @@ public final class PosternServer implements AutoCloseable {
         jmap.sendingWith(new IntakeSubmitter(store, host, SmtpConfig.defaults(host, SmtpConfig.Mode.SUBMISSION).maxRecipients(),
                 settings.maxMessageSize()));
         shutdowns.add(jmap::shutdown);
+        certificateWatch = CertificateWatch.start(tls, clock, settings.certificates().acme());
         http = HttpServer.start(HttpConfig.defaults(settings.listenAddress(), settings.port(Service.HTTPS),
                 settings.port(Service.HTTP)), tls, host, router -> {
                     jmap.register(router);
@@ -131,8 +136,18 @@ public final class PosternServer implements AutoCloseable {
                             port("imap"), port("pop3s"), port("pop3"), port("submissions"), port("submission")),
                             org.postern.autoconfig.MtaStsPolicy.forHost(host, settings.selfSignedTls()),
                             store.directory()::isLocalDomain, auth, clock)
-                            .withAcmeChallenges(settings.dataDir().resolve("acme").resolve("challenges")).register(router);
+                            .withAcmeChallenges(settings.dataDir().resolve("acme").resolve("challenges"))
+                            .withPortStatus(portStatus(clock)).register(router);
+                    new org.postern.server.admin.AdminHandler(jmap, settings.admins(), this::doctorOptions, store,
+                            certificateWatch, clock).register(router);
                 });
+        if (settings.certificates().acme()) {
+            try {
+                acmeRenewal = AcmeService.start(settings, tls, store.directory()::domains);
+            } catch (java.security.GeneralSecurityException e) {
+                throw new IOException("ACME: " + e.getMessage(), e);
+            }
+        }
         // The relay starts once every port is bound, so a start that fails sends nothing.
         queueRunner = OutboundRelay.start(settings.outbound(), host, store, settings.dataDir());
     }
@@ -149,6 +164,52 @@ public final class PosternServer implements AutoCloseable {
         return new org.postern.mailauth.MailAuthCheck(
                 new org.postern.dns.DnsjavaResolver(dns, org.postern.dns.DnsjavaResolver.DEFAULT_TIMEOUT),
                 new org.postern.mailauth.spf.DnsjavaPtrLookup(dns, org.postern.dns.DnsjavaResolver.DEFAULT_TIMEOUT), host, Clock.systemUTC());
+    }
+
+    /** The bound mail ports, implicit TLS first as clients should prefer them (RFC 8314 §5.1), the MX port last. */
+    private org.postern.autoconfig.PortStatus portStatus(Clock clock) {
+        List<org.postern.autoconfig.PortStatus.Port> ports = new ArrayList<>();
+        for (Service s : List.of(Service.IMAPS, Service.POP3S, Service.SUBMISSIONS, Service.IMAP, Service.POP3,
+                Service.SUBMISSION, Service.SMTP)) {
+            Listener l = listeners.get(s);
+            if (l == null) continue;
+            ports.add(new org.postern.autoconfig.PortStatus.Port(s.key(), l.port(), s.implicitTls()
+                    ? org.postern.autoconfig.PortStatus.Security.IMPLICIT_TLS : org.postern.autoconfig.PortStatus.Security.STARTTLS));
+        }
+        return new org.postern.autoconfig.PortStatus(settings.listenAddress(), ports, clock);
+    }
+
+    /** How the admin page's doctor reaches this server: the bound ports, outbound and DNS only when relaying is on. */
+    private org.postern.server.cli.Doctor.Options doctorOptions() {
+        Map<Service, Integer> ports = new EnumMap<>(Service.class);
+        for (Service s : Service.values()) ports.put(s, port(s.key()));
+        java.net.InetAddress listen = settings.listenAddress();
+        String address = !listen.isAnyLocalAddress() ? listen.getHostAddress()
+                : listen instanceof java.net.Inet6Address ? "::1" : "127.0.0.1";
+        var out = settings.outbound();
+        java.util.Optional<java.net.InetSocketAddress> dns = java.util.Optional.empty();
+        if (out.relay()) {
+            try {
+                dns = java.util.Optional.of(out.dnsServer().isEmpty() ? org.postern.dns.DnsjavaResolver.systemServer()
+                        : OutboundRelay.dnsServer(out.dnsServer()));
+            } catch (java.io.IOException | RuntimeException e) {
+                log.warn("admin page: no DNS server to check records with: {}", e.toString());
+            }
+        }
+        return new org.postern.server.cli.Doctor.Options(address, settings.hostname(), ports, java.time.Duration.ofSeconds(5),
+                settings.allowPlaintextAuth(),
+                out.relay() ? java.util.Optional.of(org.postern.server.cli.DoctorCommand.DEFAULT_OUTBOUND_PROBE) : java.util.Optional.empty(),
+                dns, settings.selfSignedTls());
+    }
+
+    /** The served certificate and its expiry warning (the admin page, tests). */
+    public CertificateWatch certificateWatch() {
+        return certificateWatch;
+    }
+
+    /** The ACME renewal task, when acme = on. */
+    public java.util.Optional<org.postern.autoconfig.acme.AcmeRenewal> acmeRenewal() {
+        return java.util.Optional.ofNullable(acmeRenewal);
     }
 
     private SmtpServer smtp(SmtpConfig.Mode mode, LocalDelivery delivery, SaslMechanisms sasl) {
@@ -197,6 +258,8 @@ public final class PosternServer implements AutoCloseable {
                 log.warn("shutdown of a protocol handler failed", e);
             }
         }
+        if (acmeRenewal != null) acmeRenewal.close();
+        if (certificateWatch != null) certificateWatch.close();
         for (Listener l : listeners.values()) l.close();
         if (http != null) http.close();
         if (queueRunner != null) queueRunner.close(); // records what attempts in flight learned, before the store closes

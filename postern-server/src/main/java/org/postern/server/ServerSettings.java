@@ -7,10 +7,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import org.postern.auth.AuthThrottle;
 import org.postern.auth.PasswordHasher;
 import org.postern.net.NetLimits;
+import org.postern.server.config.CertificateConfig;
 import org.postern.server.config.DataFolder;
 import org.postern.server.config.OutboundConfig;
 import org.postern.server.config.PortPlan;
@@ -27,14 +29,27 @@ import org.postern.server.config.StoreConfig;
  * @param outbound relaying to other domains; off for in-process test servers unless a test turns it on
  * @param smtpPregreetDelay the MX port's wait for clients that talk before the greeting (zero: none)
  * @param store the embedded store in {@code dataDir} or a shared PostgreSQL (password file relative to {@code dataDir})
+ * @param certificates the {@code acme*} settings; with ACME on, {@code tlsCert}/{@code tlsKey} are its files in
+ *     DATA/acme/, holding a self-signed placeholder until the CA's certificate arrives
+ * @param admins addresses allowed on the admin page besides accounts with the admin flag
  */
 public record ServerSettings(Path dataDir, String hostname, InetAddress listenAddress, Map<Service, Integer> ports,
         Path tlsCert, Path tlsKey, boolean selfSignedTls, boolean allowPlaintextAuth, long maxMessageSize,
         PasswordHasher.Cost passwordCost, AuthThrottle.Policy authThrottle, NetLimits netLimits, OutboundConfig outbound,
-        Duration smtpPregreetDelay, StoreConfig store) {
+        Duration smtpPregreetDelay, StoreConfig store, CertificateConfig certificates, List<String> admins) {
+
+    public ServerSettings(Path dataDir, String hostname, InetAddress listenAddress, Map<Service, Integer> ports,
+            Path tlsCert, Path tlsKey, boolean selfSignedTls, boolean allowPlaintextAuth, long maxMessageSize,
+            PasswordHasher.Cost passwordCost, AuthThrottle.Policy authThrottle, NetLimits netLimits, OutboundConfig outbound,
+            Duration smtpPregreetDelay, StoreConfig store) {
+        this(dataDir, hostname, listenAddress, ports, tlsCert, tlsKey, selfSignedTls, allowPlaintextAuth, maxMessageSize,
+                passwordCost, authThrottle, netLimits, outbound, smtpPregreetDelay, store, CertificateConfig.defaults(), List.of());
+    }
 
     public ServerSettings {
         if (store == null) store = StoreConfig.sqlite();
+        if (certificates == null) certificates = CertificateConfig.defaults();
+        admins = admins == null ? List.of() : List.copyOf(admins);
         EnumMap<Service, Integer> p = new EnumMap<>(Service.class);
         p.putAll(ports);
         for (Service s : Service.values()) {
@@ -45,16 +60,26 @@ public record ServerSettings(Path dataDir, String hostname, InetAddress listenAd
 
     public static ServerSettings from(ServerConfig c, Path dataDir, int portOffset) throws UnknownHostException {
         DataFolder folder = new DataFolder(dataDir);
-        boolean selfSigned = c.tlsCert().isEmpty();
+        boolean acme = c.certificates().acme();
+        boolean selfSigned = c.tlsCert().isEmpty() && !acme;
         return new ServerSettings(folder.root(), c.hostname(),
                 // An IP literal (the parser allows nothing else), so no DNS look-up happens here.
                 InetAddress.getByName(c.listenAddress()),
                 PortPlan.apply(c.ports(), portOffset),
-                selfSigned ? folder.selfSignedCertificate() : folder.resolve(c.tlsCert()),
-                selfSigned ? folder.selfSignedKey() : folder.resolve(c.tlsKey()),
+                acme ? acmeCertificate(folder.root()) : selfSigned ? folder.selfSignedCertificate() : folder.resolve(c.tlsCert()),
+                acme ? acmeKey(folder.root()) : selfSigned ? folder.selfSignedKey() : folder.resolve(c.tlsKey()),
                 selfSigned, c.allowPlaintextAuth(), c.maxMessageSize(), passwordCost(c.passwordCost()),
                 c.authThrottle().equals("relaxed") ? AuthThrottle.Policy.RELAXED : AuthThrottle.Policy.DEFAULT,
-                NetLimits.DEFAULT, c.outbound(), c.smtpPregreetDelay(), c.store());
+                NetLimits.DEFAULT, c.outbound(), c.smtpPregreetDelay(), c.store(), c.certificates(), c.admins());
+    }
+
+    /** Where ACME keeps the certificate chain the listeners serve. */
+    public static Path acmeCertificate(Path dataDir) {
+        return dataDir.resolve("acme").resolve("cert.pem");
+    }
+
+    public static Path acmeKey(Path dataDir) {
+        return dataDir.resolve("acme").resolve("key.pem");
     }
 
     /** Settings for an in-process test server: loopback, every port chosen by the OS, cheap hashing. */
@@ -81,42 +106,58 @@ public record ServerSettings(Path dataDir, String hostname, InetAddress listenAd
         EnumMap<Service, Integer> p = new EnumMap<>(ports);
         p.putAll(newPorts);
         return new ServerSettings(dataDir, hostname, listenAddress, p, tlsCert, tlsKey, selfSignedTls, allowPlaintextAuth,
-                maxMessageSize, passwordCost, authThrottle, netLimits, outbound, smtpPregreetDelay, store);
+                maxMessageSize, passwordCost, authThrottle, netLimits, outbound, smtpPregreetDelay, store, certificates, admins);
     }
 
     public ServerSettings withAllowPlaintextAuth(boolean allow) {
         return new ServerSettings(dataDir, hostname, listenAddress, ports, tlsCert, tlsKey, selfSignedTls, allow,
-                maxMessageSize, passwordCost, authThrottle, netLimits, outbound, smtpPregreetDelay, store);
+                maxMessageSize, passwordCost, authThrottle, netLimits, outbound, smtpPregreetDelay, store, certificates, admins);
     }
 
     public ServerSettings withMaxMessageSize(long bytes) {
         return new ServerSettings(dataDir, hostname, listenAddress, ports, tlsCert, tlsKey, selfSignedTls,
-                allowPlaintextAuth, bytes, passwordCost, authThrottle, netLimits, outbound, smtpPregreetDelay, store);
+                allowPlaintextAuth, bytes, passwordCost, authThrottle, netLimits, outbound, smtpPregreetDelay, store, certificates, admins);
     }
 
     public ServerSettings withHostname(String name) {
         return new ServerSettings(dataDir, name, listenAddress, ports, tlsCert, tlsKey, selfSignedTls,
-                allowPlaintextAuth, maxMessageSize, passwordCost, authThrottle, netLimits, outbound, smtpPregreetDelay, store);
+                allowPlaintextAuth, maxMessageSize, passwordCost, authThrottle, netLimits, outbound, smtpPregreetDelay, store, certificates, admins);
     }
 
     public ServerSettings withAuthThrottle(AuthThrottle.Policy policy) {
         return new ServerSettings(dataDir, hostname, listenAddress, ports, tlsCert, tlsKey, selfSignedTls,
-                allowPlaintextAuth, maxMessageSize, passwordCost, policy, netLimits, outbound, smtpPregreetDelay, store);
+                allowPlaintextAuth, maxMessageSize, passwordCost, policy, netLimits, outbound, smtpPregreetDelay, store, certificates, admins);
     }
 
     public ServerSettings withOutbound(OutboundConfig o) {
         return new ServerSettings(dataDir, hostname, listenAddress, ports, tlsCert, tlsKey, selfSignedTls,
-                allowPlaintextAuth, maxMessageSize, passwordCost, authThrottle, netLimits, o, smtpPregreetDelay, store);
+                allowPlaintextAuth, maxMessageSize, passwordCost, authThrottle, netLimits, o, smtpPregreetDelay, store, certificates, admins);
     }
 
     public ServerSettings withSmtpPregreetDelay(Duration d) {
         return new ServerSettings(dataDir, hostname, listenAddress, ports, tlsCert, tlsKey, selfSignedTls,
-                allowPlaintextAuth, maxMessageSize, passwordCost, authThrottle, netLimits, outbound, d, store);
+                allowPlaintextAuth, maxMessageSize, passwordCost, authThrottle, netLimits, outbound, d, store, certificates, admins);
     }
 
     /** On another store, e.g. a shared PostgreSQL for several nodes. */
     public ServerSettings withStore(StoreConfig s) {
         return new ServerSettings(dataDir, hostname, listenAddress, ports, tlsCert, tlsKey, selfSignedTls,
-                allowPlaintextAuth, maxMessageSize, passwordCost, authThrottle, netLimits, outbound, smtpPregreetDelay, s);
+                allowPlaintextAuth, maxMessageSize, passwordCost, authThrottle, netLimits, outbound, smtpPregreetDelay, s, certificates, admins);
+    }
+
+    public ServerSettings withCertificates(CertificateConfig c) {
+        return new ServerSettings(dataDir, hostname, listenAddress, ports, tlsCert, tlsKey, selfSignedTls, allowPlaintextAuth,
+                maxMessageSize, passwordCost, authThrottle, netLimits, outbound, smtpPregreetDelay, store, c, admins);
+    }
+
+    /** ACME on, with its files in DATA/acme/ instead of the self-signed ones. */
+    public ServerSettings withAcme(CertificateConfig c) {
+        return new ServerSettings(dataDir, hostname, listenAddress, ports, acmeCertificate(dataDir), acmeKey(dataDir), false,
+                allowPlaintextAuth, maxMessageSize, passwordCost, authThrottle, netLimits, outbound, smtpPregreetDelay, store, c, admins);
+    }
+
+    public ServerSettings withAdmins(List<String> a) {
+        return new ServerSettings(dataDir, hostname, listenAddress, ports, tlsCert, tlsKey, selfSignedTls, allowPlaintextAuth,
+                maxMessageSize, passwordCost, authThrottle, netLimits, outbound, smtpPregreetDelay, store, certificates, a);
     }
 }

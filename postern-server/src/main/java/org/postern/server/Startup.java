@@ -58,7 +58,7 @@ public final class Startup {
         }
         boolean newCertificate = settings.selfSignedTls()
                 && !(Files.exists(settings.tlsCert()) && Files.exists(settings.tlsKey()));
-        if (!settings.selfSignedTls()) {
+        if (!settings.selfSignedTls() && !settings.certificates().acme()) {
             for (var f : new java.nio.file.Path[] {settings.tlsCert(), settings.tlsKey()}) {
                 if (!Files.isReadable(f)) throw CliFailure.failed("cannot read " + f + " (tls_cert / tls_key in postern.conf)");
             }
@@ -81,6 +81,10 @@ public final class Startup {
                 } else {
                     out.println("TLS: self-signed certificate, SHA-256 " + fp);
                 }
+            }
+            if (settings.certificates().acme()) {
+                out.println("TLS: certificates from " + settings.certificates().directory() + " (" + settings.certificates().challenge()
+                        + "), kept in " + settings.tlsCert().getParent() + "; a self-signed placeholder serves until the first arrives.");
             }
             if (fresh) {
                 firstStart(server, config, out);

@@ -9,5 +9,8 @@
  * <p>Invariants: a start either binds every port or binds none (what was bound is closed again) and
  * names the port that failed; postern.conf is written last on a first start so a failed first start
  * is retried as a first start; shutdown says goodbye to sessions before closing the store.
+ * With {@code acme = on} ({@link org.postern.server.AcmeService}, RFC 8555, RFC 8737) the server starts on a
+ * self-signed placeholder and the renewal task replaces it once the CA answers; {@link
+ * org.postern.server.CertificateWatch} warns 14 days before any served certificate expires.
  */
 package org.postern.server;

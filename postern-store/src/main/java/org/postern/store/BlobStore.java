@@ -7,7 +7,14 @@ import java.io.OutputStream;
 
 /**
  * Message bodies, byte-exact as received. A blob is written once, made durable, then referenced by
- * messages; it is deleted when its last message is expunged.
+ * messages and queue entries (an {@link Intake} names it); the store deletes it by itself in the
+ * transaction that drops its last reference (expunge, mailbox or account deletion, queue entry done).
+ *
+ * <p>Reference rule for {@link #delete}: only a blob nothing refers to may be deleted by a caller,
+ * that is one whose bytes were written but whose intake never happened (a message refused after
+ * DATA, an APPEND that failed). A {@link MailStore}'s blobs know the references and refuse to delete
+ * a referenced blob; a bare byte store beneath a MailStore (an object store) does not, and only its
+ * MailStore calls its {@code delete}.
  */
 public interface BlobStore {
     /** Starts a new blob. Write the bytes, then {@link BlobWriter#commit()} or close to abandon. */
@@ -16,6 +23,15 @@ public interface BlobStore {
     InputStream open(String blobId) throws IOException;
 
     long size(String blobId) throws IOException;
+
+    /**
+     * Deletes a blob no message or queue entry references. Idempotent: an unknown (or already deleted)
+     * id is not an error.
+     *
+     * @throws IOException when the blob is still referenced (it is kept), the id is malformed, or the
+     *     storage fails
+     */
+    void delete(String blobId) throws IOException;
 
     /** Writes bytes of a new blob. {@code commit} fsyncs it and returns its id. */
     interface BlobWriter extends AutoCloseable {

@@ -82,4 +82,41 @@ public abstract class BlobStoreContract extends StoreContract {
         store.directory().deleteAccount("alice@example.org");
         assertThatThrownBy(() -> store.blobs().open(b.blobId())).isInstanceOf(IOException.class);
     }
+
+    @Test
+    void deleteRemovesAnUnreferencedBlobAndIsIdempotent() throws IOException {
+        String id = blob("refused after DATA");
+        String kept = blob("another");
+        store.blobs().delete(id);
+        assertThatThrownBy(() -> store.blobs().open(id)).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> store.blobs().size(id)).isInstanceOf(IOException.class);
+        store.blobs().delete(id);
+        store.blobs().delete("0123456789abcdef0123456789abcdef");
+        assertThat(read(kept)).isEqualTo("another".getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void deleteRefusesABlobAMessageOrTheQueueStillUses() throws IOException {
+        long acc = account("alice@example.org").id();
+        MessageRecord m = append(acc, inbox(acc).id(), "in use");
+        assertThatThrownBy(() -> store.blobs().delete(m.blobId())).isInstanceOf(IOException.class);
+        assertThat(read(m.blobId())).isEqualTo(message("in use").getBytes(StandardCharsets.UTF_8));
+        assertThat(store.mailboxes().message(acc, inbox(acc).id(), m.uid())).isPresent();
+
+        String content = message("queued");
+        IntakeResult r = store.deliver(new Intake(blob(content), content.length(), Instant.now(), List.of(),
+                new Intake.Outbound("a@example.org", List.of("b@remote.net"))));
+        String queued = store.queue().get(r.queueId()).orElseThrow().blobId();
+        assertThatThrownBy(() -> store.blobs().delete(queued)).isInstanceOf(IOException.class);
+        assertThat(read(queued)).isEqualTo(content.getBytes(StandardCharsets.UTF_8));
+
+        store.mailboxes().expunge(acc, inbox(acc).id(), List.of(m.uid()));
+        store.blobs().delete(m.blobId()); // already gone with its last message: nothing to do
+    }
+
+    @Test
+    void deleteRejectsMalformedIds() {
+        assertThatThrownBy(() -> store.blobs().delete("../../store.db")).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> store.blobs().delete("")).isInstanceOf(IOException.class);
+    }
 }

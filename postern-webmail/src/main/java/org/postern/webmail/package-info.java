@@ -4,5 +4,20 @@
  * to the server; this package serves those files and the one thing a browser must not do itself:
  * turning a message's HTML into something safe to show (sanitized here, rendered in a sandboxed frame
  * under a CSP of its own).
+ *
+ * <p>Invariants:
+ * <ul>
+ * <li>Message content reaches the browser only through {@link org.postern.webmail.MessageView}, as a
+ *     document whose CSP has no script source and the sandbox directive; the UI never inserts it into
+ *     its own page.</li>
+ * <li>The sanitizer works on a parsed DOM (jsoup, the HTML5 algorithm) with an allow-list, never on
+ *     strings; what it lets through is re-checked by parsing again in the tests (idempotence).</li>
+ * <li>No request the message makes leaves for a remote host unless the reader allowed remote
+ *     content for that message: the server never fetches message-supplied URLs itself.</li>
+ * <li>Every input is bounded: message bytes, decoded text, DOM depth, CSS size, inline image bytes,
+ *     concurrent renders.</li>
+ * </ul>
+ * References: RFC 8621 §4.1.4 (which parts form the HTML body), RFC 2392 (cid: URLs), RFC 9110 §8.8.3
+ * and §13.1 (ETag, conditional GET), RFC 9111 (no-cache).
  */
 package org.postern.webmail;

@@ -36,11 +36,14 @@ import org.shredzone.acme4j.Authorization;
 import org.shredzone.acme4j.Order;
 import org.shredzone.acme4j.Session;
 import org.shredzone.acme4j.Status;
+import org.shredzone.acme4j.challenge.Challenge;
 import org.shredzone.acme4j.challenge.Http01Challenge;
+import org.shredzone.acme4j.challenge.TlsAlpn01Challenge;
 import org.shredzone.acme4j.connector.HttpConnector;
 import org.shredzone.acme4j.connector.NetworkSettings;
 import org.shredzone.acme4j.exception.AcmeException;
 import org.shredzone.acme4j.provider.AbstractAcmeProvider;
+import org.postern.net.TlsContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,9 +57,19 @@ public final class AcmeClient {
     private static final Duration STEP_TIMEOUT = Duration.ofMinutes(2);
 
     private final AcmeConfig config;
+    private final TlsContext tls;
 
     public AcmeClient(AcmeConfig config) {
+        this(config, null);
+    }
+
+    /** @param tls the HTTPS listener's TLS context, which presents TLS-ALPN-01 validation certificates */
+    public AcmeClient(AcmeConfig config, TlsContext tls) {
+        if (config.challenge() == AcmeConfig.Challenge.TLS_ALPN_01 && tls == null) {
+            throw new IllegalArgumentException("tls-alpn-01 needs the running server's TLS context");
+        }
         this.config = config;
+        this.tls = tls;
     }
 
     public AcmeConfig config() {
@@ -64,8 +77,9 @@ public final class AcmeClient {
     }
 
     /**
-     * Whether a new certificate is needed: none yet, unreadable, expiring within {@code renewBefore},
-     * or not covering every configured name.
+     * Whether a new certificate is needed: none yet, unreadable, self-signed (the placeholder a first
+     * start serves until the CA answers), expiring within {@code renewBefore}, or not covering every
+     * configured name.
      */
     public boolean due(Instant now) {
         X509Certificate current;
@@ -74,6 +88,7 @@ public final class AcmeClient {
         } catch (IOException e) {
             return true;
         }
+        if (current.getIssuerX500Principal().equals(current.getSubjectX500Principal())) return true;
         if (current.getNotAfter().toInstant().isBefore(now.plus(config.renewBefore()))) return true;
         List<String> names = dnsNames(current);
         return !names.containsAll(config.domains().stream().map(d -> d.toLowerCase(Locale.ROOT)).toList());
@@ -88,22 +103,37 @@ public final class AcmeClient {
         Account account = ab.create(session);
         Order order = account.newOrder().domains(config.domains()).create();
         List<String> tokens = new ArrayList<>();
+        List<String> alpnNames = new ArrayList<>();
+        String type = config.challenge() == AcmeConfig.Challenge.HTTP_01 ? "http-01" : "tls-alpn-01";
         try {
-            List<Http01Challenge> pending = new ArrayList<>();
+            List<Challenge> pending = new ArrayList<>();
             for (Authorization auth : order.getAuthorizations()) {
                 if (auth.getStatus() == Status.VALID) continue;
-                Http01Challenge challenge = auth.findChallenge(Http01Challenge.class)
-                        .orElseThrow(() -> new AcmeException("the CA offers no http-01 challenge for " + auth.getIdentifier().getDomain()));
-                AcmeChallengeHandler.put(config.challengeDir(), challenge.getToken(), challenge.getAuthorization());
-                tokens.add(challenge.getToken());
-                pending.add(challenge);
+                String name = auth.getIdentifier().getDomain();
+                if (config.challenge() == AcmeConfig.Challenge.HTTP_01) {
+                    Http01Challenge challenge = auth.findChallenge(Http01Challenge.class)
+                            .orElseThrow(() -> new AcmeException("the CA offers no http-01 challenge for " + name));
+                    AcmeChallengeHandler.put(config.challengeDir(), challenge.getToken(), challenge.getAuthorization());
+                    tokens.add(challenge.getToken());
+                    pending.add(challenge);
+                } else {
+                    TlsAlpn01Challenge challenge = auth.findChallenge(TlsAlpn01Challenge.class)
+                            .orElseThrow(() -> new AcmeException("the CA offers no tls-alpn-01 challenge for " + name));
+                    // RFC 8737 §3: a self-signed certificate for the name carrying the acmeIdentifier
+                    // extension (SHA-256 of the key authorization), with a key used for nothing else.
+                    KeyPair validationKey = newKey();
+                    tls.putAcmeChallenge(name, validationKey.getPrivate(),
+                            TlsAlpnCertificate.create(validationKey, name, challenge.getAcmeValidation()));
+                    alpnNames.add(name);
+                    pending.add(challenge);
+                }
             }
             // All challenges first, then wait: the CA validates them in parallel.
-            for (Http01Challenge c : pending) c.trigger();
-            for (Http01Challenge c : pending) {
+            for (Challenge c : pending) c.trigger();
+            for (Challenge c : pending) {
                 Status s = poll(() -> c.fetch(), c::getStatus, Status.VALID, Status.INVALID);
                 if (s != Status.VALID) {
-                    throw new AcmeException("http-01 validation failed: " + c.getError().map(Object::toString).orElse(s.toString()));
+                    throw new AcmeException(type + " validation failed: " + c.getError().map(Object::toString).orElse(s.toString()));
                 }
             }
             Status ready = poll(() -> order.fetch(), order::getStatus, Status.READY, Status.VALID, Status.INVALID);
@@ -121,6 +151,7 @@ public final class AcmeClient {
             return leaf;
         } finally {
             for (String t : tokens) AcmeChallengeHandler.remove(config.challengeDir(), t);
+            for (String n : alpnNames) tls.removeAcmeChallenge(n);
         }
     }
 

@@ -20,13 +20,23 @@ import javax.net.ssl.SSLContext;
  * @param challengeDir where http-01 responses are put for {@link AcmeChallengeHandler}
  * @param renewBefore renew when the certificate expires sooner than this
  * @param trust for the CA's own HTTPS: empty for the JDK's trusted CAs (a test CA needs its own)
+ * @param challenge how the CA checks that this server answers for each name
  */
 public record AcmeConfig(URI directory, List<String> domains, String contactEmail, Path accountKey, Path certificate,
-        Path privateKey, Path challengeDir, Duration renewBefore, Optional<SSLContext> trust) {
+        Path privateKey, Path challengeDir, Duration renewBefore, Optional<SSLContext> trust, Challenge challenge) {
     public static final Duration DEFAULT_RENEW_BEFORE = Duration.ofDays(30);
     public static final URI LETS_ENCRYPT = URI.create("https://acme-v02.api.letsencrypt.org/directory");
 
+    /** RFC 8555 §8.3 (an HTTP request to port 80) or RFC 8737 (a TLS handshake on port 443 with ALPN "acme-tls/1"). */
+    public enum Challenge { HTTP_01, TLS_ALPN_01 }
+
+    public AcmeConfig(URI directory, List<String> domains, String contactEmail, Path accountKey, Path certificate,
+            Path privateKey, Path challengeDir, Duration renewBefore, Optional<SSLContext> trust) {
+        this(directory, domains, contactEmail, accountKey, certificate, privateKey, challengeDir, renewBefore, trust, Challenge.HTTP_01);
+    }
+
     public AcmeConfig {
+        if (challenge == null) challenge = Challenge.HTTP_01;
         domains = List.copyOf(domains);
         if (domains.isEmpty()) throw new IllegalArgumentException("no domain to get a certificate for");
         if (!directory.getScheme().equals("https")) throw new IllegalArgumentException("the ACME directory must be https");

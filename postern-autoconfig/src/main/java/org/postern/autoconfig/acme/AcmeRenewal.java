@@ -18,23 +18,34 @@ public final class AcmeRenewal implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AcmeRenewal.class);
     public static final Duration DEFAULT_INTERVAL = Duration.ofHours(12);
     static final Duration WARN_BEFORE = Duration.ofDays(14);
+    /** After a failed attempt, the next comes sooner than the regular check, doubling up to it. */
+    static final Duration FIRST_RETRY = Duration.ofMinutes(5);
 
-    private final AcmeClient client;
+    private final java.util.function.Supplier<AcmeClient> clients;
     private final Clock clock;
     private final Duration interval;
     private final CountDownLatch stop = new CountDownLatch(1);
     private final Thread thread;
     private volatile int attempts;
+    private volatile boolean lastFailed;
 
-    private AcmeRenewal(AcmeClient client, Clock clock, Duration interval) {
-        this.client = client;
+    private AcmeRenewal(java.util.function.Supplier<AcmeClient> clients, Clock clock, Duration interval) {
+        this.clients = clients;
         this.clock = clock;
         this.interval = interval;
         this.thread = Thread.ofVirtual().name("acme-renewal").unstarted(this::loop);
     }
 
     public static AcmeRenewal start(AcmeClient client, Clock clock, Duration interval) {
-        AcmeRenewal r = new AcmeRenewal(client, clock, interval);
+        return start(() -> client, clock, interval);
+    }
+
+    /**
+     * @param clients asked before every check, so the names follow the configuration (a domain added
+     *     while the server runs is in the next certificate); may throw to skip a check
+     */
+    public static AcmeRenewal start(java.util.function.Supplier<AcmeClient> clients, Clock clock, Duration interval) {
+        AcmeRenewal r = new AcmeRenewal(clients, clock, interval);
         r.thread.start();
         return r;
     }
@@ -46,23 +57,36 @@ public final class AcmeRenewal implements AutoCloseable {
 
     /** One check; true when a new certificate was installed. */
     public boolean checkOnce() {
-        if (!client.due(clock.instant())) return false;
+        AcmeClient client;
+        try {
+            client = clients.get();
+        } catch (RuntimeException e) {
+            log.warn("ACME: no renewal check: {}", e.getMessage());
+            lastFailed = true;
+            return false;
+        }
+        if (!client.due(clock.instant())) {
+            lastFailed = false;
+            return false;
+        }
         attempts++;
+        lastFailed = true;
         try {
             client.obtain();
+            lastFailed = false;
             return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
         } catch (Exception e) {
-            log.warn("ACME: could not get a certificate for {} from {}: {}; retrying in {}", client.config().domains(),
-                    client.config().directory(), e.getMessage(), interval);
-            warnIfExpiring();
+            log.warn("ACME: could not get a certificate for {} from {}: {}; trying again later", client.config().domains(),
+                    client.config().directory(), e.getMessage());
+            warnIfExpiring(client);
             return false;
         }
     }
 
-    private void warnIfExpiring() {
+    private void warnIfExpiring(AcmeClient client) {
         try {
             var leaf = AcmeClient.readLeaf(client.config().certificate());
             Duration left = Duration.between(clock.instant(), leaf.getNotAfter().toInstant());
@@ -76,9 +100,20 @@ public final class AcmeRenewal implements AutoCloseable {
 
     private void loop() {
         try {
-            do {
+            Duration retry = FIRST_RETRY;
+            while (true) {
                 checkOnce();
-            } while (!stop.await(interval.toMillis(), TimeUnit.MILLISECONDS));
+                // A CA or network hiccup at start should not leave the placeholder certificate up for
+                // half a day; backing off keeps well inside the CA's failed-validation limits.
+                Duration wait = interval;
+                if (lastFailed) {
+                    wait = retry.compareTo(interval) < 0 ? retry : interval;
+                    retry = retry.multipliedBy(2);
+                } else {
+                    retry = FIRST_RETRY;
+                }
+                if (stop.await(wait.toMillis(), TimeUnit.MILLISECONDS)) return;
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

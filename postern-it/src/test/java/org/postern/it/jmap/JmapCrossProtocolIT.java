@@ -13,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -43,6 +44,10 @@ class JmapCrossProtocolIT {
     }
 
     private static void smtpDeliver(String subject) throws Exception {
+        smtpDeliver(subject, "");
+    }
+
+    private static void smtpDeliver(String subject, String moreHeaders) throws Exception {
         try (RawClient mx = RawClient.connect(server.host(), server.smtpPort())) {
             mx.expect("220 ");
             mx.send("EHLO client.example");
@@ -53,7 +58,8 @@ class JmapCrossProtocolIT {
             mx.expect("250 ");
             mx.send("DATA");
             mx.expect("354 ");
-            mx.sendRaw("From: carol@remote.example\r\nTo: alice@example.test\r\nSubject: " + subject + "\r\n\r\nhello\r\n.\r\n");
+            mx.sendRaw("From: carol@remote.example\r\nTo: alice@example.test\r\nSubject: " + subject + "\r\n" + moreHeaders
+                    + "\r\nhello\r\n.\r\n");
             mx.expect("250 ");
         }
     }
@@ -91,6 +97,8 @@ class JmapCrossProtocolIT {
                 Duration.ofNanos(afterAck - t0).toMillis());
         assertThat(change.path("@type").asText()).isEqualTo("StateChange");
         assertThat(change.path("changed").path(jmap.accountId).has("Email")).isTrue();
+        // RFC 8621 §1.5: a new message is announced as EmailDelivery too (types "*": every type).
+        assertThat(change.path("changed").path(jmap.accountId).has("EmailDelivery")).isTrue();
         assertThat(pushMs).isLessThan(1000);
         find("pushed");
     }
@@ -131,6 +139,37 @@ class JmapCrossProtocolIT {
         assertThat(e.path("state").asText()).isNotEqualTo(state0);
         JsonNode changes = jmap.one("Email/changes", "{\"accountId\":\"$A\",\"sinceState\":\"" + state0 + "\"}");
         assertThat(changes.get("updated").toString()).contains(id);
+    }
+
+    @Test
+    void aReplyJoinsItsThreadAndJmapAndImapNameTheThreadAlike() throws Exception {
+        // RFC 8621 §3 threadId and RFC 8474 §5.2 THREADID: one conversation id for both protocols.
+        smtpDeliver("threadroot", "Message-ID: <root-it@remote.example>\r\n");
+        smtpDeliver("Re: threadroot", "Message-ID: <reply-it@remote.example>\r\nIn-Reply-To: <root-it@remote.example>\r\n");
+        JsonNode q = jmap.one("Email/query", "{\"accountId\":\"$A\",\"filter\":{\"subject\":\"threadroot\"}}");
+        assertThat(q.get("ids")).hasSize(2);
+        JsonNode got = jmap.one("Email/get", "{\"accountId\":\"$A\",\"ids\":" + q.get("ids") + ",\"properties\":[\"threadId\",\"messageId\"]}");
+        String root = null;
+        for (JsonNode e : got.get("list")) if (e.at("/messageId/0").asText().equals("root-it@remote.example")) root = e.get("id").asText();
+        assertThat(got.at("/list/0/threadId").asText()).isEqualTo(got.at("/list/1/threadId").asText());
+        String thread = got.at("/list/0/threadId").asText();
+        JsonNode t = jmap.one("Thread/get", "{\"accountId\":\"$A\",\"ids\":[\"" + thread + "\"]}");
+        assertThat(t.at("/list/0/emailIds")).hasSize(2);
+        assertThat(t.at("/list/0/emailIds/0").asText()).isEqualTo(root);
+        try (RawClient imap = RawClient.connect(server.host(), server.imapsPort(), server.sslContext())) {
+            imap.expect("* OK");
+            imap.send("a LOGIN alice@example.test alice-pw");
+            imap.readUntil("^a OK.*");
+            imap.send("b SELECT INBOX");
+            imap.readUntil("^b OK.*");
+            imap.send("c UID SEARCH SUBJECT threadroot");
+            String uids = imap.readUntil("^c OK.*").stream().filter(l -> l.startsWith("* SEARCH ")).findFirst().orElseThrow()
+                    .substring("* SEARCH ".length()).trim();
+            assertThat(uids.split(" ")).hasSize(2);
+            imap.send("d UID FETCH " + uids.replace(' ', ',') + " (THREADID)");
+            List<String> lines = imap.readUntil("^d OK.*");
+            assertThat(lines.stream().filter(l -> l.contains("THREADID (" + thread + ")")).count()).as(lines.toString()).isEqualTo(2);
+        }
     }
 
     @Test

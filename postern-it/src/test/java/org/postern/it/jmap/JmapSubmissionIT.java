@@ -176,6 +176,20 @@ class JmapSubmissionIT {
     }
 
     @Test
+    void dsnParametersOfTheEnvelopeShapeTheBounce() throws Exception {
+        // RFC 8621 §7 envelope parameters through the queue: the remote refuses the recipient, and the
+        // failure report (RFC 3464) names ENVID and ORCPT and returns headers only (RET=HDRS, RFC 3461 §4.3).
+        JsonNode r = send(alice, aliceAddress, "nobody@remote.test", "to nobody",
+                "{\"mailFrom\":{\"email\":\"" + aliceAddress + "\",\"parameters\":{\"RET\":\"HDRS\",\"ENVID\":\"jmap-env-7\"}},"
+                + "\"rcptTo\":[{\"email\":\"nobody@remote.test\",\"parameters\":{\"NOTIFY\":\"FAILURE\","
+                + "\"ORCPT\":\"rfc822;nobody+2Borig@remote.test\"}}]}");
+        assertThat(r.at("/1/1/created/s/id").asText()).as(r.toString()).isNotEmpty();
+        List<String> inbox = awaitInbox(server.store(), aliceAddress, 1);
+        assertThat(inbox.get(0)).contains("Original-Envelope-Id: jmap-env-7", "Original-Recipient: rfc822;nobody+orig@remote.test",
+                "Content-Type: text/rfc822-headers").doesNotContain("Hello from JMAP");
+    }
+
+    @Test
     void vacationReplyIsSentOncePerSender() throws Exception {
         JmapTestClient bob = client(bobAddress, "bob-pw");
         JsonNode set = call(bob, "[[\"VacationResponse/set\",{\"accountId\":\"$A\",\"update\":{\"singleton\":{\"isEnabled\":true,"

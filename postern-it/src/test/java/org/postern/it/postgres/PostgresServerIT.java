@@ -116,6 +116,41 @@ class PostgresServerIT {
         }
     }
 
+    /**
+     * The LISTEN connections are cut (as a PostgreSQL restart or a proxy would) and mail arrives while
+     * the nodes re-open them: the IDLE session still hears of it, from the resync after reconnecting,
+     * not at its next command.
+     */
+    @Test
+    void anIdleSessionOnNodeBHearsOfMailDeliveredWhileItsListenConnectionWasCut() throws Exception {
+        try (RawClient imap = RawClient.connect(nodeB.host(), nodeB.imapsPort(), nodeB.sslContext())) {
+            imap.expect("* OK");
+            imap.send("a LOGIN " + USER + " " + PASSWORD);
+            imap.readUntil("^a OK.*");
+            imap.send("b SELECT INBOX");
+            int before = exists(imap.readUntil("^b OK.*"));
+            imap.send("c IDLE");
+            imap.expect("+ ");
+
+            try (java.sql.Connection c = postgres.getPostgresDatabase().getConnection();
+                    java.sql.Statement st = c.createStatement();
+                    java.sql.ResultSet rs = st.executeQuery("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                            + " WHERE application_name LIKE 'postern-listen%'")) {
+                rs.next();
+                assertThat(rs.getInt(1)).as("LISTEN sessions cut").isGreaterThanOrEqualTo(2);
+            }
+            String subject = "in the gap " + System.nanoTime();
+            deliver(nodeA, subject);
+
+            // Reconnecting takes 100 ms after the first failure; the resync follows at once.
+            imap.timeout(Duration.ofMillis(1_500));
+            imap.readUntil("^\\* " + (before + 1) + " EXISTS$");
+            imap.timeout(Duration.ofSeconds(10));
+            imap.send("DONE");
+            imap.readUntil("^c OK.*");
+        }
+    }
+
     /** One message to {@value #USER} through node A's port 25, acknowledged with 250 after the dot. */
     private static void deliver(TestServer node, String subject) throws IOException {
         try (RawClient mx = RawClient.connect(node.host(), node.smtpPort())) {

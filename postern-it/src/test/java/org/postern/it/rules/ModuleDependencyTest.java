@@ -24,10 +24,10 @@ import org.w3c.dom.NodeList;
  */
 class ModuleDependencyTest {
     private static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
-    private static final Set<String> BACKENDS = Set.of("postern-store-sqlite", "postern-store-postgres");
+    private static final Set<String> BACKENDS = Set.of("postern-store-sqlite", "postern-store-postgres", "postern-store-s3");
     /** Modules that choose a backend: the server, and the tools that fill a store directly (tests, benchmarks). */
     private static final Set<String> ASSEMBLIES = Set.of("postern-server", "postern-testkit", "postern-it", "postern-bench");
-    private static final Set<String> PROTOCOLS = Set.of("postern-smtp", "postern-imap", "postern-pop3", "postern-jmap", "postern-webmail");
+    private static final Set<String> PROTOCOLS = Set.of("postern-smtp", "postern-imap", "postern-pop3", "postern-jmap");
 
     private static Map<String, List<String>> mainDependencies() throws Exception {
         Map<String, List<String>> deps = new TreeMap<>();
@@ -92,6 +92,18 @@ class ModuleDependencyTest {
         // Protocols and pages register handlers with it (JMAP, webmail, autoconfig), never the reverse.
         assertThat(deps.get("postern-http")).doesNotContainAnyElementsOf(PROTOCOLS).doesNotContain("postern-store")
                 .doesNotContainAnyElementsOf(BACKENDS);
+    }
+
+    @Test
+    void theWebmailIsAJmapClientAndOnlyTheAssemblyKnowsIt() throws Exception {
+        Map<String, List<String>> deps = mainDependencies();
+        if (!deps.containsKey("postern-webmail")) return;
+        // Its pages speak JMAP; its Java side reads the session and the store, never a mail protocol.
+        assertThat(deps.get("postern-webmail")).doesNotContain("postern-smtp", "postern-imap", "postern-pop3",
+                "postern-delivery", "postern-server").doesNotContainAnyElementsOf(BACKENDS);
+        deps.forEach((module, d) -> {
+            if (!ASSEMBLIES.contains(module)) assertThat(d).as(module).doesNotContain("postern-webmail");
+        });
     }
 
     @Test

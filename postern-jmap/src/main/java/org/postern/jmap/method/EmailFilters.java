@@ -24,10 +24,15 @@ final class EmailFilters {
     private EmailFilters() {}
 
     static Predicate<EmailSorts.Row> of(JsonNode f) throws MethodError {
-        return of(f, 0);
+        return of(f, null, 0);
     }
 
-    private static Predicate<EmailSorts.Row> of(JsonNode f, int depth) throws MethodError {
+    /** {@code threads} answers the thread forms of keyword conditions; null: each email its own thread. */
+    static Predicate<EmailSorts.Row> of(JsonNode f, ThreadKeywords threads) throws MethodError {
+        return of(f, threads, 0);
+    }
+
+    private static Predicate<EmailSorts.Row> of(JsonNode f, ThreadKeywords threads, int depth) throws MethodError {
         if (f == null || f.isNull()) return r -> true;
         if (!f.isObject()) throw MethodError.invalidArguments("filter must be an object");
         if (depth > MAX_DEPTH) throw MethodError.unsupportedFilter("filter nested too deep");
@@ -35,7 +40,7 @@ final class EmailFilters {
             List<Predicate<EmailSorts.Row>> subs = new ArrayList<>();
             JsonNode conds = f.get("conditions");
             if (conds == null || !conds.isArray()) throw MethodError.invalidArguments("conditions must be an array");
-            for (JsonNode c : conds) subs.add(of(c, depth + 1));
+            for (JsonNode c : conds) subs.add(of(c, threads, depth + 1));
             return switch (f.get("operator").asText("")) {
                 case "AND" -> r -> subs.stream().allMatch(p -> p.test(r));
                 case "OR" -> r -> subs.stream().anyMatch(p -> p.test(r));
@@ -45,12 +50,12 @@ final class EmailFilters {
         }
         Predicate<EmailSorts.Row> p = r -> true;
         for (var e : f.properties()) {
-            p = p.and(condition(e.getKey(), e.getValue()));
+            p = p.and(condition(e.getKey(), e.getValue(), threads));
         }
         return p;
     }
 
-    private static Predicate<EmailSorts.Row> condition(String name, JsonNode v) throws MethodError {
+    private static Predicate<EmailSorts.Row> condition(String name, JsonNode v, ThreadKeywords threads) throws MethodError {
         return switch (name) {
             case "inMailbox" -> {
                 long mb = Ids.mailboxOf(text(v, name));
@@ -78,14 +83,26 @@ final class EmailFilters {
                 long n = number(v, name);
                 yield r -> r.size() < n;
             }
-            // One email per thread here, so the thread forms test the email itself.
-            case "hasKeyword", "allInThreadHaveKeyword", "someInThreadHaveKeyword" -> {
+            case "hasKeyword" -> {
                 String k = keyword(v, name);
                 yield r -> Keywords.has(r.flags(), k);
             }
-            case "notKeyword", "noneInThreadHaveKeyword" -> {
+            case "notKeyword" -> {
                 String k = keyword(v, name);
                 yield r -> !Keywords.has(r.flags(), k);
+            }
+            // RFC 8621 §4.4.1: over every email of the row's thread.
+            case "allInThreadHaveKeyword" -> {
+                String k = keyword(v, name);
+                yield threads == null ? r -> Keywords.has(r.flags(), k) : r -> threads.all(r, k);
+            }
+            case "someInThreadHaveKeyword" -> {
+                String k = keyword(v, name);
+                yield threads == null ? r -> Keywords.has(r.flags(), k) : r -> threads.some(r, k);
+            }
+            case "noneInThreadHaveKeyword" -> {
+                String k = keyword(v, name);
+                yield threads == null ? r -> !Keywords.has(r.flags(), k) : r -> !threads.some(r, k);
             }
             case "hasAttachment" -> {
                 if (!v.isBoolean()) throw MethodError.invalidArguments("hasAttachment must be a boolean");

@@ -159,7 +159,7 @@ public final class EmailMethods {
                 ObjectNode c = created.putObject(e.getKey());
                 c.put("id", id);
                 c.put("blobId", blobId);
-                c.put("threadId", Ids.thread(mailboxes.get(0), rec.uid()));
+                c.put("threadId", Threads.of(ctx, blobId, mailboxes.get(0), rec.uid()));
                 c.put("size", size);
             } catch (EmailWriter.Invalid x) {
                 notCreated.set(e.getKey(), SetErrors.invalidProperties(x.getMessage(), List.of(x.property)));
@@ -202,21 +202,30 @@ public final class EmailMethods {
             // RFC 8620 §5.1: ids null means all; refuse rather than build an unbounded answer.
             List<Messages.Entry> all = view.all();
             if (all.size() > ctx.limits().maxObjectsInGet()) throw MethodError.requestTooLarge("too many emails; ask by id");
-            for (Messages.Entry e : all) list.add(view(e, ctx, props, body, needBody));
+            List<String> threads = props.contains("threadId") ? Threads.of(ctx, all) : null;
+            for (int i = 0; i < all.size(); i++) {
+                list.add(view(all.get(i), ctx, props, body, needBody, threads == null ? null : threads.get(i)));
+            }
             return out;
         }
+        List<Messages.Entry> found = new ArrayList<>();
         for (String raw : new LinkedHashSet<>(ids)) {
             Optional<Messages.Entry> e = view.find(ctx.resolveId(raw), 'e');
-            if (e.isPresent()) list.add(view(e.get(), ctx, props, body, needBody));
+            if (e.isPresent()) found.add(e.get());
             else notFound.add(raw);
+        }
+        // One store round trip for the thread ids of the whole page.
+        List<String> threads = props.contains("threadId") ? Threads.of(ctx, found) : null;
+        for (int i = 0; i < found.size(); i++) {
+            list.add(view(found.get(i), ctx, props, body, needBody, threads == null ? null : threads.get(i)));
         }
         return out;
     }
 
     private static ObjectNode view(Messages.Entry e, CallContext ctx, Set<String> props, EmailView.BodyOptions body,
-            boolean needBody) {
+            boolean needBody, String threadId) {
         MimeMessage m = needBody ? ctx.messages().get(e.record().blobId()) : null;
-        return EmailView.build(e, m, props, body, e.record().blobId(), ctx.messages());
+        return EmailView.build(e, m, props, body, e.record().blobId(), ctx.messages(), threadId);
     }
 
     /** Email/changes and Thread/changes: both follow the account MODSEQ ({@code kind} 'e' or 't'). */
@@ -381,7 +390,7 @@ public final class EmailMethods {
         ObjectNode o = Json.object();
         o.put("id", id);
         o.put("blobId", blobId);
-        o.put("threadId", Ids.thread(mailboxes.get(0), rec.uid()));
+        o.put("threadId", Threads.of(ctx, blobId, mailboxes.get(0), rec.uid()));
         o.put("size", bytes.length);
         return o;
     }

@@ -32,10 +32,11 @@ final class EmailQuery {
         Args.only(args, Set.of("accountId", "filter", "sort", "position", "anchor", "anchorOffset", "limit",
                 "calculateTotal", "collapseThreads"));
         ctx.checkAccount(args);
-        Args.bool(args, "collapseThreads", false); // one email per thread: collapsing changes nothing
+        boolean collapse = Args.bool(args, "collapseThreads", false);
         JsonNode f = args.get("filter");
-        Predicate<EmailSorts.Row> filter = EmailFilters.of(f);
-        Comparator<EmailSorts.Row> order = EmailSorts.of(args.get("sort"));
+        ThreadKeywords threads = new ThreadKeywords(ctx);
+        Predicate<EmailSorts.Row> filter = EmailFilters.of(f, threads);
+        Comparator<EmailSorts.Row> order = EmailSorts.of(args.get("sort"), threads);
         long position = Args.integer(args, "position", 0, Long.MIN_VALUE + 1);
         long limit = Args.integer(args, "limit", Queries.MAX_LIMIT, Long.MIN_VALUE + 1);
         if (limit < 0) throw MethodError.invalidArguments("limit must not be negative");
@@ -49,8 +50,15 @@ final class EmailQuery {
         int want = all ? -1 : (int) Math.min(Integer.MAX_VALUE - 1, position + Math.min(limit, Queries.MAX_LIMIT));
         Result r;
         try {
-            r = all ? sortAll(sources, ctx, filter, order)
-                    : select(sources, ctx, everyRow ? null : filter, order, EmailSorts.receivedAtFirst(args.get("sort")), want);
+            int dateFirst = EmailSorts.receivedAtFirst(args.get("sort"));
+            if (collapse && (all || Args.bool(args, "calculateTotal", false))) {
+                // The total counts threads (RFC 8621 §4.4.3): every matching row's thread is needed.
+                r = collapse(ctx, sortAll(sources, ctx, filter, order), Integer.MAX_VALUE);
+            } else if (collapse) {
+                r = selectThreads(sources, ctx, everyRow ? null : filter, order, dateFirst, want);
+            } else {
+                r = all ? sortAll(sources, ctx, filter, order) : select(sources, ctx, everyRow ? null : filter, order, dateFirst, want);
+            }
         } catch (UncheckedIOException e) {
             throw new MethodError("serverFail", "a message could not be read");
         }
@@ -72,6 +80,40 @@ final class EmailQuery {
 
     /** The first rows in order, and how many rows matched in all. */
     private record Result(List<EmailSorts.Row> rows, int matched) {}
+
+    /**
+     * collapseThreads (RFC 8621 §4.4.3): the first {@code want} rows that are each the first of their
+     * thread in the sort order. Selects a few more rows than wanted and looks up only their threads,
+     * growing the selection until enough threads are found or no row is left: a page of a big mailbox
+     * costs the thread ids of about a page, not of the mailbox.
+     */
+    private static Result selectThreads(List<MailboxIndex> sources, CallContext ctx, Predicate<EmailSorts.Row> filter,
+            Comparator<EmailSorts.Row> order, int dateFirst, int want) {
+        long k = Math.max(16, 2L * want + 16);
+        while (true) {
+            Result some = select(sources, ctx, filter, order, dateFirst, (int) Math.min(Integer.MAX_VALUE - 1, k));
+            boolean exhausted = some.rows().size() >= some.matched();
+            Result threads = collapse(ctx, some, want);
+            if (threads.rows().size() >= want || exhausted) return threads;
+            k *= 4;
+        }
+    }
+
+    /** The rows of {@code r} that come first in their thread, at most {@code max}. */
+    private static Result collapse(CallContext ctx, Result r, int max) {
+        List<String> blobs = new ArrayList<>(r.rows().size());
+        for (EmailSorts.Row row : r.rows()) blobs.add(row.blobId());
+        java.util.Map<String, Long> threads = Threads.byBlob(ctx, blobs);
+        java.util.Set<Object> seen = new java.util.HashSet<>();
+        List<EmailSorts.Row> out = new ArrayList<>();
+        for (EmailSorts.Row row : r.rows()) {
+            if (out.size() >= max) break;
+            Long t = threads.get(row.blobId());
+            // A body without a thread id is its own thread.
+            if (seen.add(t == null ? row.id() : t)) out.add(row);
+        }
+        return new Result(out, out.size());
+    }
 
     /** A FilterCondition naming one mailbox (with or without other conditions) needs only that mailbox. */
     private static List<MailboxIndex> sources(Messages.View view, JsonNode f) {

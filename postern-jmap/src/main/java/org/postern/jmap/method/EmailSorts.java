@@ -40,6 +40,11 @@ public final class EmailSorts {
     }
 
     static <R extends Row> Comparator<R> of(JsonNode sort) throws MethodError {
+        return of(sort, null);
+    }
+
+    /** {@code threads} answers the thread forms of keyword sorts (RFC 8621 §4.4.2); null: each email alone. */
+    static <R extends Row> Comparator<R> of(JsonNode sort, ThreadKeywords threads) throws MethodError {
         Comparator<R> fallback = (a, b) -> {
             int c = Long.compare(b.receivedAt(), a.receivedAt());
             return c != 0 ? c : a.id().compareTo(b.id());
@@ -60,7 +65,9 @@ public final class EmailSorts {
                 case "sentAt" -> Comparator.comparing((R r) -> sentAt(r));
                 case "hasKeyword", "allInThreadHaveKeyword", "someInThreadHaveKeyword" -> {
                     if (keyword == null || !Keywords.valid(keyword)) throw MethodError.invalidArguments(prop + " needs a keyword");
-                    yield Comparator.comparing((R r) -> Keywords.has(r.flags(), keyword));
+                    yield threads == null || prop.equals("hasKeyword") ? Comparator.comparing((R r) -> Keywords.has(r.flags(), keyword))
+                            : prop.equals("allInThreadHaveKeyword") ? Comparator.comparing((R r) -> threads.all(r, keyword))
+                            : Comparator.comparing((R r) -> threads.some(r, keyword));
                 }
                 default -> throw MethodError.unsupportedSort("cannot sort by " + prop);
             };

@@ -30,6 +30,8 @@ import org.postern.store.SubmissionStore.Submission;
  */
 public final class EmailSubmissionMethods {
     static final String PREFIX = "S";
+    /** EHLO keywords whose parameters an envelope may carry (RFC 8621 §1.3.2), each with no arguments. */
+    public static final java.util.List<String> EXTENSIONS = SubmissionEnvelope.EXTENSIONS;
     static final Set<String> PROPERTIES = Set.of("id", "identityId", "emailId", "threadId", "envelope", "sendAt", "undoStatus",
             "deliveryStatus", "dsnBlobIds", "mdnBlobIds");
     private static final Set<String> SORTS = Set.of("emailId", "threadId", "sentAt", "sendAt");

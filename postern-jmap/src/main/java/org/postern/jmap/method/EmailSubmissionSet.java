@@ -19,6 +19,7 @@ import org.postern.jmap.CallContext;
 import org.postern.jmap.JmapApi;
 import org.postern.jmap.proto.Json;
 import org.postern.jmap.proto.MethodError;
+import org.postern.store.OutboundQueue;
 import org.postern.store.IdentityStore.Identity;
 import org.postern.store.SubmissionStore.Submission;
 
@@ -79,7 +80,7 @@ final class EmailSubmissionSet {
                     r.notUpdated(id, SetErrors.of("notFound", null));
                     continue;
                 }
-                ObjectNode error = update(found.get(), e.getValue());
+                ObjectNode error = update(ctx, found.get(), e.getValue());
                 if (error != null) {
                     r.notUpdated(id, error);
                 } else {
@@ -100,7 +101,9 @@ final class EmailSubmissionSet {
                 }
             }
         }
-        ObjectNode out = r.toJson(ctx.accountId(), oldState, EmailSubmissionMethods.state(ctx));
+        String newState = EmailSubmissionMethods.state(ctx);
+        if (!newState.equals(oldState)) ctx.changed(); // push (RFC 8620 §7): the store's feed does not carry it
+        ObjectNode out = r.toJson(ctx.accountId(), oldState, newState);
         ObjectNode emailSet = implicitEmailSet(ctx, succeeded, onUpdate, onDestroy);
         if (emailSet != null) {
             try {
@@ -152,10 +155,10 @@ final class EmailSubmissionSet {
         for (String k : (Iterable<String>) o::fieldNames) {
             if (!CREATE_PROPERTIES.contains(k)) return SetErrors.invalidProperties(k + " is server-set or unknown", List.of(k));
         }
-        // Sending is immediate: "final" is the only status a client may ask for on create.
+        // Sending starts at once: a client may not ask for "canceled" (or anything but the two states) on create.
         JsonNode undo = o.get("undoStatus");
-        if (undo != null && !(undo.isTextual() && undo.asText().equals("final"))) {
-            return SetErrors.invalidProperties("messages are sent at once; undoStatus can only be final", List.of("undoStatus"));
+        if (undo != null && !(undo.isTextual() && (undo.asText().equals("final") || undo.asText().equals("pending")))) {
+            return SetErrors.invalidProperties("undoStatus can only be pending or final on create", List.of("undoStatus"));
         }
         JsonNode identityId = o.get("identityId");
         if (identityId == null || !identityId.isTextual()) return SetErrors.invalidProperties("identityId is required", List.of("identityId"));
@@ -188,14 +191,16 @@ final class EmailSubmissionSet {
         ObjectNode refused = checkRecipients(envelope.rcptTo());
         if (refused != null) return refused;
         MailSubmitter.Outcome outcome = submitter.submit(ctx.account(), envelope.mailFrom(), envelope.rcptTo(),
-                SubmissionEnvelope.forSending(m));
+                SubmissionEnvelope.forSending(m), envelope.options(), envelope.rcptOptions());
         return switch (outcome) {
             case MailSubmitter.Refused no -> refusal(no);
             case MailSubmitter.Sent sent -> {
                 Instant now = Instant.now();
                 Submission s = ctx.store().submissions().create(new Submission(0, ctx.account().id(), identity.get().id(),
-                        email.get().id(), email.get().threadId(), envelope.mailFrom(), envelope.rcptTo(),
-                        sent.localRecipients(), sent.queueId(), now, "final"));
+                        email.get().id(), email.get().threadId(ctx), envelope.mailFrom(), envelope.rcptTo(),
+                        sent.localRecipients(), sent.queueId(), now,
+                        // §7: "pending" while nothing is delivered that cannot be recalled (only a queue entry).
+                        sent.localRecipients().isEmpty() && sent.queueId() >= 0 ? "pending" : "final"));
                 String id = EmailSubmissionMethods.PREFIX + s.id();
                 ctx.createdIds().put(creationId, id);
                 ObjectNode created = Json.object();
@@ -245,17 +250,33 @@ final class EmailSubmissionSet {
         };
     }
 
-    /** §7.5: only undoStatus may change, and only pending -> canceled; ours are all final. */
-    private static ObjectNode update(Submission s, JsonNode patch) {
+    /**
+     * §7.5: only undoStatus may change, and only pending -> canceled. A submission is pending while it
+     * went only to remote recipients and its queue entry still holds all of them: cancelling deletes
+     * the entry. An entry whose attempt is due may be in a delivery right now, so it is not touched
+     * (cannotUnsend); one waiting for a later retry is safe to delete.
+     */
+    private static ObjectNode update(CallContext ctx, Submission s, JsonNode patch) {
         if (!patch.isObject()) return SetErrors.invalidProperties("the patch must be an object", List.of());
         for (Map.Entry<String, JsonNode> p : patch.properties()) {
             if (!p.getKey().equals("undoStatus")) return SetErrors.invalidProperties(p.getKey() + " is immutable", List.of(p.getKey()));
             JsonNode v = p.getValue();
             if (v.isTextual() && v.asText().equals(s.undoStatus())) continue;
-            if (v.isTextual() && v.asText().equals("canceled")) {
-                return SetErrors.of("cannotUnsend", "the message was sent at once and cannot be recalled");
+            if (!v.isTextual() || !v.asText().equals("canceled")) {
+                return SetErrors.invalidProperties("undoStatus can only be set to canceled", List.of("undoStatus"));
             }
-            return SetErrors.invalidProperties("undoStatus can only be set to canceled", List.of("undoStatus"));
+            if (!s.undoStatus().equals("pending")) {
+                return SetErrors.of("cannotUnsend", "the message was relayed and cannot be recalled");
+            }
+            Optional<OutboundQueue.QueuedMessage> q = s.queueId() < 0 ? Optional.empty() : ctx.store().queue().get(s.queueId());
+            boolean whole = q.isPresent() && q.get().recipients().size() == s.recipients().size()
+                    && s.localRecipients().isEmpty();
+            if (!whole || !q.get().nextAttempt().isAfter(Instant.now()) || !ctx.store().queue().delete(s.queueId())) {
+                if (q.isEmpty() || !whole) ctx.store().submissions().setUndoStatus(ctx.account().id(), s.id(), "final");
+                return SetErrors.of("cannotUnsend", q.isEmpty() || !whole ? "the message was relayed and cannot be recalled"
+                        : "a delivery attempt is under way; try again");
+            }
+            ctx.store().submissions().setUndoStatus(ctx.account().id(), s.id(), "canceled");
         }
         return null;
     }

@@ -44,12 +44,12 @@ final class EmailView {
 
     /** {@code e} is null for a message that is not stored (Email/parse); then only header and body properties apply. */
     static ObjectNode build(Messages.Entry e, MimeMessage m, Set<String> props, BodyOptions body, String blobId) {
-        return build(e, m, props, body, blobId, null);
+        return build(e, m, props, body, blobId, null, null);
     }
 
     /** With {@code previews} (may be null), a stored message's preview is computed once per blob. */
     static ObjectNode build(Messages.Entry e, MimeMessage m, Set<String> props, BodyOptions body, String blobId,
-            MessageCache previews) {
+            MessageCache previews, String threadId) {
         ObjectNode o = Json.object();
         var r = e == null ? null : e.record();
         // The part lists cost a walk of the MIME tree: only for the properties that show them.
@@ -59,7 +59,7 @@ final class EmailView {
             switch (p) {
                 case "id" -> o.put("id", e.id());
                 case "blobId" -> o.put("blobId", r.blobId());
-                case "threadId" -> o.put("threadId", e.threadId());
+                case "threadId" -> o.put("threadId", threadId);
                 case "mailboxIds" -> o.putObject("mailboxIds").put(Ids.mailbox(e.mailbox().id()), true);
                 case "keywords" -> {
                     ObjectNode k = o.putObject("keywords");

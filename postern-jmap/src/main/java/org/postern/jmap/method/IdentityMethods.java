@@ -61,7 +61,7 @@ public final class IdentityMethods {
         return ctx.store().identities().get(ctx.account().id(), n);
     }
 
-    private static String state(CallContext ctx) {
+    static String state(CallContext ctx) {
         return Long.toString(ctx.store().identities().state(ctx.account().id()));
     }
 
@@ -185,7 +185,9 @@ public final class IdentityMethods {
                 }
             }
         }
-        return r.toJson(ctx.accountId(), oldState, state(ctx));
+        String newState = state(ctx);
+        if (!newState.equals(oldState)) ctx.changed(); // push (RFC 8620 §7): the store's feed does not carry it
+        return r.toJson(ctx.accountId(), oldState, newState);
     }
 
     private static Identity patch(Identity i, ObjectNode patch) throws Invalid {

@@ -51,6 +51,16 @@ public interface MailSubmitter {
      */
     Outcome submit(Account account, String mailFrom, List<String> recipients, byte[] message);
 
+    /**
+     * As {@link #submit(Account, String, List, byte[])}, with the envelope's DSN parameters (RFC 3461):
+     * {@code options} of MAIL FROM and {@code recipientOptions} of each RCPT TO, in recipient order, as
+     * the SMTP path carries them into the queue. A submitter that cannot pass them on ignores them.
+     */
+    default Outcome submit(Account account, String mailFrom, List<String> recipients, byte[] message,
+            org.postern.store.Intake.Options options, List<org.postern.store.Intake.RecipientOptions> recipientOptions) {
+        return submit(account, mailFrom, recipients, message);
+    }
+
     /** The most recipients one submission may have. */
     default int maxRecipients() {
         return 100;

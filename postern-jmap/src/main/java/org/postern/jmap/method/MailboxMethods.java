@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.function.Predicate;
 import org.postern.jmap.Args;
 import org.postern.jmap.CallContext;
+import org.postern.jmap.ThreadCache;
 import org.postern.jmap.Ids;
 import org.postern.jmap.JmapApi;
 import org.postern.jmap.proto.Json;
@@ -84,6 +85,11 @@ public final class MailboxMethods {
     }
 
     static ObjectNode toJson(Mailbox m, List<Mailbox> all, Set<String> props) {
+        return toJson(m, all, props, null);
+    }
+
+    /** {@code threads} null: thread counts as email counts (a mailbox just created has neither). */
+    static ObjectNode toJson(Mailbox m, List<Mailbox> all, Set<String> props, ThreadCache.Counts threads) {
         ObjectNode o = Json.object();
         boolean inbox = m.name().equals(Mailbox.INBOX);
         for (String p : props) {
@@ -93,8 +99,10 @@ public final class MailboxMethods {
                 case "parentId" -> o.put("parentId", parent(m, all).map(x -> Ids.mailbox(x.id())).orElse(null));
                 case "role" -> o.put("role", role(m));
                 case "sortOrder" -> o.put("sortOrder", inbox ? 0 : 10);
-                case "totalEmails", "totalThreads" -> o.put(p, m.messages());
-                case "unreadEmails", "unreadThreads" -> o.put(p, m.unseen());
+                case "totalEmails" -> o.put(p, m.messages());
+                case "unreadEmails" -> o.put(p, m.unseen());
+                case "totalThreads" -> o.put(p, threads == null ? m.messages() : threads.total());
+                case "unreadThreads" -> o.put(p, threads == null ? m.unseen() : threads.unread());
                 case "isSubscribed" -> o.put("isSubscribed", m.subscribed());
                 case "myRights" -> {
                     ObjectNode r = o.putObject("myRights");
@@ -123,14 +131,17 @@ public final class MailboxMethods {
         out.put("state", state(all));
         ArrayNode list = out.putArray("list");
         ArrayNode notFound = out.putArray("notFound");
+        // Thread counts cost a look at every message of the mailbox: only when asked for.
+        boolean counts = props.contains("totalThreads") || props.contains("unreadThreads");
+        Messages.View view = counts ? Messages.view(ctx) : null;
         if (ids == null) {
-            for (Mailbox m : all) list.add(toJson(m, all, props));
+            for (Mailbox m : all) list.add(toJson(m, all, props, counts ? Threads.counts(ctx, view, m) : null));
         } else {
-            for (String raw : ids) {
+            for (String raw : new LinkedHashSet<>(ids)) {
                 String id = ctx.resolveId(raw);
                 long n = Ids.mailboxOf(id);
                 Optional<Mailbox> m = all.stream().filter(x -> x.id() == n).findFirst();
-                if (m.isPresent()) list.add(toJson(m.get(), all, props));
+                if (m.isPresent()) list.add(toJson(m.get(), all, props, counts ? Threads.counts(ctx, view, m.get()) : null));
                 else notFound.add(raw);
             }
         }

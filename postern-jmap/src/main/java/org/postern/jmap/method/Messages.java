@@ -28,8 +28,9 @@ public final class Messages {
             return Ids.email(mailbox.id(), record.uid());
         }
 
-        public String threadId() {
-            return Ids.thread(mailbox.id(), record.uid());
+        /** RFC 8621 §3: the conversation this email belongs to ({@link Threads}). */
+        public String threadId(CallContext ctx) {
+            return Threads.of(ctx, this);
         }
     }
 

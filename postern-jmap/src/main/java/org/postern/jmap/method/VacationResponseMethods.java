@@ -32,7 +32,7 @@ public final class VacationResponseMethods {
         api.register(JmapApi.VACATION, "VacationResponse/set", VacationResponseMethods::set);
     }
 
-    private static String state(CallContext ctx) {
+    static String state(CallContext ctx) {
         return Long.toString(ctx.store().vacation().state(ctx.account().id()));
     }
 
@@ -47,7 +47,8 @@ public final class VacationResponseMethods {
         ArrayNode list = out.putArray("list");
         ArrayNode notFound = out.putArray("notFound");
         if (ids == null || ids.contains(ID)) list.add(view(ctx.store().vacation().get(ctx.account().id()), props));
-        if (ids != null) ids.stream().filter(i -> !i.equals(ID)).forEach(notFound::add);
+        // RFC 8620 §5.1: an id asked for twice is answered once.
+        if (ids != null) ids.stream().filter(i -> !i.equals(ID)).distinct().forEach(notFound::add);
         return out;
     }
 
@@ -105,7 +106,9 @@ public final class VacationResponseMethods {
                 }
             }
         }
-        return r.toJson(ctx.accountId(), oldState, state(ctx));
+        String newState = state(ctx);
+        if (!newState.equals(oldState)) ctx.changed(); // push (RFC 8620 §7): the store's feed does not carry it
+        return r.toJson(ctx.accountId(), oldState, newState);
     }
 
     private static Vacation patch(Vacation v, ObjectNode patch) throws IdentityMethods.Invalid {

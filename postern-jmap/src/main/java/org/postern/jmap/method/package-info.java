@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * One class per JMAP data type: Core/echo and Blob/copy (RFC 8620 §4, §6.3), Mailbox (RFC 8621 §2),
- * Thread (§3), Email (§4), Identity (§6), EmailSubmission (§7), VacationResponse (§8). Standard /get,
- * /changes, /query and /set semantics follow RFC 8620 §5.
+ * Thread (§3), Email (§4), Identity (§6), EmailSubmission (§7, with DSN envelope parameters, RFC 3461),
+ * VacationResponse (§8), and the webmail's Settings and Password/change. Standard /get, /changes,
+ * /query and /set semantics follow RFC 8620 §5.
  *
  * <p>EmailSubmission sends only through {@link org.postern.jmap.method.MailSubmitter}, the SMTP
  * submission intake, so its sender checks, DKIM signing and queue are those of port 587. Vacation
@@ -12,6 +13,7 @@
  * {@link org.postern.jmap.method.Messages.View} per call (mailboxes listed once, each index read at
  * most once), so a request costs the store the changes since the last one, never a reload of a
  * mailbox. Email/query returns the same window as sorting the whole result would (ties by id), but
- * selects only the first position + limit rows when there is no anchor.
+ * selects only the first position + limit rows when there is no anchor; with collapseThreads it looks
+ * up the thread ids of about that many rows, growing the selection only while threads are missing.
  */
 package org.postern.jmap.method;

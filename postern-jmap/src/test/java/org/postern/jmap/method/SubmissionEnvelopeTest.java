@@ -59,12 +59,21 @@ class SubmissionEnvelopeTest {
         "no mailFrom;{\"rcptTo\":[]};envelope/mailFrom",
         "mailFrom without email;{\"mailFrom\":{},\"rcptTo\":[]};envelope/mailFrom",
         "email not a string;{\"mailFrom\":{\"email\":5},\"rcptTo\":[]};envelope/mailFrom",
-        "parameters given;{\"mailFrom\":{\"email\":\"a@x.test\",\"parameters\":{\"RET\":\"HDRS\"}},\"rcptTo\":[]};envelope/mailFrom",
+        "unsupported MAIL parameter;{\"mailFrom\":{\"email\":\"a@x.test\",\"parameters\":{\"HOLDFOR\":\"60\"}},\"rcptTo\":[]};envelope/mailFrom",
+        "bad RET;{\"mailFrom\":{\"email\":\"a@x.test\",\"parameters\":{\"RET\":\"ALL\"}},\"rcptTo\":[]};envelope/mailFrom",
+        "RET without value;{\"mailFrom\":{\"email\":\"a@x.test\",\"parameters\":{\"RET\":null}},\"rcptTo\":[]};envelope/mailFrom",
+        "ENVID too long;{\"mailFrom\":{\"email\":\"a@x.test\",\"parameters\":{\"ENVID\":\"%s\"}},\"rcptTo\":[]};envelope/mailFrom",
+        "ENVID bad xtext;{\"mailFrom\":{\"email\":\"a@x.test\",\"parameters\":{\"ENVID\":\"a+2\"}},\"rcptTo\":[]};envelope/mailFrom",
+        "parameters not an object;{\"mailFrom\":{\"email\":\"a@x.test\",\"parameters\":[]},\"rcptTo\":[]};envelope/mailFrom",
+        "NOTIFY NEVER combined;{\"mailFrom\":{\"email\":\"a@x.test\"},\"rcptTo\":[{\"email\":\"b@y.test\",\"parameters\":{\"NOTIFY\":\"NEVER,SUCCESS\"}}]};envelope/rcptTo",
+        "NOTIFY unknown;{\"mailFrom\":{\"email\":\"a@x.test\"},\"rcptTo\":[{\"email\":\"b@y.test\",\"parameters\":{\"NOTIFY\":\"ALWAYS\"}}]};envelope/rcptTo",
+        "ORCPT without type;{\"mailFrom\":{\"email\":\"a@x.test\"},\"rcptTo\":[{\"email\":\"b@y.test\",\"parameters\":{\"ORCPT\":\"b@y.test\"}}]};envelope/rcptTo",
+        "unsupported RCPT parameter;{\"mailFrom\":{\"email\":\"a@x.test\"},\"rcptTo\":[{\"email\":\"b@y.test\",\"parameters\":{\"RRVS\":\"2026-01-01T00:00:00Z\"}}]};envelope/rcptTo",
         "rcptTo not an array;{\"mailFrom\":{\"email\":\"a@x.test\"},\"rcptTo\":{}};envelope/rcptTo",
         "rcptTo entry not an object;{\"mailFrom\":{\"email\":\"a@x.test\"},\"rcptTo\":[\"b@y.test\"]};envelope/rcptTo",
     })
     void badEnvelope(String name, String json, String property) {
-        assertThatThrownBy(() -> SubmissionEnvelope.parse(JSON.readTree(json)))
+        assertThatThrownBy(() -> SubmissionEnvelope.parse(JSON.readTree(json.replace("%s", "x".repeat(101)))))
                 .isInstanceOfSatisfying(SubmissionEnvelope.Invalid.class, e -> {
                     assertThat(e.type).isEqualTo("invalidProperties");
                     assertThat(e.property).isEqualTo(property);
@@ -77,6 +86,25 @@ class SubmissionEnvelopeTest {
                 "{\"mailFrom\":{\"email\":\"\",\"parameters\":null},\"rcptTo\":[{\"email\":\"b@y.test\"},{\"email\":\"B@y.test\",\"parameters\":{}}]}"));
         assertThat(e.mailFrom()).isEmpty();
         assertThat(e.rcptTo()).containsExactly("b@y.test");
+    }
+
+    @Test
+    void dsnParametersAreReadAsRfc3461SaysAndKeptWithTheirRecipient() throws Exception {
+        // RFC 8621 §7 Address "parameters"; RFC 3461 §4.1-§4.4 values (xtext decoded).
+        SubmissionEnvelope.Envelope e = SubmissionEnvelope.parse(JSON.readTree("{\"mailFrom\":{\"email\":\"a@x.test\","
+                + "\"parameters\":{\"RET\":\"hdrs\",\"ENVID\":\"QQ314159+2Bx\"}},\"rcptTo\":["
+                + "{\"email\":\"b@y.test\",\"parameters\":{\"NOTIFY\":\"delay,SUCCESS\",\"ORCPT\":\"rfc822;b+2Bold@y.test\"}},"
+                + "{\"email\":\"c@y.test\",\"parameters\":{\"notify\":\"NEVER\"}},"
+                + "{\"email\":\"B@Y.test\",\"parameters\":{\"NOTIFY\":\"FAILURE\"}},"
+                + "{\"email\":\"d@y.test\"}]}"));
+        assertThat(e.options().ret()).isEqualTo("HDRS");
+        assertThat(e.options().envId()).isEqualTo("QQ314159+x");
+        assertThat(e.rcptTo()).containsExactly("b@y.test", "c@y.test", "d@y.test");
+        assertThat(e.rcptOptions().get(0).notifyOn()).isEqualTo("SUCCESS,DELAY");
+        assertThat(e.rcptOptions().get(0).orcptType()).isEqualTo("rfc822");
+        assertThat(e.rcptOptions().get(0).orcpt()).isEqualTo("b+old@y.test");
+        assertThat(e.rcptOptions().get(1).notifyOn()).isEqualTo("NEVER");
+        assertThat(e.rcptOptions().get(2)).isEqualTo(org.postern.store.Intake.RecipientOptions.NONE);
     }
 
     @Test

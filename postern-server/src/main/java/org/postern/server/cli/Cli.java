@@ -51,6 +51,7 @@ public final class Cli implements Runnable {
         cl.addSubcommand(new AliasCommand(ctx));
         cl.addSubcommand(new QueueCommand(ctx));
         cl.addSubcommand(new AclCommand(ctx));
+        cl.addSubcommand(new MigrateCommand(ctx));
         cl.setOut(new java.io.PrintWriter(ctx.out(), true));
         cl.setErr(new java.io.PrintWriter(ctx.err(), true));
         cl.setParameterExceptionHandler((ex, a) -> {

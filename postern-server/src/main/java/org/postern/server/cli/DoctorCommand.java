@@ -23,7 +23,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.time.Clock;
 import java.nio.file.Files;
 import org.postern.autoconfig.MtaStsPolicy;
 import org.postern.dns.DnsjavaResolver;
@@ -47,9 +49,7 @@ import picocli.CommandLine.Option;
 @Command(name = "doctor", mixinStandardHelpOptions = true,
         description = "Check every port, the certificate, outbound port 25 and DNS; explain each problem and its fix.")
 public final class DoctorCommand implements Callable<Integer> {
-    static final List<Service> PROBED = List.of(Service.SMTP, Service.SUBMISSION, Service.SUBMISSIONS, Service.IMAP,
-            Service.IMAPS, Service.POP3, Service.POP3S, Service.HTTPS, Service.HTTP);
-    static final String DEFAULT_OUTBOUND_PROBE = "gmail-smtp-in.l.google.com:25";
+    public static final String DEFAULT_OUTBOUND_PROBE = "gmail-smtp-in.l.google.com:25";
 
     private final CliContext ctx;
 
@@ -91,81 +91,41 @@ public final class DoctorCommand implements Callable<Integer> {
         Map<Service, Integer> plan = ports(config);
         PrintStream out = ctx.out();
         Duration timeout = Duration.ofSeconds(timeoutSeconds);
+        Optional<InetSocketAddress> resolver = Optional.empty();
+        if (!noDns) {
+            String server = dnsServer != null ? dnsServer : config.outbound().dnsServer();
+            try {
+                resolver = Optional.of(server.isEmpty() ? DnsjavaResolver.systemServer() : dnsAddress(server));
+            } catch (UnknownHostException | RuntimeException e) {
+                throw CliFailure.usage("--dns-server must be IP or IP:PORT");
+            }
+        }
+        if (!noOutbound) probeAddress(outboundProbe);
         out.println("Postern doctor: checking " + clientName + " at " + address);
         out.println();
-
-        PortProbe probe = new PortProbe(address, clientName, timeout, config.allowPlaintextAuth());
-        List<Finding> summary = new ArrayList<>();
-        Map<String, List<Service>> certificates = new LinkedHashMap<>();
-        Map<String, List<X509Certificate>> chains = new LinkedHashMap<>();
-        for (Service s : PROBED) {
-            PortProbe.Result r = s == Service.HTTP ? optional(probe.probe(s, plan.get(s)),
-                    "browsers typing the bare name and ACME http-01 validation need it") : probe.probe(s, plan.get(s));
-            out.println(s.key() + " (port " + r.port() + ": " + s.protocol() + ", " + s.tlsMode() + ")");
-            for (Finding f : r.findings()) print(out, f);
-            collect(summary, s.key() + " port " + r.port(), r.findings());
-            if (!r.chain().isEmpty()) {
-                String fp = fingerprint(r.chain().get(0));
-                certificates.computeIfAbsent(fp, k -> new ArrayList<>()).add(s);
-                chains.putIfAbsent(fp, r.chain());
+        Doctor.Options options = new Doctor.Options(address, clientName, plan, timeout, config.allowPlaintextAuth(),
+                noOutbound ? Optional.empty() : Optional.of(outboundProbe), resolver,
+                config.tlsCert().isEmpty() && !config.certificates().acme());
+        Doctor.Report report;
+        if (resolver.isPresent() && Files.isDirectory(ctx.dataDir())) {
+            try (MailStore store = ctx.openStore()) {
+                report = Doctor.run(options, store, Clock.systemUTC());
             }
+        } else {
+            report = Doctor.run(options, null, Clock.systemUTC());
+        }
+        for (Doctor.Section s : report.sections()) {
+            out.println(s.title());
+            for (Finding f : s.findings()) print(out, f);
             out.println();
         }
-        for (var e : certificates.entrySet()) {
-            X509Certificate leaf = chains.get(e.getKey()).get(0);
-            out.println("certificate " + leaf.getSubjectX500Principal().getName() + " (SHA-256 " + e.getKey().substring(0, 23)
-                    + "..., on " + String.join(", ", e.getValue().stream().map(Service::key).toList()) + ")");
-            List<Finding> findings = CertificateReport.check(chains.get(e.getKey()), clientName, Instant.now());
-            for (Finding f : findings) print(out, f);
-            collect(summary, "certificate", findings);
-            out.println();
-        }
-        if (!noOutbound) {
-            out.println("outbound");
-            List<Finding> findings = outbound(timeout);
-            for (Finding f : findings) print(out, f);
-            collect(summary, "outbound", findings);
-            out.println();
-        }
-
-        if (!noDns) {
-            dns(out, summary, config, clientName);
-        }
-
-        long failures = summary.stream().filter(f -> f.level() == Level.FAIL).count();
+        List<Finding> summary = report.summary();
+        long failures = report.failures();
         long warnings = summary.size() - failures;
         out.println("Summary: " + (failures == 0 && warnings == 0 ? "everything works."
                 : failures + (failures == 1 ? " problem" : " problems") + ", " + warnings + (warnings == 1 ? " warning" : " warnings")));
         for (Finding f : summary) out.println("  " + (f.level() == Level.FAIL ? "PROBLEM " : "warning ") + f.text());
         return failures == 0 ? 0 : CliFailure.FAILED;
-    }
-
-    private void dns(PrintStream out, List<Finding> summary, ServerConfig config, String clientName) {
-        String server = dnsServer != null ? dnsServer : config.outbound().dnsServer();
-        InetSocketAddress resolverAddress;
-        try {
-            resolverAddress = server.isEmpty() ? DnsjavaResolver.systemServer() : dnsAddress(server);
-        } catch (UnknownHostException | RuntimeException e) {
-            throw CliFailure.usage("--dns-server must be IP or IP:PORT");
-        }
-        Duration t = Duration.ofSeconds(timeoutSeconds);
-        DnsReport report = new DnsReport(new DnsjavaResolver(resolverAddress, t), new DnsjavaPtrLookup(resolverAddress, t), clientName);
-        out.println("dns " + clientName + " (asking " + resolverAddress.getAddress().getHostAddress() + ":" + resolverAddress.getPort() + ")");
-        List<Finding> host = report.host();
-        for (Finding f : host) print(out, f);
-        collect(summary, "dns", host);
-        out.println();
-        if (!Files.isDirectory(ctx.dataDir())) return;
-        MtaStsPolicy policy = MtaStsPolicy.forHost(clientName, config.tlsCert().isEmpty());
-        try (MailStore store = ctx.openStore()) {
-            for (String domain : store.directory().domains().stream().sorted().toList()) {
-                out.println("dns " + domain);
-                List<Finding> findings = report.domain(domain, store.dkimKeys().keys(domain), policy);
-                for (Finding f : findings) print(out, f);
-                collect(summary, "dns " + domain, findings);
-                out.println();
-            }
-        }
     }
 
     /** IP, IP:PORT or [IPv6]:PORT; an IP literal, so finding the DNS server needs no DNS. */
@@ -184,13 +144,6 @@ public final class DoctorCommand implements Callable<Integer> {
         return new InetSocketAddress(InetAddress.getByName(h), port);
     }
 
-    /** A port whose absence is a warning, not a failure. */
-    private static PortProbe.Result optional(PortProbe.Result r, String why) {
-        List<Finding> softened = r.findings().stream()
-                .map(f -> f.level() == Level.FAIL ? new Finding(Level.WARN, f.text() + " (" + why + ")") : f).toList();
-        return new PortProbe.Result(r.service(), r.port(), softened, r.chain());
-    }
-
     private static void print(PrintStream out, Finding f) {
         out.println("  " + switch (f.level()) {
             case OK -> "ok     ";
@@ -199,10 +152,16 @@ public final class DoctorCommand implements Callable<Integer> {
         } + " " + f.text());
     }
 
-    private static void collect(List<Finding> summary, String where, List<Finding> findings) {
-        for (Finding f : findings) {
-            if (f.level() != Level.OK) summary.add(new Finding(f.level(), where + ": " + f.text()));
+    /** The port of a HOST[:PORT] probe target; a usage error when it is not a number. */
+    static int probeAddress(String outboundProbe) {
+        int colon = outboundProbe.lastIndexOf(':');
+        try {
+            int p = colon > 0 ? Integer.parseInt(outboundProbe.substring(colon + 1)) : 25;
+            if (p >= 1 && p <= 65535) return p;
+        } catch (NumberFormatException e) {
+            // the usage message below
         }
+        throw CliFailure.usage("--outbound-probe must be HOST:PORT");
     }
 
     /** The configured ports with the offset serve would use, then the --port overrides. */
@@ -230,7 +189,7 @@ public final class DoctorCommand implements Callable<Integer> {
         return plan;
     }
 
-    static String connectAddress(String listen) {
+    public static String connectAddress(String listen) {
         return switch (listen) {
             case "0.0.0.0", "" -> "127.0.0.1";
             case "::", "[::]" -> "::1";
@@ -242,16 +201,11 @@ public final class DoctorCommand implements Callable<Integer> {
      * Can this machine deliver to other servers? RFC 5321 §4.5.4.1: delivery is to port 25 of the
      * recipient's MX; many ISPs and cloud providers block it outbound to stop spam from infected hosts.
      */
-    List<Finding> outbound(Duration timeout) {
+    static List<Finding> outbound(String outboundProbe, Duration timeout) {
         List<Finding> out = new ArrayList<>();
         int colon = outboundProbe.lastIndexOf(':');
         String h = colon > 0 ? outboundProbe.substring(0, colon) : outboundProbe;
-        int p;
-        try {
-            p = colon > 0 ? Integer.parseInt(outboundProbe.substring(colon + 1)) : 25;
-        } catch (NumberFormatException e) {
-            throw CliFailure.usage("--outbound-probe must be HOST:PORT");
-        }
+        int p = probeAddress(outboundProbe);
         InetAddress target;
         try {
             target = InetAddress.getByName(h);
@@ -283,12 +237,5 @@ public final class DoctorCommand implements Callable<Integer> {
         return out;
     }
 
-    private static String fingerprint(X509Certificate c) {
-        try {
-            return HexFormat.ofDelimiter(":").withUpperCase().formatHex(MessageDigest.getInstance("SHA-256").digest(c.getEncoded()))
-                    .toLowerCase(Locale.ROOT);
-        } catch (NoSuchAlgorithmException | CertificateEncodingException e) {
-            return "unknown";
-        }
-    }
+
 }

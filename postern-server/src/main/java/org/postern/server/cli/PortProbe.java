@@ -34,10 +34,10 @@ import org.postern.server.config.Service;
  * bring TLS up, and look again. Every read is bounded in length, line count and time; anything odd
  * becomes a {@link Finding}, never an exception.
  */
-final class PortProbe {
-    enum Level { OK, WARN, FAIL }
+public final class PortProbe {
+    public enum Level { OK, WARN, FAIL }
 
-    record Finding(Level level, String text) {}
+    public record Finding(Level level, String text) {}
 
     /** What one port showed; {@code chain} is empty when TLS never came up. */
     record Result(Service service, int port, List<Finding> findings, List<X509Certificate> chain) {

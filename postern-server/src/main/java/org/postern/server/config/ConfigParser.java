@@ -24,8 +24,9 @@ public final class ConfigParser {
             "listen_address", "port_offset", "smtp_port", "submission_port", "submissions_port", "imap_port", "imaps_port",
             "pop3_port", "pop3s_port", "https_port", "http_port", "tls_cert", "tls_key", "allow_plaintext_auth", "max_message_size",
             "smtp_pregreet_delay", "store", "store_password_file"),
-            Stream.concat(OutboundConfig.KEYS.stream().map(k -> OutboundConfig.PREFIX + k),
-                    Stream.of("dev.argon2", "dev.auth_throttle"))).toList();
+            Stream.concat(StoreConfig.BLOB_KEYS.stream(), Stream.concat(OutboundConfig.KEYS.stream().map(k -> OutboundConfig.PREFIX + k),
+                    Stream.concat(CertificateConfig.KEYS.stream(), Stream.concat(Stream.of("admins"),
+                            Stream.of("dev.argon2", "dev.auth_throttle")))))).toList();
 
     static final int MAX_LINES = 10_000;
     static final int MAX_LINE_LENGTH = 4096;
@@ -115,8 +116,21 @@ public final class ConfigParser {
         }
         String cost = choice(v, lineOf, "dev.argon2", List.of("default", "test"));
         String throttle = choice(v, lineOf, "dev.auth_throttle", List.of("default", "relaxed"));
+        CertificateConfig certificates = CertificateConfig.parse(v, lineOf);
+        if (certificates.acme() && !cert.isEmpty()) {
+            throw new ConfigException(lineOf.get("acme"), "acme = on manages the certificate files itself (in acme/); "
+                    + "leave tls_cert and tls_key empty, or set acme = off to use your own files");
+        }
+        List<String> admins = new java.util.ArrayList<>();
+        for (String a : v.getOrDefault("admins", "").split("[,\\s]+")) {
+            if (a.isEmpty()) continue;
+            if (MailAddress.parse(a).isEmpty()) {
+                throw new ConfigException(lineOf.get("admins"), "admins: '" + shorten(a) + "' is not a mail address");
+            }
+            admins.add(a.toLowerCase(Locale.ROOT));
+        }
         return new ServerConfig(version, hostname, listen, offset, ports, cert, key, plaintext, maxSize, pregreet, cost, throttle,
-                OutboundConfig.parse(v, lineOf), store(v, lineOf));
+                OutboundConfig.parse(v, lineOf), store(v, lineOf), certificates, List.copyOf(admins));
     }
 
     private static StoreConfig store(Map<String, String> v, Map<String, Integer> lineOf) throws ConfigException {
@@ -127,12 +141,26 @@ public final class ConfigParser {
                     "store_password_file is only for a postgres:// store; remove it or set store = postgres://user@host:port/db");
         }
         if (url.isEmpty()) throw new ConfigException(lineOf.get("store"), "store must be sqlite or postgres://user@host:port/db");
+        StoreConfig store;
         try {
-            return new StoreConfig(url, passwordFile);
+            store = new StoreConfig(url, passwordFile);
         } catch (IllegalArgumentException e) {
             String why = e.getMessage().replaceAll("\\p{Cntrl}", "?");
             throw new ConfigException(lineOf.get("store"), "store must be sqlite or postgres://user@host:port/db: "
                     + (why.length() <= 200 ? why : why.substring(0, 197) + "..."));
+        }
+        StoreConfig.Blobs d = StoreConfig.Blobs.STORE;
+        try {
+            return store.withBlobs(new StoreConfig.Blobs(v.getOrDefault("blobs", d.kind()),
+                    v.getOrDefault("s3_endpoint", d.endpoint()), v.getOrDefault("s3_region", d.region()),
+                    v.getOrDefault("s3_bucket", d.bucket()), v.getOrDefault("s3_prefix", d.prefix()),
+                    v.getOrDefault("s3_access_key", d.accessKey()), v.getOrDefault("s3_secret_key_file", d.secretKeyFile()),
+                    v.getOrDefault("s3_path_style", d.pathStyle())));
+        } catch (IllegalArgumentException e) {
+            // The line of the first s3 key the message names, else of "blobs".
+            Integer line = StoreConfig.BLOB_KEYS.stream().filter(k -> e.getMessage().startsWith(k))
+                    .map(lineOf::get).filter(java.util.Objects::nonNull).findFirst().orElse(lineOf.getOrDefault("blobs", 0));
+            throw new ConfigException(line, e.getMessage().replaceAll("\\p{Cntrl}", "?"));
         }
     }
 

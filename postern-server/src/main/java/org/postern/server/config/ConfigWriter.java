@@ -84,7 +84,15 @@ public final class ConfigWriter {
                 # to this folder; keep it readable by Postern only). Empty: no password (trust/peer).
                 """);
         kv(b, "store_password_file", c.store().passwordFile());
+        c.store().blobs().render(b);
         c.outbound().render(b);
+        c.certificates().render(b);
+        b.append("""
+
+                # Addresses (comma-separated) that may open the admin page at /admin/ after logging in to
+                # the webmail, besides accounts created with admin rights (such as the first admin@).
+                """);
+        kv(b, "admins", String.join(", ", c.admins()));
         b.append("""
 
                 # For test suites only. dev.argon2 = test makes password hashing cheap (and weak);

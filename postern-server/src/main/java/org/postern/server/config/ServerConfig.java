@@ -4,6 +4,7 @@ package org.postern.server.config;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 
@@ -20,11 +21,13 @@ import java.util.OptionalInt;
  *     (HOSTILE A14, like Postfix postscreen's greet wait); zero turns the wait off
  * @param outbound the {@code outbound.*} settings: relaying mail to other domains
  * @param store {@code store} and {@code store_password_file}: the embedded store or a shared PostgreSQL
+ * @param certificates the {@code acme*} settings
+ * @param admins {@code admins}: addresses that may use the admin page, besides accounts with the admin flag
  */
 public record ServerConfig(int configVersion, String hostname, String listenAddress, OptionalInt portOffset,
         Map<Service, Integer> ports, String tlsCert, String tlsKey, boolean allowPlaintextAuth, long maxMessageSize,
         Duration smtpPregreetDelay, String passwordCost, String authThrottle, OutboundConfig outbound,
-        StoreConfig store) {
+        StoreConfig store, CertificateConfig certificates, List<String> admins) {
 
     /** The newest config format this code understands; a newer file is refused, never guessed at. */
     public static final int CURRENT_VERSION = 1;
@@ -37,12 +40,22 @@ public record ServerConfig(int configVersion, String hostname, String listenAddr
         p.putAll(ports);
         ports = Collections.unmodifiableMap(p);
         if (store == null) store = StoreConfig.sqlite();
+        if (certificates == null) certificates = CertificateConfig.defaults();
+        admins = admins == null ? List.of() : List.copyOf(admins);
+    }
+
+    public ServerConfig(int configVersion, String hostname, String listenAddress, OptionalInt portOffset,
+            Map<Service, Integer> ports, String tlsCert, String tlsKey, boolean allowPlaintextAuth, long maxMessageSize,
+            Duration smtpPregreetDelay, String passwordCost, String authThrottle, OutboundConfig outbound,
+            StoreConfig store) {
+        this(configVersion, hostname, listenAddress, portOffset, ports, tlsCert, tlsKey, allowPlaintextAuth, maxMessageSize,
+                smtpPregreetDelay, passwordCost, authThrottle, outbound, store, CertificateConfig.defaults(), List.of());
     }
 
     public static ServerConfig defaults(String hostname) {
         return new ServerConfig(CURRENT_VERSION, hostname, "0.0.0.0", OptionalInt.empty(), Map.of(), "", "", false,
                 DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_PREGREET_DELAY, "default", "default", OutboundConfig.defaults(),
-                StoreConfig.sqlite());
+                StoreConfig.sqlite(), CertificateConfig.defaults(), List.of());
     }
 
     public int port(Service s) {
@@ -51,38 +64,48 @@ public record ServerConfig(int configVersion, String hostname, String listenAddr
 
     public ServerConfig withListenAddress(String address) {
         return new ServerConfig(configVersion, hostname, address, portOffset, ports, tlsCert, tlsKey,
-                allowPlaintextAuth, maxMessageSize, smtpPregreetDelay, passwordCost, authThrottle, outbound, store);
+                allowPlaintextAuth, maxMessageSize, smtpPregreetDelay, passwordCost, authThrottle, outbound, store, certificates, admins);
     }
 
     public ServerConfig withPorts(Map<Service, Integer> newPorts) {
         EnumMap<Service, Integer> p = new EnumMap<>(ports);
         p.putAll(newPorts);
         return new ServerConfig(configVersion, hostname, listenAddress, portOffset, p, tlsCert, tlsKey,
-                allowPlaintextAuth, maxMessageSize, smtpPregreetDelay, passwordCost, authThrottle, outbound, store);
+                allowPlaintextAuth, maxMessageSize, smtpPregreetDelay, passwordCost, authThrottle, outbound, store, certificates, admins);
     }
 
     public ServerConfig withPortOffset(OptionalInt offset) {
         return new ServerConfig(configVersion, hostname, listenAddress, offset, ports, tlsCert, tlsKey,
-                allowPlaintextAuth, maxMessageSize, smtpPregreetDelay, passwordCost, authThrottle, outbound, store);
+                allowPlaintextAuth, maxMessageSize, smtpPregreetDelay, passwordCost, authThrottle, outbound, store, certificates, admins);
     }
 
     public ServerConfig withDev(String passwordCost, String authThrottle) {
         return new ServerConfig(configVersion, hostname, listenAddress, portOffset, ports, tlsCert, tlsKey,
-                allowPlaintextAuth, maxMessageSize, smtpPregreetDelay, passwordCost, authThrottle, outbound, store);
+                allowPlaintextAuth, maxMessageSize, smtpPregreetDelay, passwordCost, authThrottle, outbound, store, certificates, admins);
     }
 
     public ServerConfig withOutbound(OutboundConfig o) {
         return new ServerConfig(configVersion, hostname, listenAddress, portOffset, ports, tlsCert, tlsKey,
-                allowPlaintextAuth, maxMessageSize, smtpPregreetDelay, passwordCost, authThrottle, o, store);
+                allowPlaintextAuth, maxMessageSize, smtpPregreetDelay, passwordCost, authThrottle, o, store, certificates, admins);
     }
 
     public ServerConfig withSmtpPregreetDelay(Duration d) {
         return new ServerConfig(configVersion, hostname, listenAddress, portOffset, ports, tlsCert, tlsKey,
-                allowPlaintextAuth, maxMessageSize, d, passwordCost, authThrottle, outbound, store);
+                allowPlaintextAuth, maxMessageSize, d, passwordCost, authThrottle, outbound, store, certificates, admins);
     }
 
     public ServerConfig withStore(StoreConfig s) {
         return new ServerConfig(configVersion, hostname, listenAddress, portOffset, ports, tlsCert, tlsKey,
-                allowPlaintextAuth, maxMessageSize, smtpPregreetDelay, passwordCost, authThrottle, outbound, s);
+                allowPlaintextAuth, maxMessageSize, smtpPregreetDelay, passwordCost, authThrottle, outbound, s, certificates, admins);
+    }
+
+    public ServerConfig withCertificates(CertificateConfig c) {
+        return new ServerConfig(configVersion, hostname, listenAddress, portOffset, ports, tlsCert, tlsKey,
+                allowPlaintextAuth, maxMessageSize, smtpPregreetDelay, passwordCost, authThrottle, outbound, store, c, admins);
+    }
+
+    public ServerConfig withAdmins(List<String> a) {
+        return new ServerConfig(configVersion, hostname, listenAddress, portOffset, ports, tlsCert, tlsKey,
+                allowPlaintextAuth, maxMessageSize, smtpPregreetDelay, passwordCost, authThrottle, outbound, store, certificates, a);
     }
 }

@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.regex.Pattern;
 import org.postern.store.BlobStore;
+import org.postern.store.ExternalBlobStore;
 import org.postern.store.StoreException;
 
 /**
@@ -24,17 +25,34 @@ import org.postern.store.StoreException;
  * in that single transaction. Bodies are deleted by the transaction that drops their last reference
  * (schema triggers). Bodies never committed, or committed but never referenced (a crash between the
  * two), are removed after {@link #ORPHAN_AGE} when a store opens.
+ *
+ * <p>With an {@link ExternalBlobStore} (S3) the bytes of new bodies go there and the row only counts
+ * references: the row is inserted, committed, after the object store acknowledged the object, so a
+ * body with a row always has its bytes. The schema's triggers drop rows without telling this class, so
+ * objects without a row and older than {@link #ORPHAN_AGE} are swept in the background after open and
+ * every {@link #SWEEP_EVERY} (by every node; deleting twice is harmless). Bodies written before the switch to an object store stay in {@code blob_chunks}
+ * and are still read from there.
  */
 final class PostgresBlobStore implements BlobStore {
     static final int CHUNK = 256 * 1024;
     static final Duration ORPHAN_AGE = Duration.ofDays(1);
+    static final Duration SWEEP_EVERY = Duration.ofHours(6);
+    private static final System.Logger LOG = System.getLogger(PostgresBlobStore.class.getName());
     private static final Pattern ID = Pattern.compile("[0-9a-f]{32}");
 
     private final PostgresDatabase db;
+    /** Where new bodies' bytes go; null keeps them in {@code blob_chunks}. */
+    private final ExternalBlobStore external;
     private final SecureRandom random = new SecureRandom();
+    private volatile Thread sweeper;
 
     PostgresBlobStore(PostgresDatabase db) {
+        this(db, null);
+    }
+
+    PostgresBlobStore(PostgresDatabase db, ExternalBlobStore external) {
         this.db = db;
+        this.external = external;
     }
 
     static boolean validId(String id) {
@@ -47,8 +65,59 @@ final class PostgresBlobStore implements BlobStore {
         db.autocommit(s -> s.update("DELETE FROM blobs WHERE refs <= 0 AND created_at < ?", limit));
     }
 
+    /** Deletes objects older than {@link #ORPHAN_AGE} that have no row (any more). */
+    void sweepObjects() {
+        long limit = System.currentTimeMillis() - ORPHAN_AGE.toMillis();
+        try {
+            external.list(java.time.Instant.ofEpochMilli(limit), this::deleteUnknown);
+        } catch (IOException e) {
+            // Only storage is wasted until the next sweep.
+            LOG.log(System.Logger.Level.WARNING, "could not sweep the blob object store: " + e);
+        }
+    }
+
+    /** Deletes the objects of a page that have no row: no message or queue entry can reach them. */
+    private void deleteUnknown(java.util.List<String> page) throws IOException {
+        java.util.List<String> ids = page.stream().filter(PostgresBlobStore::validId).toList();
+        if (ids.isEmpty()) return;
+        String in = String.join(", ", java.util.Collections.nCopies(ids.size(), "?"));
+        java.util.Set<String> known = new java.util.HashSet<>(io(() -> db.autocommit(s -> s.list(
+                "SELECT blob_id FROM blobs WHERE blob_id IN (" + in + ")", rs -> rs.getString(1), ids.toArray()))));
+        for (String id : ids) {
+            if (!known.contains(id)) external.delete(id);
+        }
+    }
+
+    /**
+     * Sweeps the object store now and every {@link #SWEEP_EVERY} until {@link #close()}, in the
+     * background: listing a big bucket must not delay a node's start.
+     */
+    void startSweeper() {
+        if (external == null) return;
+        sweeper = Thread.ofVirtual().name("blob-sweeper").start(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    sweepObjects();
+                    Thread.sleep(SWEEP_EVERY);
+                    removeOrphans();
+                } catch (InterruptedException e) {
+                    return;
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "blob sweep failed: " + e);
+                }
+            }
+        });
+    }
+
+    void close() {
+        Thread t = sweeper;
+        if (t != null) t.interrupt();
+        if (external != null) external.close();
+    }
+
     @Override
-    public BlobWriter create() {
+    public BlobWriter create() throws IOException {
+        if (external != null) return new ExternalWriter(external.create());
         byte[] b = new byte[16];
         random.nextBytes(b);
         return new ChunkedWriter(HexFormat.of().formatHex(b));
@@ -56,7 +125,12 @@ final class PostgresBlobStore implements BlobStore {
 
     @Override
     public InputStream open(String blobId) throws IOException {
-        return new ChunkedReader(blobId, size(blobId));
+        long size = size(blobId);
+        if (external != null && !io(() -> db.autocommit(s -> s.exists(
+                "SELECT 1 FROM blob_chunks WHERE blob_id = ? AND seq = 0", blobId)))) {
+            return external.open(blobId);
+        }
+        return new ChunkedReader(blobId, size);
     }
 
     @Override
@@ -66,6 +140,20 @@ final class PostgresBlobStore implements BlobStore {
                 blobId)));
         if (size < 0) throw new NoSuchFileException("blob " + blobId);
         return size;
+    }
+
+    /**
+     * One statement, so it cannot race a delivery: requireBlob's FOR KEY SHARE and the reference
+     * triggers' UPDATE wait for the row lock, and a DELETE that waited re-checks {@code refs}.
+     */
+    @Override
+    public void delete(String blobId) throws IOException {
+        if (!validId(blobId)) throw new NoSuchFileException("blob " + blobId);
+        boolean referenced = io(() -> db.autocommit(s -> s.update("DELETE FROM blobs WHERE blob_id = ? AND refs <= 0",
+                blobId) == 0 && s.exists("SELECT 1 FROM blobs WHERE blob_id = ? AND refs > 0", blobId)));
+        if (referenced) throw new IOException("blob " + blobId + " is still referenced");
+        // Also when there was no row any more: the triggers drop rows, never objects.
+        if (external != null) external.delete(blobId);
     }
 
     @FunctionalInterface
@@ -180,6 +268,50 @@ final class PostgresBlobStore implements BlobStore {
             committed = true;
             filled = 0;
             return id;
+        }
+    }
+
+    /** The object is complete in the object store before its row exists, so a row always has bytes. */
+    private final class ExternalWriter implements BlobWriter {
+        private final BlobWriter bytes;
+
+        ExternalWriter(BlobWriter bytes) {
+            this.bytes = bytes;
+        }
+
+        @Override
+        public OutputStream stream() {
+            return bytes.stream();
+        }
+
+        @Override
+        public long size() {
+            return bytes.size();
+        }
+
+        @Override
+        public String commit() throws IOException {
+            long total = bytes.size();
+            String id = bytes.commit();
+            if (!validId(id)) throw new IOException("object store returned a malformed blob id " + id);
+            try {
+                io(() -> db.autocommit(s -> s.update(
+                        "INSERT INTO blobs(blob_id, size, committed, refs, created_at) VALUES (?, ?, true, 0, ?)", id,
+                        total, System.currentTimeMillis())));
+            } catch (IOException | RuntimeException e) {
+                try {
+                    external.delete(id);
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed); // the sweep removes it later
+                }
+                throw e;
+            }
+            return id;
+        }
+
+        @Override
+        public void close() throws IOException {
+            bytes.close();
         }
     }
 

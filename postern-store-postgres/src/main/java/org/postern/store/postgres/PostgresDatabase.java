@@ -81,10 +81,15 @@ final class PostgresDatabase implements AutoCloseable {
 
     /** A connection outside the pool, for the LISTEN session that lives as long as the store. */
     Connection dedicatedConnection() throws SQLException {
+        return dedicatedConnection("postern-listen");
+    }
+
+    /** As {@link #dedicatedConnection()}, named {@code applicationName} in {@code pg_stat_activity}. */
+    Connection dedicatedConnection(String applicationName) throws SQLException {
         java.util.Properties p = new java.util.Properties();
         p.setProperty("user", config.user());
         if (config.password() != null) p.setProperty("password", config.password());
-        p.setProperty("ApplicationName", "postern-listen");
+        p.setProperty("ApplicationName", applicationName);
         p.setProperty("tcpKeepAlive", "true");
         return new org.postgresql.Driver().connect(config.jdbcUrl(), p);
     }

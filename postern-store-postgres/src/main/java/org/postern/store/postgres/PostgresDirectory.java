@@ -167,6 +167,10 @@ final class PostgresDirectory implements Directory {
         tx.s.update("DELETE FROM acl WHERE identifier = ?", key);
         tx.s.update("DELETE FROM user_seen WHERE owner_id = ?", id);
         tx.s.update("DELETE FROM user_seen WHERE user_id = ?", id);
+        for (String table : List.of("thread_ids", "thread_refs", "identities", "submissions", "object_changes", "vacation",
+                "vacation_replied")) {
+            tx.s.update("DELETE FROM " + table + " WHERE account_id = ?", id);
+        }
         tx.s.update("DELETE FROM mailboxes WHERE account_id = ?", id);
         tx.s.update("DELETE FROM account_settings WHERE account_id = ?", id);
         tx.s.update("DELETE FROM accounts WHERE id = ?", id);

@@ -12,6 +12,8 @@ import org.postern.store.BlobStore;
 import org.postern.store.ChangeFeed;
 import org.postern.store.Directory;
 import org.postern.store.DkimKeyStore;
+import org.postern.store.ExternalBlobStore;
+import org.postern.store.IdentityStore;
 import org.postern.store.Intake;
 import org.postern.store.IntakeResult;
 import org.postern.store.MailStore;
@@ -20,6 +22,9 @@ import org.postern.store.MessageRecord;
 import org.postern.store.MetadataStore;
 import org.postern.store.OutboundQueue;
 import org.postern.store.StoreException;
+import org.postern.store.SubmissionStore;
+import org.postern.store.ThreadStore;
+import org.postern.store.VacationStore;
 
 /**
  * The shared store: everything in one PostgreSQL database, so any number of Postern nodes can serve
@@ -40,17 +45,25 @@ public final class PostgresMailStore implements MailStore {
     private final PostgresMetadataStore metadata;
     private final PostgresAclStore acl;
     private final PostgresDkimKeyStore dkimKeys;
+    private final PostgresThreadStore threads;
+    private final PostgresIdentityStore identities;
+    private final PostgresSubmissionStore submissions;
+    private final PostgresVacationStore vacation;
     private final PostgresChangeFeed feed;
 
-    private PostgresMailStore(PostgresDatabase db) throws SQLException {
+    private PostgresMailStore(PostgresDatabase db, ExternalBlobStore blobBytes) throws SQLException {
         this.db = db;
-        this.blobs = new PostgresBlobStore(db);
+        this.blobs = new PostgresBlobStore(db, blobBytes);
         this.directory = new PostgresDirectory(db);
         this.mailboxes = new PostgresMailboxStore(db);
         this.queue = new PostgresOutboundQueue(db, db.config().queueLease(), nodeId);
         this.metadata = new PostgresMetadataStore(db);
         this.acl = new PostgresAclStore(db);
         this.dkimKeys = new PostgresDkimKeyStore(db);
+        this.threads = new PostgresThreadStore(db);
+        this.identities = new PostgresIdentityStore(db);
+        this.submissions = new PostgresSubmissionStore(db);
+        this.vacation = new PostgresVacationStore(db);
         this.feed = new PostgresChangeFeed(db, nodeId, queue::queued);
     }
 
@@ -61,16 +74,27 @@ public final class PostgresMailStore implements MailStore {
      * @throws StoreException.Unavailable when the database cannot be reached
      */
     public static PostgresMailStore open(PostgresConfig config) {
+        return open(config, null);
+    }
+
+    /**
+     * As {@link #open(PostgresConfig)}, with the bytes of new bodies in {@code blobBytes} (an object
+     * store) instead of the database, or in the database when it is null. The store closes it.
+     */
+    public static PostgresMailStore open(PostgresConfig config, ExternalBlobStore blobBytes) {
         PostgresDatabase db = new PostgresDatabase(config);
         try {
-            PostgresMailStore store = new PostgresMailStore(db);
+            PostgresMailStore store = new PostgresMailStore(db, blobBytes);
             store.blobs.removeOrphans();
+            store.blobs.startSweeper();
             return store;
         } catch (SQLException e) {
             db.close();
+            if (blobBytes != null) blobBytes.close();
             throw PostgresDatabase.map(e);
         } catch (RuntimeException e) {
             db.close();
+            if (blobBytes != null) blobBytes.close();
             throw e;
         }
     }
@@ -121,6 +145,26 @@ public final class PostgresMailStore implements MailStore {
     }
 
     @Override
+    public ThreadStore threads() {
+        return threads;
+    }
+
+    @Override
+    public IdentityStore identities() {
+        return identities;
+    }
+
+    @Override
+    public SubmissionStore submissions() {
+        return submissions;
+    }
+
+    @Override
+    public VacationStore vacation() {
+        return vacation;
+    }
+
+    @Override
     public IntakeResult deliver(Intake intake) {
         if (intake.local().isEmpty() && intake.outbound() == null) throw new StoreException.Refused("nothing to deliver");
         List<String> flags = new ArrayList<>();
@@ -151,6 +195,7 @@ public final class PostgresMailStore implements MailStore {
     @Override
     public void close() {
         feed.close();
+        blobs.close();
         db.close();
     }
 }

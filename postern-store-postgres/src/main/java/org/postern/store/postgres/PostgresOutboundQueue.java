@@ -22,10 +22,19 @@ import org.postern.store.StoreException;
  * it (its queue runner skips those in flight), and each {@code due} renews their lease, so a long
  * attempt keeps its claim while the runner polls, and an entry a runner took but did not start is not
  * stranded. The attempt ends the claim ({@link #deferred}, {@link #delete}); when the node dies
- * instead, the entry is due for every node once the lease ran out.
+ * instead, its claims are due for every node as soon as the node's LISTEN connection is gone from
+ * {@code pg_stat_activity} (a SIGKILL closes it at once) and the claim was not renewed for
+ * {@link #DEAD_NODE_GRACE}; at the latest, for a node still connected but no longer renewing, once the
+ * lease ran out. The grace covers a live node whose LISTEN connection is being re-opened: it keeps
+ * renewing through its pool, so its claims stay its own and nothing is attempted twice.
  */
 final class PostgresOutboundQueue implements OutboundQueue {
     static final int MAX_ERROR_LENGTH = 2_000;
+    /**
+     * How long a claim of a node that is not connected stays its own after its last renewal: several
+     * queue polls (5 s by default), and far above a LISTEN reconnect.
+     */
+    static final Duration DEAD_NODE_GRACE = Duration.ofSeconds(20);
     private static final System.Logger LOG = System.getLogger(PostgresOutboundQueue.class.getName());
     private static final String COLUMNS =
             "id, mail_from, recipients, blob_id, size, queued_at, next_attempt, attempts, last_error, dsn_ret, dsn_envid,"
@@ -128,10 +137,15 @@ final class PostgresOutboundQueue implements OutboundQueue {
         if (limit <= 0) return List.of();
         long at = now.toEpochMilli();
         long until = now.plus(lease).toEpochMilli();
+        // A claim is renewed to "now + lease": one whose end lies before this was last renewed a grace ago.
+        long staleClaim = now.plus(lease).minus(DEAD_NODE_GRACE).toEpochMilli();
         return db.write(tx -> {
-            List<QueuedMessage> picked = tx.s.list("SELECT " + COLUMNS + " FROM queue"
-                    + " WHERE next_attempt <= ? OR claimed_by = ? ORDER BY queued_at, id LIMIT ? FOR UPDATE SKIP LOCKED",
-                    PostgresOutboundQueue::entry, at, nodeId, limit);
+            List<QueuedMessage> picked = tx.s.list("SELECT " + COLUMNS + " FROM queue q"
+                    + " WHERE next_attempt <= ? OR claimed_by = ?"
+                    + " OR (claimed_by IS NOT NULL AND next_attempt <= ? AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a"
+                    + " WHERE a.application_name = ? || q.claimed_by))"
+                    + " ORDER BY queued_at, id LIMIT ? FOR UPDATE OF q SKIP LOCKED",
+                    PostgresOutboundQueue::entry, at, nodeId, staleClaim, PostgresChangeFeed.LISTEN_APPLICATION, limit);
             if (!picked.isEmpty()) {
                 Long[] ids = picked.stream().map(QueuedMessage::id).toArray(Long[]::new);
                 tx.s.update("UPDATE queue SET next_attempt = ?, claimed_by = ? WHERE id = ANY(?)", until, nodeId,

@@ -25,7 +25,8 @@ final class TestPostgres {
     /** Every table of the schema but its version. */
     private static final List<String> TABLES = List.of("domains", "accounts", "account_settings", "aliases",
             "mailboxes", "blobs", "blob_chunks", "messages", "expunged", "queue", "metadata", "sort_keys", "acl",
-            "user_seen", "dkim_keys");
+            "user_seen", "dkim_keys", "object_changes", "identities", "submissions", "vacation", "vacation_replied",
+            "thread_ids", "thread_refs");
     private static final Map<Path, PostgresConfig> databases = new HashMap<>();
     private static PostgresConfig contracts;
     private static int counter;

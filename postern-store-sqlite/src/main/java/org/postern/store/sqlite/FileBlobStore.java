@@ -66,15 +66,10 @@ final class FileBlobStore implements BlobStore {
         return blobId != null && ID.matcher(blobId).matches() && Files.isRegularFile(file(blobId));
     }
 
-    /** Deletes blobs whose last reference is gone; failures only leave an orphan behind. */
-    void deleteQuietly(Iterable<String> ids) {
-        for (String id : ids) {
-            try {
-                Files.deleteIfExists(path(id));
-            } catch (IOException e) {
-                LOG.log(System.Logger.Level.WARNING, "could not delete blob " + id + ": " + e);
-            }
-        }
+    /** Deletes the file; references are the caller's business ({@link SqliteBlobStore}). */
+    @Override
+    public void delete(String blobId) throws IOException {
+        Files.deleteIfExists(path(blobId));
     }
 
     private Path path(String blobId) throws NoSuchFileException {

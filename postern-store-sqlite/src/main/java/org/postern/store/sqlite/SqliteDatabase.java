@@ -11,6 +11,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import org.postern.store.BlobStore;
 import org.postern.store.ChangeEvent;
 import org.postern.store.StoreException;
 
@@ -43,14 +44,14 @@ final class SqliteDatabase implements AutoCloseable {
     private final SqliteConnection writer;
     private final BlockingQueue<SqliteConnection> readers = new ArrayBlockingQueue<>(READERS);
     private final List<SqliteConnection> allReaders = new ArrayList<>();
-    private final FileBlobStore blobs;
+    private final BlobStore blobs;
     private final SqliteChangeFeed feed;
     private final int schemaVersion;
     private volatile boolean closed;
     private long writes;
     private volatile long commits;
 
-    SqliteDatabase(Path db, FileBlobStore blobs) throws SQLException {
+    SqliteDatabase(Path db, BlobStore blobs) throws SQLException {
         this.blobs = blobs;
         SqliteConnection w = SqliteConnection.open(db, false);
         List<AutoCloseable> opened = new ArrayList<>(List.of(w));
@@ -145,10 +146,10 @@ final class SqliteDatabase implements AutoCloseable {
             }
         }
 
-        T outcome(FileBlobStore blobs) {
+        T outcome(BlobStore blobs) {
             if (error != null) throw error;
             if (failure != null) throw failure;
-            blobs.deleteQuietly(freed);
+            SqliteBlobStore.deleteQuietly(blobs, freed);
             return result;
         }
     }

@@ -12,6 +12,7 @@ import java.util.List;
 import org.postern.store.BlobStore;
 import org.postern.store.ChangeFeed;
 import org.postern.store.Directory;
+import org.postern.store.ExternalBlobStore;
 import org.postern.store.Intake;
 import org.postern.store.IntakeResult;
 import org.postern.store.MailStore;
@@ -33,7 +34,9 @@ public final class SqliteMailStore implements MailStore {
     public static final String BLOB_DIRECTORY = "blobs";
 
     private final Path dataDir;
-    private final FileBlobStore blobs;
+    /** The bytes (blob files or an object store); callers get {@link #view}, which knows references. */
+    private final BlobStore blobs;
+    private final SqliteBlobStore view;
     private final SqliteDatabase db;
     private final SqliteDirectory directory;
     private final SqliteMailboxStore mailboxes;
@@ -45,9 +48,10 @@ public final class SqliteMailStore implements MailStore {
     private final SqliteSubmissionStore submissions;
     private final SqliteVacationStore vacation;
 
-    private SqliteMailStore(Path dataDir, FileBlobStore blobs, SqliteDatabase db) {
+    private SqliteMailStore(Path dataDir, BlobStore blobs, SqliteDatabase db) {
         this.dataDir = dataDir;
         this.blobs = blobs;
+        this.view = new SqliteBlobStore(blobs, db);
         this.db = db;
         this.directory = new SqliteDirectory(db);
         this.mailboxes = new SqliteMailboxStore(db, blobs);
@@ -67,13 +71,37 @@ public final class SqliteMailStore implements MailStore {
      * @throws StoreException.Unavailable when the directory or database cannot be opened
      */
     public static SqliteMailStore open(Path dataDir) {
+        return open(dataDir, null);
+    }
+
+    /**
+     * Opens the store keeping message bytes in {@code blobBytes} (an object store) instead of
+     * {@code dataDir/blobs/}, or in the blob files when it is null. The database keeps the references
+     * and deletes bytes through it when the last one goes; objects it has no reference for and older
+     * than a day (a crash between writing and delivering) are swept here. Bodies written to the blob
+     * files before the switch stay readable there. The store closes it.
+     */
+    public static SqliteMailStore open(Path dataDir, ExternalBlobStore blobBytes) {
         try {
             Files.createDirectories(dataDir);
-            FileBlobStore blobs = new FileBlobStore(dataDir.resolve(BLOB_DIRECTORY));
-            return new SqliteMailStore(dataDir, blobs, new SqliteDatabase(dataDir.resolve(DATABASE_FILE), blobs));
+            Path files = dataDir.resolve(BLOB_DIRECTORY);
+            BlobStore blobs;
+            if (blobBytes == null) {
+                blobs = new FileBlobStore(files);
+            } else if (Files.isDirectory(files)) {
+                blobs = SqliteBlobStore.layered(blobBytes, new FileBlobStore(files)); // bodies from before the switch
+            } else {
+                blobs = blobBytes;
+            }
+            SqliteMailStore store = new SqliteMailStore(dataDir, blobs,
+                    new SqliteDatabase(dataDir.resolve(DATABASE_FILE), blobs));
+            if (blobBytes != null) store.view.sweep(blobBytes);
+            return store;
         } catch (IOException e) {
+            if (blobBytes != null) blobBytes.close();
             throw new StoreException.Unavailable("cannot open store in " + dataDir + ": " + e.getMessage(), e);
         } catch (SQLException e) {
+            if (blobBytes != null) blobBytes.close();
             throw SqliteConnection.map(e);
         }
     }
@@ -99,7 +127,7 @@ public final class SqliteMailStore implements MailStore {
 
     @Override
     public BlobStore blobs() {
-        return blobs;
+        return view;
     }
 
     @Override
@@ -150,7 +178,7 @@ public final class SqliteMailStore implements MailStore {
 
     @Override
     public IntakeResult deliver(Intake intake) {
-        if (!blobs.exists(intake.blobId())) throw new StoreException.NotFound("no blob " + intake.blobId());
+        if (!SqliteBlobStore.exists(blobs, intake.blobId())) throw new StoreException.NotFound("no blob " + intake.blobId());
         if (intake.local().isEmpty() && intake.outbound() == null) throw new StoreException.Refused("nothing to deliver");
         List<String> flags = new ArrayList<>();
         for (Intake.Target t : intake.local()) flags.add(FlagCodec.encode(t.flags()));
@@ -175,5 +203,6 @@ public final class SqliteMailStore implements MailStore {
     @Override
     public void close() {
         db.close();
+        if (blobs instanceof ExternalBlobStore external) external.close();
     }
 }

@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.postern.core.Flags;
+import org.postern.store.BlobStore;
 import org.postern.store.ChangeEvent;
 import org.postern.store.CopyResult;
 import org.postern.store.FlagOp;
@@ -43,10 +44,10 @@ final class SqliteMailboxStore implements MailboxStore {
     private static final String MESSAGE_COLUMNS = "uid, modseq, flags, size, internal_date, blob_id, saved_date";
 
     private final SqliteDatabase db;
-    private final FileBlobStore blobs;
+    private final BlobStore blobs;
     private final SqliteIndexCache indexes = new SqliteIndexCache();
 
-    SqliteMailboxStore(SqliteDatabase db, FileBlobStore blobs) {
+    SqliteMailboxStore(SqliteDatabase db, BlobStore blobs) {
         this.db = db;
         this.blobs = blobs;
     }
@@ -199,7 +200,7 @@ final class SqliteMailboxStore implements MailboxStore {
     public MessageRecord append(long accountId, long mailboxId, String blobId, long size, Set<String> flags,
             Instant internalDate) {
         String f = FlagCodec.encode(flags);
-        if (!blobs.exists(blobId)) throw new StoreException.NotFound("no blob " + blobId);
+        if (!SqliteBlobStore.exists(blobs, blobId)) throw new StoreException.NotFound("no blob " + blobId);
         long now = System.currentTimeMillis();
         return db.write(tx -> insertMessage(tx, accountId, mailboxId, blobId, size, f, internalDate.toEpochMilli(), now));
     }

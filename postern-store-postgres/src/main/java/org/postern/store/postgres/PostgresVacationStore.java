@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.postern.store.postgres;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import org.postern.store.VacationStore;
+
+/**
+ * One {@code vacation} row per account that ever set one (its {@code state} counts the puts) and
+ * {@code vacation_replied}, the last reply time per sender (RFC 3834 §2). The claim is one upsert whose
+ * row lock decides: deliveries of the same sender on several nodes at once answer once.
+ */
+final class PostgresVacationStore implements VacationStore {
+    private final PostgresDatabase db;
+
+    PostgresVacationStore(PostgresDatabase db) {
+        this.db = db;
+    }
+
+    @Override
+    public Vacation get(long accountId) {
+        return db.read(s -> s.one("SELECT enabled, from_date, to_date, subject, text_body, html_body FROM vacation WHERE account_id = ?",
+                rs -> new Vacation(rs.getBoolean(1), instant(rs, 2), instant(rs, 3), rs.getString(4), rs.getString(5),
+                        rs.getString(6)), accountId)).orElse(Vacation.DISABLED);
+    }
+
+    @Override
+    public void put(long accountId, Vacation v) {
+        db.write(tx -> {
+            tx.lock(accountId);
+            tx.s.update("""
+                    INSERT INTO vacation(account_id, enabled, from_date, to_date, subject, text_body, html_body, state)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT (account_id) DO UPDATE SET enabled = EXCLUDED.enabled,
+                      from_date = EXCLUDED.from_date, to_date = EXCLUDED.to_date, subject = EXCLUDED.subject,
+                      text_body = EXCLUDED.text_body, html_body = EXCLUDED.html_body, state = vacation.state + 1""",
+                    accountId, v.enabled(), millis(v.fromDate()), millis(v.toDate()), v.subject(), v.textBody(), v.htmlBody());
+            tx.s.update("DELETE FROM vacation_replied WHERE account_id = ?", accountId);
+            return null;
+        });
+    }
+
+    @Override
+    public long state(long accountId) {
+        return db.read(s -> s.queryLong("SELECT state FROM vacation WHERE account_id = ?", 0, accountId));
+    }
+
+    @Override
+    public boolean claimReply(long accountId, String sender, Instant now, Duration period) {
+        long at = now.toEpochMilli();
+        long after = now.minus(period).toEpochMilli();
+        return db.write(tx -> tx.s.update("""
+                INSERT INTO vacation_replied(account_id, sender, at) VALUES (?, ?, ?)
+                ON CONFLICT (account_id, sender) DO UPDATE SET at = EXCLUDED.at WHERE vacation_replied.at <= ?""",
+                accountId, sender, at, after) > 0);
+    }
+
+    private static Long millis(Instant i) {
+        return i == null ? null : i.toEpochMilli();
+    }
+
+    private static Instant instant(ResultSet rs, int col) throws SQLException {
+        long v = rs.getLong(col);
+        return rs.wasNull() ? null : Instant.ofEpochMilli(v);
+    }
+}

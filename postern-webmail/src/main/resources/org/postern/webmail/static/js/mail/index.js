@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * The mail feature: routes "/" and "/mailbox/:id[/:email]", the folder pane, the message list and
+ * the reading pane with their toolbars, push updates and the reading shortcuts.
+ */
+import { h, replace, confirmDialog } from '../core/dom.js';
+import { Folders } from './folders.js';
+import { MessageList } from './list.js';
+import { Reader } from './reader.js';
+import { MailActions } from './actions.js';
+
+export const SORTS = {
+  'date-desc': { label: 'Newest first', sort: [{ property: 'receivedAt', isAscending: false }] },
+  'date-asc': { label: 'Oldest first', sort: [{ property: 'receivedAt', isAscending: true }] },
+  from: { label: 'Sender', sort: [{ property: 'from', isAscending: true }, { property: 'receivedAt', isAscending: false }] },
+  subject: { label: 'Subject', sort: [{ property: 'subject', isAscending: true }, { property: 'receivedAt', isAscending: false }] },
+  'size-desc': { label: 'Largest first', sort: [{ property: 'size', isAscending: false }] },
+};
+
+/** @param {any} app */
+export function registerMail(app) {
+  const actions = new MailActions(app);
+  const folders = new Folders(app, app.el.folders, (ids, mailboxId) => run(() => actions.move(ids, mailboxId), ids));
+  const list = new MessageList(app, { onOpen: (e) => openFromList(e), onSelection: () => updateToolbar() });
+  const readerBar = h('div', { class: 'toolbar reader-toolbar', role: 'toolbar', 'aria-label': 'Message actions' });
+  const reader = new Reader(app, app.el.reader, readerBar);
+  /** @type {any} */
+  let source = null;
+
+  app.mail = { actions, folders, list, reader, show, currentSource: () => source, sort: currentSort };
+  app.ready = folders.load().catch((e) => app.toast(`Could not load folders: ${e.message}`, { error: true }));
+
+  // ---- list toolbar
+  const title = h('h2', { 'data-testid': 'list-title' });
+  const selectAll = /** @type {HTMLInputElement} */ (h('input', { type: 'checkbox', 'aria-label': 'Select all', 'data-testid': 'select-all' }));
+  selectAll.addEventListener('change', () => list.selectAll(selectAll.checked));
+  const count = h('span', { class: 'muted', 'data-testid': 'selection-count' });
+  const btn = (label, testid, fn, extra = {}) => h('button', { type: 'button', 'data-testid': testid, onclick: fn, ...extra }, label);
+  const targets = () => list.targets();
+  const markRead = btn('Read', 'action-read', () => run(() => actions.setKeyword(targets(), '$seen', true)), { title: 'Mark as read' });
+  const markUnread = btn('Unread', 'action-unread', () => run(() => actions.setKeyword(targets(), '$seen', false)), { title: 'Mark as unread' });
+  const flag = btn('★ Flag', 'action-flag', () => toggleFlag(targets()), { title: 'Flag or unflag' });
+  const archive = btn('Archive', 'action-archive', () => doArchive(targets()), { title: 'Archive (e)' });
+  const del = btn('Delete', 'action-delete', () => doDelete(targets()), { title: 'Delete (#)', class: 'danger' });
+  const junk = btn('Junk', 'action-junk', () => run(() => actions.junk(targets(), true), targets()), { title: 'This is junk' });
+  const notJunk = btn('Not junk', 'action-notjunk', () => run(() => actions.junk(targets(), false), targets()), { title: 'This is not junk' });
+  const move = /** @type {HTMLSelectElement} */ (h('select', { 'aria-label': 'Move to folder', 'data-testid': 'action-move' }));
+  move.addEventListener('change', () => {
+    const to = move.value;
+    move.value = '';
+    const ids = targets();
+    if (to && ids.length) run(() => actions.move(ids, to), ids);
+  });
+  const empty = btn('Empty', 'empty-folder', () => emptyFolder(), { class: 'danger' });
+  const sortSel = /** @type {HTMLSelectElement} */ (h('select', { 'aria-label': 'Sort by', 'data-testid': 'sort-select' },
+    Object.entries(SORTS).map(([k, v]) => h('option', { value: k }, v.label))));
+  sortSel.value = currentSort();
+  // The preference is cached at once (the server's copy follows), so the list changes without waiting.
+  sortSel.addEventListener('change', () => {
+    const saved = app.prefs.set('sort', sortSel.value);
+    reshow();
+    saved.catch(() => app.toast('Could not save the sort order.', { error: true }));
+  });
+  const threads = /** @type {HTMLInputElement} */ (h('input', { type: 'checkbox', 'data-testid': 'threads-toggle', checked: !!app.prefs.get('threads', false) }));
+  threads.addEventListener('change', () => {
+    const saved = app.prefs.set('threads', threads.checked);
+    folders.render();
+    reshow();
+    saved.catch(() => app.toast('Could not save the preference.', { error: true }));
+  });
+  const listBar = h('div', { class: 'list-toolbar' },
+    h('div', { class: 'toolbar' }, selectAll, title, count, empty,
+      h('label', { class: 'field inline' }, h('span', { class: 'sr-only' }, 'Sort'), sortSel),
+      h('label', { class: 'field inline', title: 'Group messages into conversations' }, threads, 'Threads')),
+    h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Actions on selected messages' },
+      markRead, markUnread, flag, archive, del, junk, notJunk, move));
+  replace(app.el.list, listBar, ...list.element());
+
+  // ---- reader toolbar
+  const back = btn('← Back', 'reader-back', () => app.router.go(source ? source.path : '/'), { class: 'back-button' });
+  const compose = (mode) => reader.email && app.openCompose({ mode, emailId: reader.email.id, email: reader.email });
+  replace(readerBar, back,
+    btn('Reply', 'reply', () => compose('reply'), { title: 'Reply (r)' }),
+    btn('Reply all', 'reply-all', () => compose('replyAll'), { title: 'Reply all (a)' }),
+    btn('Forward', 'forward', () => compose('forward'), { title: 'Forward (f)' }),
+    btn('As attachment', 'forward-attachment', () => compose('forwardAttachment'), { title: 'Forward as attachment' }),
+    btn('Archive', 'reader-archive', () => reader.email && doArchive([reader.email.id])),
+    btn('Delete', 'reader-delete', () => reader.email && doDelete([reader.email.id]), { class: 'danger' }),
+    btn('★ Flag', 'reader-flag', () => reader.email && toggleFlag([reader.email.id])),
+    btn('Unread', 'reader-unread', () => reader.email && run(async () => {
+      await actions.setKeyword([reader.email.id], '$seen', false);
+      app.router.go(source ? source.path : '/');
+    })),
+    btn('Junk', 'reader-junk', () => reader.email && run(() => actions.junk([reader.email.id], true), [reader.email.id])));
+
+  actions.onChanged = () => {
+    list.refresh();
+    folders.load().catch(() => {});
+  };
+  app.onStateChange((changed) => {
+    if (changed.Mailbox && changed.Mailbox !== folders.state) folders.load().catch(() => {});
+    if (changed.Email) list.refresh();
+  });
+  app.onMailboxes(() => {
+    fillMoveTargets();
+    if (source && source.mailboxId && !source.search) title.textContent = mailboxName(source.mailboxId);
+    if (source && !reader.email) setTitle(source.title);
+  });
+
+  // ---- routes
+  app.router.route('/', () => {
+    const inbox = app.mailboxByRole('inbox') || app.mailboxes()[0];
+    if (inbox) app.router.go(`/mailbox/${encodeURIComponent(inbox.id)}`, { replace: true });
+  });
+  app.router.otherwise(() => app.router.go('/', { replace: true }));
+  app.router.route('/mailbox/:id', (p) => showMailbox(p.id, null));
+  app.router.route('/mailbox/:id/:email', (p) => showMailbox(p.id, p.email));
+
+  // ---- shortcuts
+  const k = app.keys;
+  k.bind('j', 'Next message', () => list.step(1));
+  k.bind('k', 'Previous message', () => list.step(-1));
+  k.bind('r', 'Reply', () => compose('reply'));
+  k.bind('a', 'Reply all', () => compose('replyAll'));
+  k.bind('f', 'Forward', () => compose('forward'));
+  k.bind('c', 'New message', () => app.openCompose({ mode: 'new' }));
+  k.bind('#', 'Delete', () => doDelete(targets()));
+  k.bind('e', 'Archive', () => doArchive(targets()));
+  k.bind('s', 'Flag or unflag', () => toggleFlag(targets()));
+  k.bind('u', 'Back to the list', () => app.router.go(source ? source.path : '/'));
+  k.bind('x', 'Select the current message', () => {
+    const id = list.active >= 0 ? list.ids[list.active] : null;
+    if (!id) return;
+    if (list.selected.has(id)) list.selected.delete(id);
+    else list.selected.add(id);
+    list.render();
+    updateToolbar();
+  });
+
+  function currentSort() {
+    const s = app.prefs.get('sort', 'date-desc');
+    return Object.prototype.hasOwnProperty.call(SORTS, s) ? s : 'date-desc';
+  }
+
+  /** @param {string} id */
+  function mailboxName(id) {
+    const m = app.mailboxes().find((x) => x.id === id);
+    return m ? m.name : 'Folder';
+  }
+
+  /** A mailbox by id, or by role name ("#/mailbox/inbox") for bookmarks. @param {string} id */
+  function resolve(id) {
+    const all = app.mailboxes();
+    return all.find((m) => m.id === id) || all.find((m) => m.role === id) || null;
+  }
+
+  function showMailbox(id, emailId) {
+    const m = resolve(id);
+    if (!m) {
+      app.router.go('/', { replace: true });
+      return;
+    }
+    folders.select(m.id);
+    const base = `/mailbox/${encodeURIComponent(m.id)}`;
+    show({
+      filter: { inMailbox: m.id },
+      sort: SORTS[currentSort()].sort,
+      collapseThreads: !!app.prefs.get('threads', false),
+      title: m.name,
+      mailboxId: m.id,
+      path: base,
+      openPath: base + '/',
+    }, emailId);
+  }
+
+  /**
+   * Shows a list (a folder or search results) and optionally one message of it.
+   * @param {any} src {filter, sort, collapseThreads, title, mailboxId, path, openPath, search?}
+   * @param {string|null} emailId
+   */
+  function show(src, emailId) {
+    source = src;
+    app.setMode(emailId ? 'reader' : 'list');
+    title.textContent = src.title;
+    setTitle(src.title);
+    list.setSource({ filter: src.filter, sort: src.sort, collapseThreads: src.collapseThreads, title: src.title, mailboxId: src.mailboxId, search: src.search });
+    const mb = src.mailboxId ? app.mailboxes().find((x) => x.id === src.mailboxId) : null;
+    empty.hidden = !(mb && (mb.role === 'trash' || mb.role === 'junk'));
+    junk.hidden = !!(mb && mb.role === 'junk');
+    notJunk.hidden = !(mb && mb.role === 'junk');
+    sortSel.value = currentSort();
+    threads.checked = !!app.prefs.get('threads', false);
+    if (emailId) {
+      list.activate(emailId);
+      if (!reader.email || reader.email.id !== emailId) reader.open(emailId, src.collapseThreads);
+    } else {
+      reader.clear();
+    }
+    updateToolbar();
+  }
+
+  /** Shows the current route again (after a sort or view change). */
+  /** "(3) Inbox · Postern": the Inbox's unread count shows in the tab. @param {string} what */
+  function setTitle(what) {
+    const inbox = app.mailboxByRole('inbox');
+    const n = inbox ? inbox.unreadEmails : 0;
+    document.title = `${n > 0 ? `(${n}) ` : ''}${what} · Postern`;
+  }
+
+  function reshow() {
+    app.router.dispatch();
+  }
+
+  function openFromList(e) {
+    if (!source) return;
+    const drafts = app.mailboxByRole('drafts');
+    if (drafts && e.mailboxIds && e.mailboxIds[drafts.id]) {
+      // A draft opens where it can be finished.
+      app.openCompose({ mode: 'draft', emailId: e.id, email: e });
+      return;
+    }
+    app.router.go(source.openPath + encodeURIComponent(e.id));
+  }
+
+  function fillMoveTargets() {
+    replace(move, h('option', { value: '' }, 'Move to…'),
+      app.mailboxes().map((m) => h('option', { value: m.id }, m.name)));
+  }
+
+  function updateToolbar() {
+    const n = list.selected.size;
+    count.textContent = n ? `${n} selected` : '';
+    const has = targets().length > 0;
+    for (const b of [markRead, markUnread, flag, archive, del, junk, notJunk, move]) /** @type {any} */ (b).disabled = !has;
+    selectAll.checked = n > 0 && n >= list.total;
+    selectAll.indeterminate = n > 0 && n < list.total;
+  }
+
+  /** Runs an action; when it took the open message away, back to the list. */
+  async function run(fn, removedIds = []) {
+    try {
+      await fn();
+      if (reader.email && removedIds.includes(reader.email.id) && source) {
+        list.selected.clear();
+        app.router.go(source.path);
+      }
+    } catch (e) {
+      app.toast(`Failed: ${e.message}`, { error: true });
+    }
+  }
+
+  function toggleFlag(ids) {
+    if (!ids.length) return;
+    const first = list.emails.get(ids[0]) || (reader.email && reader.email.id === ids[0] ? reader.email : null);
+    const on = !(first && first.keywords && first.keywords.$flagged);
+    for (const id of ids) list.patchLocal(id, (e) => { e.keywords = { ...(e.keywords || {}), $flagged: on || undefined }; });
+    if (reader.email && ids.includes(reader.email.id)) reader.email.keywords = { ...(reader.email.keywords || {}), $flagged: on || undefined };
+    run(() => actions.setKeyword(ids, '$flagged', on));
+    app.toast(on ? 'Flagged.' : 'Flag removed.');
+  }
+
+  function doArchive(ids) {
+    if (ids.length) run(() => actions.archive(ids), ids);
+  }
+
+  function doDelete(ids) {
+    if (ids.length) run(() => actions.remove(ids, source ? source.mailboxId : null), ids);
+  }
+
+  async function emptyFolder() {
+    if (!source || !source.mailboxId) return;
+    const name = mailboxName(source.mailboxId);
+    if (!(await confirmDialog(`Empty ${name}`, `Delete every message in ${name} for good? This cannot be undone.`, 'Empty'))) return;
+    run(() => actions.empty(source.mailboxId));
+  }
+}

@@ -1,0 +1,445 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * The message list with virtual scrolling: the DOM holds only the rows in view (plus a few), placed
+ * with transforms over a spacer as tall as the whole list; rows are fetched in pages with Email/query
+ * position/limit and Email/get by back-reference (RFC 8620 §3.7), one request per page. A
+ * 100,000-message folder costs the same as a 100-message one: the ids of unseen pages are never
+ * loaded. Fetching waits until scrolling settles, so a fast fling does not queue a request per frame.
+ */
+import { h, replace, formatDate } from '../core/dom.js';
+import { DRAG_TYPE } from './folders.js';
+
+export const PAGE = 100;
+const OVERSCAN = 8;
+const FETCH_DELAY = 60;
+export const LIST_PROPS = ['id', 'threadId', 'mailboxIds', 'keywords', 'from', 'to', 'subject', 'receivedAt', 'size', 'preview', 'hasAttachment', 'blobId'];
+
+/**
+ * @typedef {{filter: any, sort: any[], collapseThreads: boolean, title: string, mailboxId: string|null, search?: string}} Source
+ */
+
+export class MessageList {
+  /**
+   * @param {any} app
+   * @param {{onOpen: (email: any) => void, onSelection: () => void}} hooks
+   */
+  constructor(app, hooks) {
+    this.app = app;
+    this.hooks = hooks;
+    /** @type {Source|null} */
+    this.source = null;
+    this.generation = 0;
+    this.total = 0;
+    /** @type {Array<string|undefined>} position -> email id */
+    this.ids = [];
+    /** @type {Map<string, any>} */
+    this.emails = new Map();
+    /** @type {Set<number>} pages loaded for this generation */
+    this.pages = new Set();
+    /** @type {Set<number>} */
+    this.loading = new Set();
+    /** @type {Set<string>} */
+    this.selected = new Set();
+    this.anchor = -1;
+    this.active = -1;
+    /** @type {Map<number, HTMLElement>} position -> row in the DOM */
+    this.rows = new Map();
+    /** @type {HTMLElement[]} */
+    this.pool = [];
+    this.rowHeight = 64;
+    this.fetchTimer = 0;
+    this.frame = 0;
+    this.loaded = false;
+    /** @type {(() => void)|null} a key press that came before the list */
+    this.afterLoad = null;
+    /** @type {string|null} the open email, until its row is loaded */
+    this.wantActive = null;
+
+    this.spacer = h('div', { class: 'vlist-spacer' });
+    this.viewport = h('div', {
+      class: 'vlist', role: 'listbox', tabindex: '0', 'aria-multiselectable': 'true', 'aria-label': 'Messages',
+      'data-testid': 'message-list',
+    }, this.spacer);
+    this.status = h('div', { class: 'list-status muted', 'aria-live': 'polite', 'data-testid': 'list-status' });
+    this.viewport.addEventListener('scroll', () => this.schedule());
+    this.viewport.addEventListener('keydown', (e) => this.onKey(e));
+    new ResizeObserver(() => this.schedule()).observe(this.viewport);
+  }
+
+  /** @param {Source} source */
+  setSource(source) {
+    const same = this.source && JSON.stringify(this.source) === JSON.stringify(source);
+    this.source = source;
+    if (same) return;
+    this.generation++;
+    this.total = 0;
+    this.ids = [];
+    this.pages.clear();
+    this.loading.clear();
+    this.selected.clear();
+    this.anchor = this.active = -1;
+    this.loaded = false;
+    this.afterLoad = null;
+    for (const row of this.rows.values()) this.recycle(row);
+    this.rows.clear();
+    this.viewport.scrollTop = 0;
+    this.spacer.style.height = '0px';
+    this.status.textContent = 'Loading…';
+    this.fetchPage(0);
+    this.hooks.onSelection();
+  }
+
+  /** Reloads the visible pages (push, or after an action); keeps rows until new data replaces them. */
+  refresh() {
+    if (!this.source) return;
+    this.generation++;
+    this.pages.clear();
+    this.loading.clear();
+    const [first, last] = this.range();
+    const p0 = Math.floor(first / PAGE), p1 = Math.floor(Math.max(first, last - 1) / PAGE);
+    for (let p = p0; p <= p1; p++) this.fetchPage(p);
+  }
+
+  /** [first, last) positions that should be in the DOM. */
+  range() {
+    const top = this.viewport.scrollTop;
+    const height = this.viewport.clientHeight || 600;
+    const first = Math.max(0, Math.floor(top / this.rowHeight) - OVERSCAN);
+    const last = Math.min(this.total, Math.ceil((top + height) / this.rowHeight) + OVERSCAN);
+    return [first, last];
+  }
+
+  schedule() {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.render();
+    });
+  }
+
+  render() {
+    const [first, last] = this.range();
+    for (const [pos, row] of this.rows) {
+      if (pos < first || pos >= last) {
+        this.recycle(row);
+        this.rows.delete(pos);
+      }
+    }
+    let missing = false;
+    for (let pos = first; pos < last; pos++) {
+      let row = this.rows.get(pos);
+      if (!row) {
+        row = this.pool.pop() || this.createRow();
+        this.rows.set(pos, row);
+        this.viewport.appendChild(row);
+      }
+      const id = this.ids[pos];
+      if (!id || !this.emails.has(id)) missing = true;
+      this.fill(row, pos, id ? this.emails.get(id) : null);
+    }
+    if (missing) {
+      clearTimeout(this.fetchTimer);
+      this.fetchTimer = setTimeout(() => this.fetchVisible(), FETCH_DELAY);
+    }
+  }
+
+  fetchVisible() {
+    const [first, last] = this.range();
+    if (last <= first) return;
+    for (let p = Math.floor(first / PAGE); p <= Math.floor((last - 1) / PAGE); p++) {
+      if (!this.pages.has(p)) this.fetchPage(p);
+    }
+  }
+
+  /** @param {number} page */
+  async fetchPage(page) {
+    if (this.loading.has(page) || !this.source) return;
+    const gen = this.generation;
+    const src = this.source;
+    this.loading.add(page);
+    try {
+      const res = await this.app.jmap.call([
+        ['Email/query', { filter: src.filter, sort: src.sort, collapseThreads: src.collapseThreads, position: page * PAGE, limit: PAGE, calculateTotal: true }, 'q'],
+        ['Email/get', { '#ids': { resultOf: 'q', name: 'Email/query', path: '/ids' }, properties: LIST_PROPS }, 'g'],
+      ]);
+      if (gen !== this.generation) return;
+      const [[qn, q], [gn, g]] = res;
+      if (qn === 'error' || gn === 'error') throw new Error((qn === 'error' ? q : g).description || (qn === 'error' ? q : g).type);
+      for (const e of g.list) this.emails.set(e.id, e);
+      if (this.emails.size > 20 * PAGE) this.trimCache();
+      this.setTotal(q.total);
+      q.ids.forEach((id, i) => { this.ids[q.position + i] = id; });
+      if (this.wantActive) {
+        const p = this.ids.indexOf(this.wantActive);
+        if (p >= 0) {
+          this.active = p;
+          this.wantActive = null;
+        }
+      }
+      this.pages.add(page);
+      this.loaded = true;
+      const after = this.afterLoad;
+      this.afterLoad = null;
+      this.status.textContent = this.total === 0 ? '' : `${this.total.toLocaleString()} ${this.total === 1 ? 'message' : 'messages'}`;
+      this.render();
+      this.showEmpty();
+      this.hooks.onSelection();
+      if (after) after();
+    } catch (e) {
+      if (gen === this.generation) this.app.toast(`Could not load messages: ${e.message}`, { error: true });
+    } finally {
+      if (gen === this.generation) this.loading.delete(page);
+    }
+  }
+
+  /** Forgets emails far from the view, so a long scroll through 100,000 rows keeps memory flat. */
+  trimCache() {
+    const [first, last] = this.range();
+    const keep = new Set(this.ids.slice(Math.max(0, first - 5 * PAGE), last + 5 * PAGE));
+    for (const id of this.selected) keep.add(id);
+    for (const id of this.emails.keys()) if (!keep.has(id)) this.emails.delete(id);
+  }
+
+  /** @param {number} total */
+  setTotal(total) {
+    if (total === this.total && this.ids.length <= total) return;
+    this.total = total;
+    if (this.ids.length > total) this.ids.length = total;
+    this.spacer.style.height = `${total * this.rowHeight}px`;
+  }
+
+  showEmpty() {
+    let empty = this.viewport.querySelector('.empty');
+    if (this.total === 0 && this.loaded) {
+      if (!empty) this.viewport.appendChild(h('p', { class: 'empty', 'data-testid': 'list-empty' }, this.source && this.source.search ? 'No messages match.' : 'No messages here.'));
+    } else if (empty) {
+      empty.remove();
+    }
+  }
+
+  createRow() {
+    const check = h('input', { type: 'checkbox', class: 'check', 'aria-label': 'Select', tabindex: '-1', 'data-testid': 'row-check' });
+    const row = h('div', { class: 'row', role: 'option', draggable: 'true', 'data-testid': 'message-row' },
+      check,
+      h('div', { class: 'cols' },
+        h('span', { class: 'from', 'data-testid': 'row-from' }),
+        h('span', { class: 'date' }),
+        h('span', { class: 'subject', 'data-testid': 'row-subject' }),
+        h('span', { class: 'flag', 'aria-hidden': 'true' }),
+        h('span', { class: 'preview' })));
+    row.addEventListener('click', (e) => this.onClick(e, row));
+    row.addEventListener('dragstart', (e) => this.onDragStart(e, row));
+    return row;
+  }
+
+  /** @param {HTMLElement} row */
+  recycle(row) {
+    row.remove();
+    this.pool.push(row);
+  }
+
+  /** @param {HTMLElement} row @param {number} pos @param {any} e */
+  fill(row, pos, e) {
+    row.style.transform = `translateY(${pos * this.rowHeight}px)`;
+    row.dataset.pos = String(pos);
+    row.id = `row-${pos}`;
+    row.setAttribute('aria-setsize', String(this.total));
+    row.setAttribute('aria-posinset', String(pos + 1));
+    const [check, cols] = /** @type {any} */ (row.children);
+    const [from, date, subject, flag, preview] = cols.children;
+    if (!e) {
+      row.classList.add('placeholder');
+      row.classList.remove('unread', 'active');
+      row.removeAttribute('data-id');
+      row.setAttribute('aria-selected', 'false');
+      check.checked = false;
+      from.textContent = '…';
+      subject.textContent = date.textContent = flag.textContent = preview.textContent = '';
+      return;
+    }
+    const kw = e.keywords || {};
+    const unread = !kw.$seen;
+    const selected = this.selected.has(e.id);
+    row.classList.remove('placeholder');
+    row.classList.toggle('unread', unread);
+    row.classList.toggle('active', pos === this.active);
+    row.dataset.id = e.id;
+    row.dataset.unread = String(unread);
+    row.dataset.flagged = String(!!kw.$flagged);
+    row.setAttribute('aria-selected', String(selected));
+    check.checked = selected;
+    const sender = this.source && this.app.mailboxByRole('sent') && this.source.mailboxId === this.app.mailboxByRole('sent').id
+      ? (e.to || [])[0] : (e.from || [])[0];
+    from.textContent = sender ? (sender.name || sender.email) : '(no sender)';
+    date.textContent = formatDate(e.receivedAt);
+    subject.textContent = e.subject || '(no subject)';
+    flag.textContent = (kw.$flagged ? '★' : '') + (e.hasAttachment ? ' +att' : '');
+    preview.textContent = e.preview || '';
+    row.setAttribute('aria-label', `${unread ? 'Unread. ' : ''}${kw.$flagged ? 'Flagged. ' : ''}${from.textContent}: ${subject.textContent}, ${date.textContent}`);
+  }
+
+  /** @param {MouseEvent} e @param {HTMLElement} row */
+  onClick(e, row) {
+    const pos = Number(row.dataset.pos);
+    const id = row.dataset.id;
+    if (!id) return;
+    const onCheck = /** @type {HTMLElement} */ (e.target).classList.contains('check');
+    if (e.shiftKey && this.anchor >= 0) {
+      e.preventDefault();
+      this.selectRange(this.anchor, pos);
+    } else if (e.ctrlKey || e.metaKey || onCheck) {
+      if (this.selected.has(id)) this.selected.delete(id);
+      else this.selected.add(id);
+      this.anchor = pos;
+    } else {
+      this.selected.clear();
+      this.anchor = pos;
+      this.openAt(pos);
+      return;
+    }
+    this.render();
+    this.hooks.onSelection();
+  }
+
+  /** Selects positions a..b inclusive, fetching ids not loaded yet (up to 5,000). */
+  async selectRange(a, b) {
+    const lo = Math.min(a, b), hi = Math.min(Math.max(a, b), lo + 4999);
+    const gaps = [];
+    for (let p = lo; p <= hi; p++) if (!this.ids[p]) gaps.push(p);
+    if (gaps.length) {
+      const gen = this.generation;
+      const src = this.source;
+      for (let start = gaps[0]; start <= hi; start += 1000) {
+        const q = await this.app.jmap.one('Email/query', { filter: src.filter, sort: src.sort, collapseThreads: src.collapseThreads, position: start, limit: Math.min(1000, hi - start + 1) });
+        if (gen !== this.generation) return;
+        q.ids.forEach((id, i) => { this.ids[q.position + i] = id; });
+      }
+    }
+    for (let p = lo; p <= hi; p++) if (this.ids[p]) this.selected.add(/** @type {string} */ (this.ids[p]));
+    this.render();
+    this.hooks.onSelection();
+  }
+
+  selectAll(on) {
+    if (!on) {
+      this.selected.clear();
+      this.render();
+      this.hooks.onSelection();
+    } else {
+      this.selectRange(0, this.total - 1);
+    }
+  }
+
+  /** @param {DragEvent} e @param {HTMLElement} row */
+  onDragStart(e, row) {
+    const id = row.dataset.id;
+    if (!id || !e.dataTransfer) return;
+    const ids = this.selected.has(id) ? [...this.selected] : [id];
+    e.dataTransfer.setData(DRAG_TYPE, JSON.stringify(ids));
+    e.dataTransfer.setData('text/plain', `${ids.length} message(s)`);
+    e.dataTransfer.effectAllowed = 'move';
+  }
+
+  /** @param {KeyboardEvent} e */
+  onKey(e) {
+    if (e.target !== this.viewport) return;
+    if (e.key === 'ArrowDown') { e.preventDefault(); this.step(1, e.shiftKey); }
+    else if (e.key === 'ArrowUp') { e.preventDefault(); this.step(-1, e.shiftKey); }
+    else if (e.key === 'Enter' && this.active >= 0) { e.preventDefault(); this.openAt(this.active); }
+    else if (e.key === ' ' && this.active >= 0) {
+      e.preventDefault();
+      const id = this.ids[this.active];
+      if (id) {
+        if (this.selected.has(id)) this.selected.delete(id);
+        else this.selected.add(id);
+        this.render();
+        this.hooks.onSelection();
+      }
+    } else if (e.key === 'Home') { e.preventDefault(); this.moveActive(0); }
+    else if (e.key === 'End') { e.preventDefault(); this.moveActive(this.total - 1); }
+  }
+
+  /** j/k and arrows. @param {number} delta @param {boolean} [extend] */
+  step(delta, extend = false) {
+    if (!this.loaded) {
+      // Pressed before the list arrived (just after a folder or sort change): do it when it has.
+      this.afterLoad = () => this.step(delta, extend);
+      return;
+    }
+    const next = Math.max(0, Math.min(this.total - 1, (this.active < 0 ? -1 : this.active) + delta));
+    if (extend && this.ids[next]) this.selected.add(/** @type {string} */ (this.ids[next]));
+    this.moveActive(next);
+  }
+
+  /** Moves the cursor and opens that message, once its row is loaded. @param {number} pos */
+  moveActive(pos) {
+    if (pos < 0 || pos >= this.total) return;
+    this.active = pos;
+    this.scrollTo(pos);
+    this.viewport.setAttribute('aria-activedescendant', `row-${pos}`);
+    const open = () => {
+      const id = this.ids[pos];
+      if (id && this.emails.has(id)) this.openAt(pos);
+      else if (this.active === pos) setTimeout(open, 50);
+    };
+    open();
+  }
+
+  /** @param {number} pos */
+  scrollTo(pos) {
+    const top = pos * this.rowHeight, vh = this.viewport.clientHeight;
+    if (top < this.viewport.scrollTop) this.viewport.scrollTop = top;
+    else if (top + this.rowHeight > this.viewport.scrollTop + vh) this.viewport.scrollTop = top + this.rowHeight - vh;
+    this.render();
+  }
+
+  /** @param {number} pos */
+  openAt(pos) {
+    const id = this.ids[pos];
+    const e = id && this.emails.get(id);
+    if (!e) return;
+    this.active = pos;
+    this.viewport.setAttribute('aria-activedescendant', `row-${pos}`);
+    this.render();
+    this.hooks.onOpen(e);
+    this.hooks.onSelection();
+  }
+
+  /** The ids an action applies to: the selection, else the open message. */
+  targets() {
+    if (this.selected.size) return [...this.selected];
+    const id = this.active >= 0 ? this.ids[this.active] : undefined;
+    return id ? [id] : [];
+  }
+
+  /** Marks an email as changed locally (instant feedback before the server's answer). */
+  patchLocal(id, fn) {
+    const e = this.emails.get(id);
+    if (e) {
+      fn(e);
+      this.render();
+    }
+  }
+
+  /** @param {string} id */
+  positionOf(id) {
+    return this.ids.indexOf(id);
+  }
+
+  /** Marks the open message's row, now or when its page arrives. @param {string|null} id */
+  activate(id) {
+    const pos = id ? this.positionOf(id) : -1;
+    this.wantActive = pos >= 0 ? null : id;
+    this.active = pos;
+    this.render();
+  }
+
+  element() {
+    return [this.status, this.viewport];
+  }
+
+  /** @param {HTMLElement} host */
+  mount(host) {
+    replace(host, this.status, this.viewport);
+  }
+}
