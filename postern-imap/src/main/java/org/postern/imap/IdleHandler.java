@@ -81,7 +81,10 @@ final class IdleHandler {
         ScheduledFuture<?> poll = null;
         try {
             s.wake.listener(r::wake);
-            poll = poll(s.wake::release, POLL_SECONDS);
+            poll = poll(() -> {
+                s.changeSuspected();
+                s.wake.release();
+            }, POLL_SECONDS);
             // The first report at once: changes may have come in while the last command ran.
             s.wake.release();
             line = s.in().readLine(s.config.maxLine());
@@ -156,7 +159,7 @@ final class IdleHandler {
                     return;
                 }
                 try {
-                    s.syncSelected(true);
+                    s.syncSelected(true, true);
                 } catch (StoreException | ImapException e) {
                     // Reported at the next command; IDLE goes on, unless the session just said BYE.
                 }

@@ -27,6 +27,7 @@ public final class ImapServer implements ConnectionHandler {
     private final SearchIndex searchIndex;
     private final Set<ImapSession> sessions = ConcurrentHashMap.newKeySet();
     private final SearchLimit searchLimit;
+    private final ChangesCache changes = new ChangesCache();
     private volatile boolean shuttingDown;
 
     private final AuthHandler auth;
@@ -120,6 +121,10 @@ public final class ImapServer implements ConnectionHandler {
                         java.util.List.copyOf(e.getValue().keySet())));
             }
         }
+    }
+
+    ChangesCache changes() {
+        return changes;
     }
 
     SearchLimit searchLimit() {

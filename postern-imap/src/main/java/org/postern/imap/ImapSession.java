@@ -67,6 +67,8 @@ final class ImapSession {
     volatile NotifyWatch notify;
     /** In IDLE, waiting for DONE: EXPUNGE may be sent (RFC 3501 §7.4.1), also for SELECTED-DELAYED. */
     volatile boolean idling;
+    /** When the last change event arrived, on {@link ChangesCache}'s clock. */
+    private volatile long lastEvent;
     /** A change arrived since NOTIFY last looked. */
     private volatile boolean notifyDirty;
     volatile boolean accountGone;
@@ -310,10 +312,21 @@ final class ImapSession {
 
     /** Reports what changed in the selected mailbox since this session last looked. */
     void syncSelected(boolean allowExpunge) throws IOException, ImapException {
+        syncSelected(allowExpunge, false);
+    }
+
+    /**
+     * {@code woken}: reporting a change event while no command runs (IDLE), where sessions idling on the
+     * same mailbox may share one store answer ({@link ChangesCache}).
+     */
+    void syncSelected(boolean allowExpunge, boolean woken) throws IOException, ImapException {
         SelectedMailbox s = selected;
         if (s == null) return;
         try {
-            s.sync(store.mailboxes().changesSince(account.id(), s.mailboxId, s.highestModSeq()), allowExpunge, out);
+            var changes = woken
+                    ? server.changes().changesSince(store.mailboxes(), account.id(), s.mailboxId, s.highestModSeq(), lastEvent)
+                    : store.mailboxes().changesSince(account.id(), s.mailboxId, s.highestModSeq());
+            s.sync(changes, allowExpunge, out);
         } catch (StoreException.NotFound e) {
             // The mailbox was deleted under us (RFC 3501 §6.3.4 lets the server end the session).
             selected = null;
@@ -330,7 +343,16 @@ final class ImapSession {
         subscription = store.changes().subscribe(a.id(), this::onChange);
     }
 
+    /**
+     * Something may have changed that no event announced (the fallback poll): the next report must ask
+     * the store, not reuse an answer shared before.
+     */
+    void changeSuspected() {
+        lastEvent = ChangesCache.tick();
+    }
+
     private void onChange(ChangeEvent e) {
+        lastEvent = ChangesCache.tick();
         if (e.kind() == ChangeEvent.Kind.ACCOUNT) accountGone = true;
         notifyDirty = true;
         if (wake.availablePermits() == 0) wake.release();
@@ -398,6 +420,7 @@ final class ImapSession {
         watchedOwner = owner;
         if (owner != 0) {
             ownerSubscription = store.changes().subscribe(owner, e -> {
+                lastEvent = ChangesCache.tick();
                 if (wake.availablePermits() == 0) wake.release();
             });
         }

@@ -254,6 +254,8 @@ final class NotifyWatch {
         Map<Long, String> rights = new HashMap<>();
         List<Note> notes = new ArrayList<>();
         List<String[]> renames = new ArrayList<>();
+        // Mailboxes created or deleted by others: §5.4 counts their direct parents as affected too.
+        List<Mailbox> parents = new ArrayList<>();
         for (Mailbox m : list) {
             Mailbox old = known.get(m.id());
             if (old != null && !old.name().equals(m.name())) renames.add(new String[] {old.name(), m.name()});
@@ -264,6 +266,7 @@ final class NotifyWatch {
             Set<Event> ev = events(m, rights);
             if (old == null) {
                 if (!silent && ev.contains(Event.MAILBOX_NAME)) notes.add(new Note.ListNote(attributes(m, list), m.name(), null));
+                if (!silent) parents.add(m);
                 continue;
             }
             // §5.4: a rename reports the renamed mailbox only, not its children.
@@ -284,7 +287,9 @@ final class NotifyWatch {
             if (groups.stream().anyMatch(g -> g.events().contains(Event.MAILBOX_NAME) && g.matches(old))) {
                 notes.add(new Note.ListNote("\\NonExistent", old.name(), null));
             }
+            parents.add(old);
         }
+        parentNotes(parents, next, list, rights, notes);
         known = next;
         queued.set(0);
         for (MetadataNote n; (n = metadata.poll()) != null; ) metadataNote(n, list, rights, notes);
@@ -353,6 +358,45 @@ final class NotifyWatch {
             return sb.isEmpty() ? null : sb.toString();
         }
         return null;
+    }
+
+    /**
+     * RFC 5465 §5.4: "If a mailbox is created or deleted, the mailbox itself and its direct parent
+     * (whether it is an existing mailbox or not) are considered to be affected": one LIST per parent
+     * (its \HasChildren may have changed), \NonExistent when there is no such mailbox. A parent that
+     * was itself created, deleted or renamed in this round is reported once, by that event.
+     */
+    private void parentNotes(List<Mailbox> changed, Map<Long, Mailbox> next, List<Mailbox> list,
+            Map<Long, String> rights, List<Note> notes) {
+        Set<String> done = new java.util.HashSet<>();
+        for (Note n : notes) if (n instanceof Note.ListNote l) done.add(l.name());
+        Map<String, Mailbox> byName = new HashMap<>();
+        for (Mailbox m : next.values()) byName.put(m.name(), m);
+        for (Mailbox child : changed) {
+            int cut = child.name().lastIndexOf(Mailbox.SEPARATOR);
+            if (cut <= 0) continue;
+            String name = child.name().substring(0, cut);
+            if (!done.add(name)) continue;
+            Mailbox parent = byName.get(name);
+            if (parent != null) {
+                if (events(parent, rights).contains(Event.MAILBOX_NAME)) {
+                    notes.add(new Note.ListNote(attributes(parent, list), name, null));
+                }
+                continue;
+            }
+            // No such mailbox: the filters that go by name (or by the child's kind) decide.
+            boolean wanted = groups.stream().anyMatch(g -> g.events().contains(Event.MAILBOX_NAME) && switch (g.filter()) {
+                case PERSONAL -> !SharedMailboxes.isShared(child.id());
+                case SUBTREE -> g.names().stream().anyMatch(x -> name.equals(x) || name.startsWith(x + Mailbox.SEPARATOR));
+                case MAILBOXES -> g.names().contains(name);
+                case INBOXES, SUBSCRIBED -> false;
+            });
+            if (wanted) {
+                String prefix = name + Mailbox.SEPARATOR;
+                boolean children = list.stream().anyMatch(x -> x.name().startsWith(prefix));
+                notes.add(new Note.ListNote(children ? "\\NonExistent \\HasChildren" : "\\NonExistent", name, null));
+            }
+        }
     }
 
     /** Attributes of an unsolicited LIST (§5.4-5.5): \Subscribed exactly when subscribed, and children. */

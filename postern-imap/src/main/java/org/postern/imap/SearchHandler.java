@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.Optional;
 import org.postern.core.mime.DateParser;
 import org.postern.core.mime.MimeMessage;
+import org.postern.imap.codec.ResponseWriter;
 import org.postern.imap.parse.Command;
 import org.postern.imap.parse.SearchKey;
 import org.postern.imap.parse.SequenceSet;
@@ -48,26 +49,26 @@ final class SearchHandler {
         }
         boolean usesModSeq = usesModSeq(c.key(), 0);
         if (usesModSeq) s.enabled.add(ImapSession.Extension.CONDSTORE);
-        List<Integer> seqs = matching(s, m, c.key());
-        List<Long> uids = new ArrayList<>(seqs.size());
+        int[] seqs = matching(s, m, c.key());
         long highest = 0;
-        for (int seq : seqs) {
-            uids.add(m.uidAt(seq));
-            highest = Math.max(highest, m.modSeqAt(seq));
+        long[] ids = new long[seqs.length];
+        for (int i = 0; i < seqs.length; i++) {
+            ids[i] = c.uid() ? m.uidAt(seqs[i]) : seqs[i];
+            if (usesModSeq) highest = Math.max(highest, m.modSeqAt(seqs[i]));
         }
-        List<Long> ids = new ArrayList<>(seqs.size());
-        for (int i = 0; i < seqs.size(); i++) ids.add(c.uid() ? uids.get(i) : (long) seqs.get(i));
         Set<Command.SearchReturn> returns = c.returns();
         if (returns == null && s.rev2()) returns = EnumSet.of(Command.SearchReturn.ALL);
         if (returns == null) {
-            StringBuilder sb = new StringBuilder("* SEARCH");
-            for (long id : ids) sb.append(' ').append(id);
+            ResponseWriter out = s.out().raw("* SEARCH");
+            for (long id : ids) out.raw(' ').number(id);
             // RFC 7162 §3.1.5: the highest MODSEQ of the messages found, when there are any.
-            if (usesModSeq && !ids.isEmpty()) sb.append(" (MODSEQ ").append(highest).append(')');
-            s.out().raw(sb.toString()).crlf();
+            if (usesModSeq && ids.length > 0) out.raw(" (MODSEQ ").number(highest).raw(')');
+            out.crlf();
             return c.name() + " completed";
         }
         if (save) {
+            List<Long> uids = new ArrayList<>(seqs.length);
+            for (int seq : seqs) uids.add(m.uidAt(seq));
             // RFC 5182 §2.4: with MIN and/or MAX only those are saved; otherwise the whole result.
             boolean min = returns.contains(Command.SearchReturn.MIN);
             boolean max = returns.contains(Command.SearchReturn.MAX);
@@ -86,19 +87,23 @@ final class SearchHandler {
         StringBuilder sb = new StringBuilder("* ESEARCH (TAG ");
         sb.append('"').append(tag.replace("\\", "\\\\").replace("\"", "\\\"")).append("\")");
         if (c.uid()) sb.append(" UID");
-        if (!ids.isEmpty()) {
-            if (returns.contains(Command.SearchReturn.MIN)) sb.append(" MIN ").append(ids.getFirst());
-            if (returns.contains(Command.SearchReturn.MAX)) sb.append(" MAX ").append(ids.getLast());
-            if (returns.contains(Command.SearchReturn.ALL)) sb.append(" ALL ").append(SequenceSet.compact(ids));
+        if (ids.length > 0) {
+            if (returns.contains(Command.SearchReturn.MIN)) sb.append(" MIN ").append(ids[0]);
+            if (returns.contains(Command.SearchReturn.MAX)) sb.append(" MAX ").append(ids[ids.length - 1]);
+            if (returns.contains(Command.SearchReturn.ALL)) {
+                List<Long> all = new ArrayList<>(ids.length);
+                for (long id : ids) all.add(id);
+                sb.append(" ALL ").append(SequenceSet.compact(all));
+            }
         }
-        if (returns.contains(Command.SearchReturn.COUNT)) sb.append(" COUNT ").append(ids.size());
-        if (usesModSeq && !ids.isEmpty()) sb.append(" MODSEQ ").append(highest);
+        if (returns.contains(Command.SearchReturn.COUNT)) sb.append(" COUNT ").append(ids.length);
+        if (usesModSeq && ids.length > 0) sb.append(" MODSEQ ").append(highest);
         s.out().raw(sb.toString()).crlf();
         return c.name() + " completed";
     }
 
     /** Sequence numbers of the messages of the view that match {@code key}, ascending. */
-    static List<Integer> matching(ImapSession s, SelectedMailbox m, SearchKey key) throws ImapException {
+    static int[] matching(ImapSession s, SelectedMailbox m, SearchKey key) throws ImapException {
         if (!SearchLimit.expensive(key)) return evaluate(s, m, key);
         try (AutoCloseable turn = s.server.searchLimit().acquire(s.accountId())) {
             return evaluate(s, m, key);
@@ -109,8 +114,15 @@ final class SearchHandler {
         }
     }
 
-    private static List<Integer> evaluate(ImapSession s, SelectedMailbox m, SearchKey key) throws ImapException {
-        long maxUid = m.size() == 0 ? 0 : m.at(m.size()).uid();
+    private static int[] evaluate(ImapSession s, SelectedMailbox m, SearchKey key) throws ImapException {
+        int n = m.size();
+        if (isAll(key)) {
+            // SORT/THREAD ... ALL over a large mailbox: nothing to evaluate per message.
+            int[] all = new int[n];
+            for (int i = 0; i < n; i++) all[i] = i + 1;
+            return all;
+        }
+        long maxUid = n == 0 ? 0 : m.uidAt(n);
         java.util.Map<SequenceSet, long[][]> resolved = new java.util.IdentityHashMap<>();
         Instant now = Instant.now();
         TextKeys texts = TextKeys.of(s.server.searchIndex(), m.ownerId, m.ownerMailboxId, key);
@@ -118,21 +130,38 @@ final class SearchHandler {
         boolean textOnly = texts.query(single) != null;
         // RFC 8474 §6: SEARCH THREADID needs the thread of every message considered.
         java.util.Map<String, Long> threads = usesThreadId(key) ? ThreadIds.of(s, m.ownerId, m.messages()) : null;
-        List<Integer> seqs = new ArrayList<>();
-        for (int seq = 1; seq <= m.size(); seq++) {
-            if (textOnly) {
-                // The common SEARCH BODY x: the index answers what it holds without per-message work.
-                Boolean indexed = texts.indexed(single, m.uidAt(seq));
-                if (indexed != null) {
-                    if (indexed) seqs.add(seq);
-                    continue;
-                }
+        int[] seqs = new int[Math.min(n, 1024)];
+        int found = 0;
+        Ctx ctx = new Ctx(s, m, maxUid, resolved, now, texts);
+        ctx.threads = threads;
+        // The common SEARCH BODY x: the index answers what it holds without per-message work, walking
+        // its ascending UIDs alongside the view's.
+        org.postern.search.SearchIndex.Hits hits = textOnly ? texts.hits(single) : null;
+        long[] hitUids = hits == null ? null : hits.uids();
+        int h = 0;
+        for (int seq = 1; seq <= n; seq++) {
+            boolean hit;
+            long uid = hits == null ? 0 : m.uidAt(seq);
+            if (hits != null && uid <= hits.indexedUid()) {
+                while (h < hitUids.length && hitUids[h] < uid) h++;
+                hit = h < hitUids.length && hitUids[h] == uid;
+            } else {
+                ctx.at(seq);
+                hit = matches(key, ctx);
             }
-            Ctx ctx = new Ctx(s, m, m.at(seq), seq, maxUid, resolved, now, texts);
-            ctx.threads = threads;
-            if (matches(key, ctx)) seqs.add(seq);
+            if (!hit) continue;
+            if (found == seqs.length) seqs = java.util.Arrays.copyOf(seqs, Math.max(16, found * 2));
+            seqs[found++] = seq;
         }
-        return seqs;
+        return found == seqs.length ? seqs : java.util.Arrays.copyOf(seqs, found);
+    }
+
+    private static boolean isAll(SearchKey k) {
+        return switch (k) {
+            case SearchKey.All a -> true;
+            case SearchKey.And a -> a.keys().stream().allMatch(SearchHandler::isAll);
+            default -> false;
+        };
     }
 
     private static boolean usesThreadId(SearchKey k) {
@@ -155,13 +184,16 @@ final class SearchHandler {
         };
     }
 
-    /** Per message evaluation state; the message is parsed at most once, on demand. */
+    /**
+     * Evaluation state, moved from message to message ({@link #at}); the message's record is made and
+     * the message parsed at most once per message, and only when a key needs them.
+     */
     private static final class Ctx {
         final ImapSession s;
         final SelectedMailbox m;
-        final MessageRecord r;
-        final int seq;
         final long maxUid;
+        int seq;
+        private MessageRecord record;
         MimeMessage parsed;
         SearchText text;
         boolean unavailable;
@@ -171,27 +203,42 @@ final class SearchHandler {
         /** THREADIDs by blob id, read once per SEARCH and only when a THREADID key is present. */
         java.util.Map<String, Long> threads;
 
-        String threadId() {
-            Long t = threads == null ? null : threads.get(r.blobId());
-            return t == null ? null : ObjectIds.threadId(m.ownerId, t);
-        }
-
-        Ctx(ImapSession s, SelectedMailbox m, MessageRecord r, int seq, long maxUid,
-                java.util.Map<SequenceSet, long[][]> resolved, Instant now, TextKeys texts) {
+        Ctx(ImapSession s, SelectedMailbox m, long maxUid, java.util.Map<SequenceSet, long[][]> resolved, Instant now,
+                TextKeys texts) {
             this.resolved = resolved;
             this.now = now;
             this.texts = texts;
             this.s = s;
             this.m = m;
-            this.r = r;
-            this.seq = seq;
             this.maxUid = maxUid;
+        }
+
+        void at(int seq) {
+            this.seq = seq;
+            record = null;
+            parsed = null;
+            text = null;
+            unavailable = false;
+        }
+
+        MessageRecord r() {
+            if (record == null) record = m.at(seq);
+            return record;
+        }
+
+        long uid() {
+            return m.uidAt(seq);
+        }
+
+        String threadId() {
+            Long t = threads == null ? null : threads.get(r().blobId());
+            return t == null ? null : ObjectIds.threadId(m.ownerId, t);
         }
 
         MimeMessage message() {
             if (parsed == null && !unavailable) {
                 try {
-                    parsed = s.cache.get(s.store.blobs(), r.blobId(), r.size());
+                    parsed = s.cache.get(s.store.blobs(), r().blobId(), r().size());
                 } catch (IOException | RuntimeException e) {
                     unavailable = true;
                 }
@@ -219,22 +266,22 @@ final class SearchHandler {
             }
             case SearchKey.Or o -> matches(o.left(), c) || matches(o.right(), c);
             case SearchKey.Not n -> !matches(n.key(), c);
-            case SearchKey.Flag f -> hasFlag(c.r, f.flag()) == f.set();
-            case SearchKey.Recent rc -> c.m.isRecent(c.r) == rc.recent();
-            case SearchKey.Size sz -> sz.larger() ? c.r.size() > sz.octets() : c.r.size() < sz.octets();
-            case SearchKey.Sequence q -> q.set().isSaved() ? c.m.inSaved(c.r.uid())
+            case SearchKey.Flag f -> hasFlag(c.m.flagsAt(c.seq), f.flag()) == f.set();
+            case SearchKey.Recent rc -> c.m.isRecent(c.uid()) == rc.recent();
+            case SearchKey.Size sz -> sz.larger() ? c.m.sizeAt(c.seq) > sz.octets() : c.m.sizeAt(c.seq) < sz.octets();
+            case SearchKey.Sequence q -> q.set().isSaved() ? c.m.inSaved(c.uid())
                     : SequenceSet.contains(c.resolved.computeIfAbsent(q.set(), x -> x.resolve(c.m.size())), c.seq);
-            case SearchKey.Uid u -> u.set().isSaved() ? c.m.inSaved(c.r.uid())
-                    : SequenceSet.contains(c.resolved.computeIfAbsent(u.set(), x -> x.resolve(c.maxUid)), c.r.uid());
-            case SearchKey.ModSeq ms -> c.r.modSeq() >= ms.modSeq();
+            case SearchKey.Uid u -> u.set().isSaved() ? c.m.inSaved(c.uid())
+                    : SequenceSet.contains(c.resolved.computeIfAbsent(u.set(), x -> x.resolve(c.maxUid)), c.uid());
+            case SearchKey.ModSeq ms -> c.m.modSeqAt(c.seq) >= ms.modSeq();
             case SearchKey.Within w -> {
                 // RFC 5032 §3: YOUNGER n is an internal date within the last n seconds.
-                boolean within = !c.r.internalDate().isBefore(c.now.minusSeconds(w.seconds()));
+                boolean within = !Instant.ofEpochMilli(c.m.internalDateMillisAt(c.seq)).isBefore(c.now.minusSeconds(w.seconds()));
                 yield within == w.younger();
             }
             case SearchKey.SaveDate sd -> {
-                if (c.r.savedDate() == null) yield false;
-                LocalDate date = c.r.savedDate().atZone(ZoneOffset.UTC).toLocalDate();
+                if (c.r().savedDate() == null) yield false;
+                LocalDate date = c.r().savedDate().atZone(ZoneOffset.UTC).toLocalDate();
                 yield switch (sd.op()) {
                     case BEFORE -> date.isBefore(sd.date());
                     case ON -> date.isEqual(sd.date());
@@ -242,7 +289,7 @@ final class SearchHandler {
                 };
             }
             case SearchKey.ObjectId o -> o.thread() ? o.id().equals(c.threadId())
-                    : ObjectIds.emailId(c.r.blobId()).equals(o.id());
+                    : ObjectIds.emailId(c.m.blobIdAt(c.seq)).equals(o.id());
             case SearchKey.Date d -> {
                 LocalDate date;
                 if (d.sent()) {
@@ -253,7 +300,7 @@ final class SearchHandler {
                     // RFC 3501 §6.4.4: "disregarding time and timezone".
                     date = z.get().toLocalDate();
                 } else {
-                    date = c.r.internalDate().atZone(ZoneOffset.UTC).toLocalDate();
+                    date = Instant.ofEpochMilli(c.m.internalDateMillisAt(c.seq)).atZone(ZoneOffset.UTC).toLocalDate();
                 }
                 yield switch (d.op()) {
                     case BEFORE -> date.isBefore(d.date());
@@ -269,12 +316,12 @@ final class SearchHandler {
 
     /** From the index when it holds the message, else from the message's own text: both agree. */
     private static boolean text(SearchKey k, Ctx c) {
-        Boolean indexed = c.texts.indexed(k, c.r.uid());
+        Boolean indexed = c.texts.indexed(k, c.uid());
         return indexed != null ? indexed : c.text().matches(c.texts.query(k));
     }
 
-    private static boolean hasFlag(MessageRecord r, String flag) {
-        for (String f : r.flags()) {
+    private static boolean hasFlag(Set<String> flags, String flag) {
+        for (String f : flags) {
             if (f.equalsIgnoreCase(flag)) return true;
         }
         return false;

@@ -195,6 +195,38 @@ final class SelectedMailbox {
         return flagSets.get(base != null ? base.flagId(i) : flagIds[i]);
     }
 
+    /**
+     * The message's flag set as an index into this view's distinct flag sets ({@link #flagSet}): equal
+     * ids mean equal sets, so a command over many messages can render each set once.
+     */
+    int flagIdAt(int seq) {
+        int i = checked(seq);
+        return base != null ? base.flagId(i) : flagIds[i];
+    }
+
+    Set<String> flagSet(int flagId) {
+        return flagSets.get(flagId);
+    }
+
+    /**
+     * Size, internal date and blob id without a record per message (SORT, SEARCH over a whole mailbox):
+     * straight from the shared columns while the view has not changed, else through {@link #at}.
+     */
+    long sizeAt(int seq) {
+        int i = checked(seq);
+        return base != null ? base.messageSize(i) : at(seq).size();
+    }
+
+    long internalDateMillisAt(int seq) {
+        int i = checked(seq);
+        return base != null ? base.internalDateMillis(i) : at(seq).internalDate().toEpochMilli();
+    }
+
+    String blobIdAt(int seq) {
+        int i = checked(seq);
+        return base != null ? base.blobId(i) : at(seq).blobId();
+    }
+
     private int checked(int seq) {
         if (seq < 1 || seq > count) throw new IndexOutOfBoundsException("sequence number " + seq + " of " + count);
         return seq - 1;

@@ -70,6 +70,11 @@ final class TextKeys {
         return queries.get(k);
     }
 
+    /** The index's whole answer for {@code k}, or null without one (no index, or it failed). */
+    SearchIndex.Hits hits(SearchKey k) {
+        return hits.get(k);
+    }
+
     /** The index's answer for the message, or null when the index does not hold it yet (scan it). */
     Boolean indexed(SearchKey k, long uid) {
         SearchIndex.Hits h = hits.get(k);

@@ -9,11 +9,10 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.postern.core.mime.Headers;
 import org.postern.imap.parse.Command;
 import org.postern.store.MessageRecord;
+import org.postern.store.backend.ThreadLinks;
 
 /**
  * THREAD and UID THREAD (RFC 5256 §3) with ORDEREDSUBJECT (§4, by base subject then sent date) and
@@ -22,8 +21,7 @@ import org.postern.store.MessageRecord;
  * bounded: at most {@value #MAX_REFERENCES} references per message and one header read per message.
  */
 final class ThreadHandler {
-    static final int MAX_REFERENCES = 100;
-    private static final Pattern MSG_ID = Pattern.compile("<([^<>\\s]{1,250})>");
+    static final int MAX_REFERENCES = ThreadLinks.MAX_REFERENCES;
 
     String thread(ImapSession s, Command.Thread c) throws IOException, ImapException {
         if (!c.charset().equals("UTF-8") && !c.charset().equals("US-ASCII")) {
@@ -222,13 +220,9 @@ final class ThreadHandler {
         return l.isEmpty() ? null : l.getFirst();
     }
 
+    /** The store's reading of msg-ids, so THREAD and THREADID link messages alike. */
     static List<String> ids(Headers h, String field) {
-        List<String> out = new ArrayList<>();
-        String v = h == null ? null : h.first(field);
-        if (v == null) return out;
-        Matcher m = MSG_ID.matcher(v);
-        while (m.find() && out.size() < MAX_REFERENCES) out.add(m.group(1));
-        return out;
+        return ThreadLinks.ids(h, field);
     }
 
     /** thread-list syntax (RFC 5256 §5): a chain of single children inline, several children nested. */

@@ -43,10 +43,8 @@ final class ThreadIds {
             if (known.containsKey(r.blobId()) || missing.containsKey(r.blobId())) continue;
             Headers h = headers(s, r);
             if (h == null) continue; // unreadable now: NIL, and another try next time
-            List<String> refs = new ArrayList<>(ThreadHandler.ids(h, "References"));
-            String irt = ThreadHandler.first(h, "In-Reply-To");
-            if (irt != null && !refs.contains(irt)) refs.add(irt);
-            missing.put(r.blobId(), new ThreadStore.Links(r.blobId(), ThreadHandler.first(h, "Message-ID"), refs));
+            // Stored before the store threaded bodies on arrival: the store's own reading of the links.
+            missing.put(r.blobId(), org.postern.store.backend.ThreadLinks.of(r.blobId(), h));
         }
         List<ThreadStore.Links> todo = new ArrayList<>(missing.values());
         for (int i = 0; i < todo.size(); i += CHUNK) {

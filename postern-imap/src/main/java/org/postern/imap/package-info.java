@@ -43,6 +43,9 @@
  *       command or for IDLE's DONE. The session's own changes are not reported back to it.</li>
  *   <li>Expensive searches (those reading message contents) are capped per user across sessions
  *       ({@link org.postern.imap.SearchLimit}).</li>
+ *   <li>IDLE sessions woken by a change may share one store answer for the same mailbox and MODSEQ,
+ *       but only one asked after the change event that woke them ({@link org.postern.imap.ChangesCache});
+ *       commands always ask the store themselves.</li>
  * </ul>
  */
 package org.postern.imap;

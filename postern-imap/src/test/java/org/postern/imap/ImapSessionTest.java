@@ -135,6 +135,64 @@ class ImapSessionTest {
         }
     }
 
+    /**
+     * RFC 3501 §7.4.1 under load: while another session expunges message after message, FETCH, STORE
+     * and SEARCH (by sequence number) never carry an untagged EXPUNGE, and every number they report
+     * is one the client still holds (at most the messages it was told exist, less those it was told
+     * are gone); NOOP and UID commands may report them, and in the end all are reported.
+     */
+    @Test
+    void concurrentExpungeNeverReachesFetchStoreOrSearch() throws Exception {
+        int total = 40;
+        try (ImapClient a = loggedIn(); ImapClient b = loggedIn()) {
+            for (int i = 0; i < total; i++) append(a, "INBOX", MSG);
+            a.cmd("s", "SELECT INBOX");
+            b.cmd("s", "SELECT INBOX");
+            Thread expunger = Thread.ofVirtual().start(() -> {
+                try {
+                    for (int i = 0; i < total; i++) {
+                        b.cmd("d" + i, "STORE 1 +FLAGS.SILENT (\\Deleted)");
+                        b.cmd("e" + i, "EXPUNGE");
+                    }
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            int held = total;
+            String[] commands = {"FETCH 1:* (FLAGS)", "STORE 1:* +FLAGS.SILENT (\\Seen)", "SEARCH ALL", "FETCH 1:* (UID RFC822.SIZE)",
+                "STORE 1:* +FLAGS (\\Flagged)", "NOOP"};
+            java.util.regex.Pattern number = java.util.regex.Pattern.compile("^\\* (\\d+) (EXPUNGE|EXISTS|FETCH)");
+            for (int i = 0; expunger.isAlive() || i < commands.length; i++) {
+                String cmd = commands[i % commands.length];
+                List<String> lines = a.cmd("c" + i, cmd);
+                assertThat(lines.getLast()).startsWith("c" + i + " OK");
+                for (String l : lines) {
+                    var m = number.matcher(l);
+                    if (!m.find()) continue;
+                    int n = Integer.parseInt(m.group(1));
+                    switch (m.group(2)) {
+                        case "EXPUNGE" -> {
+                            assertThat(cmd).as(l).isEqualTo("NOOP");
+                            assertThat(n).isBetween(1, held);
+                            held--;
+                        }
+                        case "EXISTS" -> held = n;
+                        default -> assertThat(n).as(cmd + ": " + l).isBetween(1, held);
+                    }
+                }
+                if (cmd.startsWith("SEARCH")) {
+                    String found = lines.stream().filter(l -> l.startsWith("* SEARCH")).findFirst().orElseThrow();
+                    for (String x : found.substring("* SEARCH".length()).trim().split(" ")) {
+                        if (!x.isEmpty()) assertThat(Integer.parseInt(x)).isBetween(1, held);
+                    }
+                }
+            }
+            expunger.join();
+            a.cmd("z", "NOOP");
+            assertThat(a.cmd("y", "SEARCH ALL")).containsExactly("* SEARCH", "y OK SEARCH completed");
+        }
+    }
+
     @Test
     void expungeByAnotherSessionIsReportedOnlyWhereAllowed() throws Exception {
         try (ImapClient a = loggedIn(); ImapClient b = loggedIn()) {

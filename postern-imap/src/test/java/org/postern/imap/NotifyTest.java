@@ -131,14 +131,31 @@ class NotifyTest {
             b.cmd("c SUBSCRIBE Foo");
             a.expectLines("* LIST (\\HasNoChildren \\Subscribed) \"/\" Foo");
             b.cmd("d CREATE Foo/Kid");
-            a.expectLines("* LIST (\\HasNoChildren) \"/\" Foo/Kid");
+            // §5.4: "the mailbox itself and its direct parent" are affected; Foo now has children.
+            a.expectLines("* LIST (\\HasNoChildren) \"/\" Foo/Kid", "* LIST (\\HasChildren \\Subscribed) \"/\" Foo");
             // §5.4: one LIST with OLDNAME for the renamed mailbox, none for its children.
             b.cmd("e RENAME Foo Bar");
             a.expectLines("* LIST (\\HasChildren \\Subscribed) \"/\" Bar (\"OLDNAME\" (Foo))");
             b.cmd("f DELETE Bar/Kid");
-            a.expectLines("* LIST (\\NonExistent) \"/\" Bar/Kid");
+            a.expectLines("* LIST (\\NonExistent) \"/\" Bar/Kid", "* LIST (\\HasNoChildren \\Subscribed) \"/\" Bar");
             // The watcher's own CREATE is not echoed back.
             assertThat(a.cmd("g CREATE Mine")).singleElement().asString().startsWith("g OK ");
+            a.exchange("h NOOP", "h OK NOOP completed");
+        }
+    }
+
+    @Test
+    void parentOfACreatedOrDeletedMailboxIsAffectedEvenWhenItDoesNotExist() throws Exception {
+        try (ImapFixture.Session a = start().login(); ImapFixture.Session b = server.login()) {
+            assertThat(b.cmd("a CREATE Top/Mid")).last().asString().startsWith("a OK");
+            // RFC 3501 §6.3.4: Top goes, its child stays.
+            assertThat(b.cmd("b DELETE Top")).last().asString().startsWith("b OK");
+            a.exchange("c NOTIFY SET (subtree Top (MailboxName))", "c OK NOTIFY completed");
+            b.cmd("d DELETE Top/Mid");
+            // §5.4: the direct parent is affected "whether it is an existing mailbox or not".
+            a.expectLines("* LIST (\\NonExistent) \"/\" Top/Mid", "* LIST (\\NonExistent) \"/\" Top");
+            // Outside the watched subtree nothing is reported, parents included.
+            b.cmd("g CREATE Elsewhere/Kid");
             a.exchange("h NOOP", "h OK NOOP completed");
         }
     }

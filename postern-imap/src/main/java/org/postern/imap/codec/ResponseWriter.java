@@ -18,6 +18,8 @@ public final class ResponseWriter {
     private static final int MAX_QUOTED = 1024;
 
     private final OutputStream out;
+    /** Scratch for {@link #number}; made on first use, since most connections mostly wait. */
+    private byte[] digits;
 
     public ResponseWriter(OutputStream out) {
         this.out = out;
@@ -45,8 +47,28 @@ public final class ResponseWriter {
         return this;
     }
 
+    /** Protocol text already encoded (constants a hot loop writes many times). */
+    public ResponseWriter raw(byte[] ascii) throws IOException {
+        out.write(ascii, 0, ascii.length);
+        return this;
+    }
+
+    /** Writes the decimal digits without a String per number: FETCH 1:* and SORT write 100,000s. */
     public ResponseWriter number(long n) throws IOException {
-        return raw(Long.toString(n));
+        if (n < 0) return raw(Long.toString(n));
+        if (n < 10) {
+            out.write('0' + (int) n);
+            return this;
+        }
+        byte[] d = digits;
+        if (d == null) d = digits = new byte[19];
+        int i = d.length;
+        while (n > 0) {
+            d[--i] = (byte) ('0' + n % 10);
+            n /= 10;
+        }
+        out.write(d, i, d.length - i);
+        return this;
     }
 
     /** A string: quoted when it is short 7-bit text without CR/LF/NUL, else a literal of its UTF-8. */
