@@ -107,11 +107,10 @@ done
 USERS_FILE="$WORK/users.txt"
 { echo "$RCPT $PASS"; for u in $(seq "$USERS"); do echo "bench$u@$DOMAIN $PASS"; done; } > "$USERS_FILE"
 bench() { "$JAVA" -Xmx1g -jar "$BENCH_JAR" "$@"; }
-# Postern's own command line, one JVM per account: postern-bench's 'accounts' loader writes the
-# embedded store only, and this must go through postern.conf's store line to PostgreSQL.
-postern_cli() { "$JAVA" --enable-native-access=ALL-UNNAMED -jar "$POSTERN_JAR" --data "$WORK/node0" "$@"; }
-postern_cli domain add "$DOMAIN" >&2
-while read -r login pw; do echo "$pw" | postern_cli account add "$login" --password-stdin >/dev/null; done < "$USERS_FILE"
+# Postern's own 'domain add' and 'account add' in one JVM: the loader opens the store node0's
+# postern.conf names, so the accounts go to PostgreSQL.
+"$JAVA" --enable-native-access=ALL-UNNAMED -cp "$BENCH_JAR:$POSTERN_JAR" org.postern.bench.Main accounts \
+  --data "$WORK/node0" --users-file "$USERS_FILE" >&2
 log "$(wc -l < "$USERS_FILE") accounts in PostgreSQL"
 MBOX="$WORK/bench.mbox"
 python3 "$SHARED_BENCH/gen_mbox.py" -n 100 --domain "$DOMAIN" "$MBOX" >/dev/null

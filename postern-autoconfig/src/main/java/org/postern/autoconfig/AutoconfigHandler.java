@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.util.Base64;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
@@ -34,11 +35,15 @@ import org.postern.store.Account;
  *       from the Host name.</li>
  *   <li>Autodiscover POX at /autodiscover/autodiscover.xml (POST; any letter case, Outlook asks for
  *       /Autodiscover/Autodiscover.xml) and v2 JSON at /autodiscover/autodiscover.json.</li>
- *   <li>An Apple profile at {@value #MOBILECONFIG} for the user named by HTTP Basic credentials
- *       (RFC 7617); {@code ?password=include} puts the password into it.</li>
+ *   <li>An Apple profile at {@value #MOBILECONFIG} for the user of the browser session (with
+ *       {@link #withBrowserSessions}), of a signed link ({@link ProfileLinkSigner}), or named by HTTP
+ *       Basic credentials (RFC 7617); {@code ?password=include} puts the password into it, with Basic
+ *       credentials only (the other two ways know no password).</li>
  *   <li>The MTA-STS policy at {@value MtaStsPolicy#PATH} (RFC 8461 §3.3), whatever the Host.</li>
  *   <li>At {@value #MOBILECONFIG_QR}{@code ?emailaddress=A}, a QR code of that download's URL for A, so a
- *       phone's camera opens it.</li>
+ *       phone's camera opens it: for the logged-in browser's own address a link signed for
+ *       {@link ProfileLinkSigner#LIFETIME} that needs no password, otherwise the plain URL, where the
+ *       phone asks for the password.</li>
  *   <li>With {@link #withPortStatus}, at {@value #PORTS_JSON} whether each mail port accepts connections.</li>
  *   <li>With {@link #withAcmeChallenges}, ACME http-01 responses (RFC 8555 §8.3).</li>
  * </ul>
@@ -58,6 +63,8 @@ public final class AutoconfigHandler extends Handler.Abstract {
     private final Predicate<String> localDomain;
     private final Authenticator auth;
     private final Clock clock;
+    private final ProfileLinkSigner links;
+    private Function<Request, Optional<Account>> browserSessions = r -> Optional.empty();
     private AcmeChallengeHandler acme;
     private PortStatus portStatus;
 
@@ -72,6 +79,16 @@ public final class AutoconfigHandler extends Handler.Abstract {
         this.localDomain = localDomain;
         this.auth = auth;
         this.clock = clock;
+        this.links = new ProfileLinkSigner(clock);
+    }
+
+    /**
+     * Also accepts the webmail's browser session for the .mobileconfig download and signs the QR
+     * code's link for its user; {@code sessions} gives the session's account, if any.
+     */
+    public AutoconfigHandler withBrowserSessions(Function<Request, Optional<Account>> sessions) {
+        this.browserSessions = sessions;
+        return this;
     }
 
     /** Also answers ACME http-01 challenges from the files in {@code dir}; call before {@link #register}. */
@@ -143,15 +160,28 @@ public final class AutoconfigHandler extends Handler.Abstract {
 
     /**
      * The URL of the .mobileconfig download for an address of a local domain, on this host and the
-     * HTTPS port the request came in on; the download itself asks for the password.
+     * HTTPS port the request came in on. For the browser session's own address the URL carries a
+     * signature, so the phone (which has no session) downloads without a password; for anyone else
+     * the download asks for it.
      */
     private boolean mobileconfigQr(Request request, Response response, Callback callback, Fields query) {
+        Optional<Account> session = browserSessions.apply(request);
         String email = value(query, "emailaddress");
+        if (email == null && session.isPresent()) email = session.get().address();
         Optional<MailAddress> a = email == null ? Optional.empty() : MailAddress.parse(email.strip());
         if (a.isEmpty() || !localDomain.test(a.get().domain().toLowerCase(Locale.ROOT))) {
             return send(response, callback, 404, "text/plain; charset=utf-8", "no mail domain here\n");
         }
-        byte[] png = QrCodeWriter.png(mobileconfigUrl(Request.getLocalPort(request), a.get().toString()));
+        String address = a.get().toString();
+        String url = mobileconfigUrl(Request.getLocalPort(request), address);
+        if (session.isPresent() && session.get().address().equalsIgnoreCase(address)) {
+            ProfileLinkSigner.Link l = links.sign(address);
+            url += "&expires=" + l.expires() + "&sig=" + l.signature();
+        }
+        if (url.length() > QrCodeWriter.MAX_TEXT) {
+            return send(response, callback, 414, "text/plain; charset=utf-8", "the address is too long for a QR code\n");
+        }
+        byte[] png = QrCodeWriter.png(url);
         response.setStatus(200);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "image/png");
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
@@ -223,22 +253,37 @@ public final class AutoconfigHandler extends Handler.Abstract {
 
     private boolean mobileconfig(Request request, Response response, Callback callback, Fields query) {
         Optional<String[]> creds = basic(request.getHeaders().get(HttpHeader.AUTHORIZATION));
-        Account account = null;
-        if (creds.isPresent()) {
-            SocketAddress remote = request.getConnectionMetaData().getRemoteSocketAddress();
-            InetAddress client = remote instanceof InetSocketAddress isa ? isa.getAddress() : InetAddress.getLoopbackAddress();
-            if (auth.authenticate(creds.get()[0], creds.get()[1], client) instanceof AuthResult.Success s) account = s.account();
+        String address = null;
+        Optional<String> password = Optional.empty();
+        String email = value(query, "emailaddress");
+        String sig = value(query, "sig");
+        if (sig != null && email != null && local(email.strip()) && links.valid(email.strip(), value(query, "expires"), sig)) {
+            address = MailAddress.parse(email.strip()).orElseThrow().toString();
+        } else if (creds.isEmpty()) {
+            address = browserSessions.apply(request).map(Account::address).orElse(null);
+        } else {
+            Account account = basicAccount(request, creds.get());
+            if (account != null) {
+                address = account.address();
+                if ("include".equals(value(query, "password"))) password = Optional.of(creds.get()[1]);
+            }
         }
-        if (account == null) {
+        if (address == null) {
             response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Basic realm=\"Postern\", charset=\"UTF-8\"");
-            return send(response, callback, 401, "text/plain; charset=utf-8", "log in with your mail address and password\n");
+            String why = sig != null ? "this link has expired (links from the QR code last 15 minutes); " : "";
+            return send(response, callback, 401, "text/plain; charset=utf-8", why + "log in with your mail address and password\n");
         }
-        boolean withPassword = "include".equals(value(query, "password"));
-        String profile = MobileconfigWriter.write(settings, account.address(),
-                withPassword ? Optional.of(creds.get()[1]) : Optional.empty());
-        String file = account.address().replaceAll("[^A-Za-z0-9@._-]", "_") + ".mobileconfig";
+        String profile = MobileconfigWriter.write(settings, address, password);
+        String file = address.replaceAll("[^A-Za-z0-9@._-]", "_") + ".mobileconfig";
         response.getHeaders().put(HttpHeader.CONTENT_DISPOSITION, "attachment; filename=\"" + file + "\"");
         return send(response, callback, 200, MobileconfigWriter.MEDIA_TYPE, profile);
+    }
+
+    /** The account of Basic credentials, with the shared throttling; null when they are wrong. */
+    private Account basicAccount(Request request, String[] creds) {
+        SocketAddress remote = request.getConnectionMetaData().getRemoteSocketAddress();
+        InetAddress client = remote instanceof InetSocketAddress isa ? isa.getAddress() : InetAddress.getLoopbackAddress();
+        return auth.authenticate(creds[0], creds[1], client) instanceof AuthResult.Success s ? s.account() : null;
     }
 
     private boolean local(String email) {

@@ -16,8 +16,10 @@
  *   <li>The QR code and ports.json are bounded: the QR text is at most
  *       {@link org.postern.autoconfig.QrCodeWriter#MAX_TEXT} characters and only for local domains;
  *       the port check runs at most once per {@link org.postern.autoconfig.PortStatus#TTL}.</li>
- *   <li>No document carries a password, except a .mobileconfig the logged-in user explicitly asks
- *       to include it in.</li>
+ *   <li>No document carries a password, except a .mobileconfig the user explicitly asks to include
+ *       it in while giving it (HTTP Basic); never one fetched by session or signed link.</li>
+ *   <li>A signed profile link ({@link org.postern.autoconfig.ProfileLinkSigner}) is made only for
+ *       the browser session's own address, and lives at most 15 minutes and never beyond the process.</li>
  * </ul>
  */
 package org.postern.autoconfig;

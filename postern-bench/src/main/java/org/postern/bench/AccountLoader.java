@@ -11,12 +11,13 @@ import java.util.Map;
 import java.util.Set;
 import org.postern.server.Main;
 import org.postern.server.cli.CliContext;
-import org.postern.store.sqlite.SqliteMailStore;
 
 /**
  * {@code accounts}: runs Postern's own command line ({@code domain add}, {@code account add ADDRESS
  * --password-stdin}) for every user of a users file, in this one JVM instead of one JVM per account.
  * Needs postern.jar on the class path; the server may be running (it sees new accounts within a second).
+ * Opens the store the folder's postern.conf names, as {@code postern} itself does, so a PostgreSQL
+ * node's folder loads the shared database (and grows no stray embedded store).
  * {@code --passwd} sets the password of existing accounts again instead, hashed with the current cost.
  */
 final class AccountLoader {
@@ -67,7 +68,7 @@ final class AccountLoader {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         CliContext ctx = new CliContext(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-                Map.of(), () -> null, SqliteMailStore::open);
+                Map.of(), () -> null, Main.systemContext().storeOpener());
         String[] args = new String[command.length + 2];
         args[0] = "--data";
         args[1] = data;

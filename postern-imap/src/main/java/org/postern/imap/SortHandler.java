@@ -5,13 +5,9 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import org.postern.core.mime.Address;
-import org.postern.core.mime.AddressParser;
 import org.postern.core.mime.DateParser;
-import org.postern.core.mime.EncodedWords;
 import org.postern.core.mime.Headers;
 import org.postern.core.mime.MimeMessage;
 import org.postern.imap.codec.ResponseWriter;
@@ -19,6 +15,7 @@ import org.postern.imap.parse.Command;
 import org.postern.imap.parse.SequenceSet;
 import org.postern.store.MessageRecord;
 import org.postern.store.MessageSortKeys;
+import org.postern.store.backend.SortKeyDerivation;
 
 /**
  * SORT and UID SORT (RFC 5256 §3) with DISPLAYFROM/DISPLAYTO (RFC 5957) and ESORT's RETURN options
@@ -27,17 +24,20 @@ import org.postern.store.MessageSortKeys;
  * back to the sequence number (RFC 5256 §3).
  *
  * <p>The header-derived keys (sent date, casemapped base subject, first mailboxes, display names) are
- * computed once per message body and kept in the store ({@link MessageSortKeys}, version
- * {@link #KEY_VERSION}); a SORT reads them for the whole mailbox in one query and parses only the
- * messages that have none yet, so sorting 100,000 messages does not read 100,000 bodies each time.
+ * derived by {@link SortKeyDerivation} and stored by the store backends with each new message
+ * ({@link MessageSortKeys}, version {@link #KEY_VERSION}); a SORT reads them for the whole mailbox in
+ * one query and derives (and stores) only those of messages stored before that, so sorting 100,000
+ * messages does not read 100,000 bodies.
  */
 final class SortHandler {
-    /** Version of the key derivation below; bump it when any of it changes, so stored keys are redone. */
-    static final int KEY_VERSION = 1;
+    static final int KEY_VERSION = SortKeyDerivation.VERSION;
     /** Newly derived keys are stored in transactions of at most this many. */
     private static final int STORE_CHUNK = 2_000;
     private static final System.Logger LOG = System.getLogger(SortHandler.class.getName());
-    /** Below this many messages without known keys, parsing them is cheaper than asking the store. */
+    /**
+     * Below this many messages without known keys, parsing them is cheaper than asking the store for
+     * the whole mailbox's keys, unless they are most of the mailbox (then the one query is the cheaper).
+     */
     private static final int ASK_STORE_FROM = 500;
     /**
      * Keys by body, shared by all sessions: bodies never change, so an entry never goes stale. Bounded
@@ -239,8 +239,9 @@ final class SortHandler {
         }
         if (nMissing == 0) return keys;
         List<MessageSortKeys> fresh = new ArrayList<>();
-        // Many unknown (a fresh process): one query for the mailbox's stored keys beats parsing.
-        Map<Long, MessageSortKeys> stored = nMissing >= ASK_STORE_FROM
+        // Many unknown (a fresh process): one query for the mailbox's stored keys beats parsing; the
+        // backends store them with every new message, so they are there but for messages stored before.
+        Map<Long, MessageSortKeys> stored = nMissing >= ASK_STORE_FROM || 2 * nMissing >= m.size()
                 ? s.store.mailboxes().sortKeys(m.ownerId, m.ownerMailboxId, KEY_VERSION) : Map.of();
         for (int x = 0; x < nMissing; x++) {
             int i = missing[x];
@@ -278,19 +279,7 @@ final class SortHandler {
 
     /** The header-derived keys of RFC 5256 §3 and RFC 5957 §3, strings already casemapped. */
     static MessageSortKeys derive(String blobId, Headers h) {
-        long sent = MessageSortKeys.NO_DATE;
-        String date = h == null ? null : h.first("Date");
-        if (date != null) {
-            var d = DateParser.parse(date);
-            if (d.isPresent()) sent = d.get().toInstant().toEpochMilli();
-        }
-        // Each address field parsed once (address parsing is most of deriving a message's keys).
-        Address from = first(h, "From");
-        Address to = first(h, "To");
-        return new MessageSortKeys(blobId, KEY_VERSION, sent,
-                casemap(baseSubject(h == null ? null : h.first("Subject"))),
-                casemap(mailbox(from)), casemap(mailbox(to)), casemap(mailbox(first(h, "Cc"))),
-                casemap(display(from)), casemap(display(to)));
+        return SortKeyDerivation.of(blobId, h);
     }
 
     /** Header blocks longer than this are read with the whole message instead. */
@@ -364,44 +353,14 @@ final class SortHandler {
         return headers(s, r);
     }
 
-    private static Address first(Headers h, String field) {
-        String v = h == null ? null : h.first(field);
-        if (v == null) return null;
-        for (Address a : AddressParser.parseList(v)) {
-            if (a.isMailbox()) return a;
-        }
-        return null;
-    }
-
-    /** RFC 5256 §3 FROM/TO/CC: the local part (addr-mailbox) of the first address, "" when none. */
-    private static String mailbox(Address a) {
-        return a == null || a.localPart() == null ? "" : a.localPart();
-    }
-
-    /** RFC 5957 §3: the decoded display name of the first address, or its addr-spec when it has none. */
-    private static String display(Address a) {
-        if (a == null) return "";
-        String name = a.displayName() == null ? "" : EncodedWords.decode(a.displayName()).strip();
-        return name.isEmpty() ? a.addrSpec() : name;
-    }
-
-    /** i;ascii-casemap (RFC 4790 §9.2): only a-z fold, so the order is the same for every locale. */
+    /** i;ascii-casemap (RFC 4790 §9.2). */
     static String casemap(String s) {
-        StringBuilder sb = new StringBuilder(s.length());
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            sb.append(c >= 'a' && c <= 'z' ? (char) (c - 32) : c);
-        }
-        return sb.toString();
+        return SortKeyDerivation.casemap(s);
     }
 
-    /**
-     * The base subject of RFC 5256 §2.1: decoded, whitespace collapsed, trailing "(fwd)" and leading
-     * "Re:"/"Fw:"/"Fwd:" (with optional "[blob]") and "[blob]" prefixes removed repeatedly, and a
-     * "[fwd: ...]" wrapper unwrapped.
-     */
+    /** The base subject of RFC 5256 §2.1. */
     static String baseSubject(String subject) {
-        return extract(subject).base();
+        return SortKeyDerivation.baseSubject(subject);
     }
 
     /**
@@ -411,50 +370,7 @@ final class SortHandler {
     record Subject(String base, boolean replyOrForward) {}
 
     static Subject extract(String subject) {
-        if (subject == null) return new Subject("", false);
-        String s = EncodedWords.decode(subject).replaceAll("[\\t\\r\\n ]+", " ").strip();
-        boolean refwd = false;
-        while (true) {
-            String before = s;
-            // (2) trailing subj-trailer "(fwd)" and whitespace
-            while (s.toLowerCase(Locale.ROOT).endsWith("(fwd)")) {
-                s = s.substring(0, s.length() - 5).strip();
-                refwd = true;
-            }
-            // (3)-(5) leading subj-leaders and subj-blobs
-            while (true) {
-                String t = stripLeader(s);
-                if (t.equals(s)) break;
-                refwd |= !s.startsWith("[");
-                s = t;
-            }
-            // (6) "[fwd:" ... "]"
-            if (s.regionMatches(true, 0, "[fwd:", 0, 5) && s.endsWith("]")) {
-                s = s.substring(5, s.length() - 1).strip();
-                refwd = true;
-            }
-            if (s.equals(before)) return new Subject(s, refwd);
-        }
-    }
-
-    /** One subj-leader ("Re", "Fw", "Fwd" with optional blob then ":") or one non-empty-remaining blob. */
-    private static String stripLeader(String s) {
-        String lower = s.toLowerCase(Locale.ROOT);
-        for (String p : new String[] {"re", "fwd", "fw"}) {
-            if (!lower.startsWith(p)) continue;
-            String rest = s.substring(p.length()).stripLeading();
-            if (rest.startsWith("[")) {
-                int end = rest.indexOf(']');
-                if (end < 0) continue;
-                rest = rest.substring(end + 1).stripLeading();
-            }
-            if (rest.startsWith(":")) return rest.substring(1).strip();
-        }
-        if (s.startsWith("[")) {
-            int end = s.indexOf(']');
-            // RFC 5256 §2.1 (4): a blob is removed only if something remains after it.
-            if (end > 0 && !s.substring(end + 1).isBlank()) return s.substring(end + 1).strip();
-        }
-        return s;
+        SortKeyDerivation.BaseSubject b = SortKeyDerivation.extract(subject);
+        return new Subject(b.base(), b.replyOrForward());
     }
 }

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.postern.store.Mailbox;
 import org.postern.store.MessageSortKeys;
 
-/** SORT keeps the keys it derives in the store (RFC 5256 keys computed once per message body). */
+/** Sort keys are kept in the store (RFC 5256 keys computed once per message body): by APPEND, or by SORT for older messages. */
 class SortKeysTest {
     @TempDir
     Path dir;
@@ -26,6 +26,38 @@ class SortKeysTest {
     @AfterEach
     void tearDown() {
         server.close();
+    }
+
+    /**
+     * Keys stored by APPEND are there before any SORT; a message stored before that (here: its keys
+     * overwritten by an older version) has them derived by SORT, identically, and stored again.
+     */
+    @Test
+    void appendStoresKeysAndSortDerivesTheSameForOlderMessages() throws Exception {
+        try (ImapFixture.Session c = server.login()) {
+            c.append("INBOX", SortPreviewTest.msg("\"Zed Z\" <zed@example.org>", "b@example.org", "Re: Beta (fwd)",
+                    "Sat, 3 Feb 2024 10:00:00 +0000", "one"));
+            c.append("INBOX", SortPreviewTest.msg("amy@example.org", "a@example.org", "alpha",
+                    "Thu, 1 Feb 2024 10:00:00 +0000", "two"));
+            c.append("INBOX", "From: bob@example.org\r\nSubject: [x] gamma\r\nDate: garbage\r\n\r\nthree\r\n");
+            long account = server.store.directory().account(ImapFixture.USER).orElseThrow().id();
+            Mailbox inbox = server.store.mailboxes().find(account, "INBOX").orElseThrow();
+            Map<Long, MessageSortKeys> atArrival = server.store.mailboxes().sortKeys(account, inbox.id(), SortHandler.KEY_VERSION);
+            assertThat(atArrival).containsOnlyKeys(1L, 2L, 3L);
+            assertThat(atArrival.get(1L).subject()).isEqualTo("BETA");
+            assertThat(atArrival.get(1L).displayFrom()).isEqualTo("ZED Z");
+            java.util.List<MessageSortKeys> older = new java.util.ArrayList<>();
+            for (MessageSortKeys k : atArrival.values()) {
+                older.add(new MessageSortKeys(k.blobId(), SortHandler.KEY_VERSION - 1, 0, "", "", "", "", "", ""));
+            }
+            server.store.mailboxes().putSortKeys(account, older);
+            assertThat(server.store.mailboxes().sortKeys(account, inbox.id(), SortHandler.KEY_VERSION)).isEmpty();
+            SortHandler.forgetKnownKeys();
+            c.cmd("s SELECT INBOX");
+            c.exchange("a SORT (SUBJECT) UTF-8 ALL", "* SORT 2 1 3", "a OK SORT completed");
+            c.exchange("b SORT (DISPLAYFROM) UTF-8 ALL", "* SORT 2 3 1", "b OK SORT completed");
+            assertThat(server.store.mailboxes().sortKeys(account, inbox.id(), SortHandler.KEY_VERSION)).isEqualTo(atArrival);
+        }
     }
 
     @Test

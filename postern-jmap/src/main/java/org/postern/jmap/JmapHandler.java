@@ -106,6 +106,15 @@ public final class JmapHandler extends Handler.Abstract {
         return this;
     }
 
+    /**
+     * Answers Email/query's text conditions from the full-text index, as IMAP SEARCH does; without
+     * it (null, or never called) every message is read. Call before serving.
+     */
+    public JmapHandler searchingWith(org.postern.search.SearchIndex index) {
+        org.postern.jmap.method.EmailQuery.register(api, index);
+        return this;
+    }
+
     /** How Password/change hashes a new password (the CLI's cost by default; tests make it cheap). */
     public JmapHandler hashingWith(org.postern.auth.PasswordHasher.Cost cost) {
         this.passwords = new org.postern.auth.Passwords(cost);

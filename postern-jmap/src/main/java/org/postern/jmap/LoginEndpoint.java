@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * JSON or as a form, checks them through the same throttled {@link org.postern.auth.Authenticator} as
  * every mail port, and starts a server-side session: the cookie carries only a random id, the JSON
  * answer the session's CSRF token. {@code POST /logout} ends the session on the server. {@code GET /login}
- * is a bare HTML form for as long as no webmail serves its own.
+ * is a bare HTML form for as long as no webmail serves its own; with a webmail it sends the browser to
+ * the webmail's login at "/", and so do the form posts' redirects.
  *
  * <p>A failed login says the same words, with the same status and after the same work, whether the
  * user exists or not (no enumeration). A login POST from a foreign Origin is refused (login CSRF).
@@ -59,8 +60,10 @@ final class LoginEndpoint extends Handler.Abstract {
         String method = request.getMethod();
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
         if (path.equals(LOGIN)) {
+            boolean read = method.equals("GET") || method.equals("HEAD");
             if (method.equals("POST")) login(request, response, callback);
-            else if (serveForm && (method.equals("GET") || method.equals("HEAD"))) page(request, response, callback, 200, null);
+            else if (read && serveForm) page(request, response, callback, 200, null);
+            else if (read) seeOther(response, callback, home());
             else return methodNotAllowed(response, callback);
             return true;
         }
@@ -100,7 +103,7 @@ final class LoginEndpoint extends Handler.Abstract {
                 response.getHeaders().add(HttpHeader.SET_COOKIE, SessionCookie.set(issued.cookieValue()));
                 response.getHeaders().put(RequestAuth.CSRF_HEADER, issued.session().csrfToken());
                 if (form) {
-                    seeOther(response, callback, LOGIN);
+                    seeOther(response, callback, home());
                 } else {
                     ObjectNode o = Json.object();
                     o.put("username", s.account().address());
@@ -145,7 +148,7 @@ final class LoginEndpoint extends Handler.Abstract {
         }
         response.getHeaders().add(HttpHeader.SET_COOKIE, SessionCookie.clear());
         if (form) {
-            seeOther(response, callback, LOGIN);
+            seeOther(response, callback, home());
         } else {
             response.setStatus(204);
             response.write(true, null, callback);
@@ -199,6 +202,11 @@ final class LoginEndpoint extends Handler.Abstract {
             if (n.path(k).isTextual()) out.put(k, n.get(k).asText());
         }
         return out;
+    }
+
+    /** Where a browser goes after a form login or logout: the bare form, or the webmail that replaces it. */
+    private String home() {
+        return serveForm ? LOGIN : "/";
     }
 
     private static void seeOther(Response response, Callback callback, String location) {

@@ -1,9 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.postern.jmap;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -11,19 +8,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.postern.core.mime.Headers;
-import org.postern.core.mime.MessageParser;
 import org.postern.store.MailStore;
 import org.postern.store.StoreException;
 import org.postern.store.ThreadStore;
+import org.postern.store.backend.ThreadLinks;
 
 /**
  * JMAP threadIds (RFC 8621 §3) from the store's {@link ThreadStore}: the same conversation ids IMAP
- * reports as THREADID (RFC 8474 §5.2), so both protocols group alike. A body without an id yet gets
- * one from its Message-ID, References and In-Reply-To (RFC 5322 §3.6.4), read from its header
- * section only. Ids of a body never change once assigned, so entries are cached without expiry,
+ * reports as THREADID (RFC 8474 §5.2), so both protocols group alike. The store threads a message
+ * as it is stored; a body stored before that gets its id here, from the links {@link ThreadLinks}
+ * reads (Message-ID, References, In-Reply-To, RFC 5322 §3.6.4; header section only). Ids of a body never change once assigned, so entries are cached without expiry,
  * bounded in total (other accounts make room for the one asking). A mailbox page looks up only its
  * own rows; Thread/get, thread counts and thread keyword filters look at every message of the
  * account, with cached lookups once its bodies are threaded.
@@ -33,9 +27,6 @@ public final class ThreadCache {
     static final int MAX_ENTRIES = 500_000;
     /** Bodies threaded per store transaction. */
     private static final int CHUNK = 500;
-    private static final int MAX_HEADER = 256 * 1024;
-    private static final int MAX_REFERENCES = 100;
-    private static final Pattern MSG_ID = Pattern.compile("<([^<>\\s]{1,250})>");
 
     private final Map<Long, Map<String, Long>> byAccount = new ConcurrentHashMap<>();
     private final Map<Long, Map<String, String>> emails = new ConcurrentHashMap<>();
@@ -68,13 +59,9 @@ public final class ThreadCache {
         Map<String, ThreadStore.Links> todo = new LinkedHashMap<>();
         for (String b : missing) {
             if (found.containsKey(b) || todo.containsKey(b)) continue;
-            Headers h = headers(store, b);
-            if (h == null) continue;
-            List<String> refs = new ArrayList<>(ids(h, "References"));
-            List<String> irt = ids(h, "In-Reply-To");
-            if (!irt.isEmpty() && !refs.contains(irt.getFirst())) refs.add(irt.getFirst());
-            List<String> mid = ids(h, "Message-ID");
-            todo.put(b, new ThreadStore.Links(b, mid.isEmpty() ? null : mid.getFirst(), refs));
+            // Stored before bodies were threaded on arrival: read the links now, once.
+            ThreadStore.Links l = ThreadLinks.read(store.blobs(), b);
+            if (l != null) todo.put(b, l);
         }
         List<ThreadStore.Links> list = new ArrayList<>(todo.values());
         for (int i = 0; i < list.size(); i += CHUNK) {
@@ -126,34 +113,5 @@ public final class ThreadCache {
     public void counts(long mailboxId, Counts c) {
         if (counts.size() > 100_000) counts.clear();
         counts.put(mailboxId, c);
-    }
-
-    /** msg-ids of a field (RFC 5322 §3.6.4), without angle brackets, as IMAP's THREAD reads them. */
-    static List<String> ids(Headers h, String field) {
-        List<String> out = new ArrayList<>();
-        String v = h.first(field);
-        if (v == null) return out;
-        Matcher m = MSG_ID.matcher(v);
-        while (m.find() && out.size() < MAX_REFERENCES) out.add(m.group(1));
-        return out;
-    }
-
-    /** The header section only (up to the first empty line, bounded): threading needs nothing else. */
-    private Headers headers(MailStore store, String blobId) {
-        try (InputStream in = new java.io.BufferedInputStream(store.blobs().open(blobId), 8192)) {
-            ByteArrayOutputStream b = new ByteArrayOutputStream(4096);
-            int prev2 = -1;
-            int prev = -1;
-            int c;
-            while (b.size() < MAX_HEADER && (c = in.read()) >= 0) {
-                b.write(c);
-                if (c == '\n' && (prev == '\n' || (prev == '\r' && prev2 == '\n'))) break;
-                prev2 = prev;
-                prev = c;
-            }
-            return MessageParser.parse(b.toByteArray()).headers();
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
     }
 }

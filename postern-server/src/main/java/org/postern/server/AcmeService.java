@@ -65,15 +65,7 @@ final class AcmeService {
      * validate (no dot, such as localhost) are left out.
      */
     static List<String> defaultNames(String hostname, List<String> localDomains) {
-        List<String> names = new ArrayList<>();
-        names.add(hostname.toLowerCase(Locale.ROOT));
-        for (String d : localDomains.stream().map(x -> x.toLowerCase(Locale.ROOT)).sorted().toList()) {
-            if (!d.contains(".")) continue;
-            for (String n : List.of("autoconfig." + d, "mta-sts." + d)) {
-                if (!names.contains(n)) names.add(n);
-            }
-        }
-        return names;
+        return org.postern.server.cli.Doctor.clientNames(hostname, localDomains);
     }
 
     /** Trusts exactly the CA certificates in a PEM file, for a test CA's HTTPS directory. */

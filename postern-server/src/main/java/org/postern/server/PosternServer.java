@@ -121,7 +121,8 @@ public final class PosternServer implements AutoCloseable {
             listeners.put(s, Listener.start(s.key(), settings.listenAddress(), settings.port(s), s.implicitTls(), tls,
                     settings.netLimits(), handler));
         }
-        JmapHandler jmap = new JmapHandler(store, auth, JmapLimits.DEFAULT, host);
+        JmapHandler jmap = new JmapHandler(store, auth, JmapLimits.DEFAULT, host).hashingWith(settings.passwordCost())
+                .searchingWith(searchIndex);
         // RFC 8621 §7.5: EmailSubmission goes through the port-587 intake (sender checks, DKIM, queue).
         jmap.sendingWith(new IntakeSubmitter(store, host, SmtpConfig.defaults(host, SmtpConfig.Mode.SUBMISSION).maxRecipients(),
                 settings.maxMessageSize()));
@@ -129,13 +130,15 @@ public final class PosternServer implements AutoCloseable {
         certificateWatch = CertificateWatch.start(tls, clock, settings.certificates().acme());
         http = HttpServer.start(HttpConfig.defaults(settings.listenAddress(), settings.port(Service.HTTPS),
                 settings.port(Service.HTTP)), tls, host, router -> {
-                    jmap.register(router);
-                    new org.postern.webmail.WebmailHandler(jmap, store).register(router);
+                    // The webmail serves the login page; GET /login leads there instead of JMAP's bare form.
+                    jmap.register(router, false);
+                    new org.postern.webmail.WebmailHandler(jmap, store).withAdmins(settings.admins()).register(router);
                     // Built after the mail listeners bound, so the documents name the real ports (offset, port 0).
                     new org.postern.autoconfig.AutoconfigHandler(new org.postern.autoconfig.ClientSettings(host, port("imaps"),
                             port("imap"), port("pop3s"), port("pop3"), port("submissions"), port("submission")),
                             org.postern.autoconfig.MtaStsPolicy.forHost(host, settings.selfSignedTls()),
                             store.directory()::isLocalDomain, auth, clock)
+                            .withBrowserSessions(jmap::browserAccount)
                             .withAcmeChallenges(settings.dataDir().resolve("acme").resolve("challenges"))
                             .withPortStatus(portStatus(clock)).register(router);
                     new org.postern.server.admin.AdminHandler(jmap, settings.admins(), this::doctorOptions, store,
@@ -199,7 +202,11 @@ public final class PosternServer implements AutoCloseable {
         return new org.postern.server.cli.Doctor.Options(address, settings.hostname(), ports, java.time.Duration.ofSeconds(5),
                 settings.allowPlaintextAuth(),
                 out.relay() ? java.util.Optional.of(org.postern.server.cli.DoctorCommand.DEFAULT_OUTBOUND_PROBE) : java.util.Optional.empty(),
-                dns, settings.selfSignedTls());
+                dns, settings.selfSignedTls(), settings.certificates().acme()
+                        ? java.util.Optional.of(new org.postern.server.cli.Doctor.Acme(settings.certificates().challenge(),
+                                settings.certificates().names(),
+                                acmeRenewal == null ? java.util.Optional.empty() : acmeRenewal.lastError()))
+                        : java.util.Optional.empty());
     }
 
     /** The served certificate and its expiry warning (the admin page, tests). */

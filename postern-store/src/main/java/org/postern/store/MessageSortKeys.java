@@ -2,11 +2,12 @@
 package org.postern.store;
 
 /**
- * Keys to sort messages by, derived from a message's headers by the protocol that sorts (IMAP SORT,
- * RFC 5256 §2-3; RFC 5957), stored so that sorting a large mailbox does not read every message again.
- * The store keeps them per body ({@code blobId}: bodies never change) and per account, and treats the
- * strings as opaque: it neither computes nor compares them. {@code version} names the deriving
- * algorithm, so a caller ignores keys an older algorithm wrote.
+ * Keys to sort messages by, derived from a message's headers (IMAP SORT, RFC 5256 §2-3; RFC 5957) by
+ * {@link org.postern.store.backend.SortKeyDerivation}: backends store them with each new message, and
+ * IMAP SORT derives and stores them for messages stored before, so sorting a large mailbox does not
+ * read every message. Kept per body ({@code blobId}: bodies never change) and per account; the store
+ * never compares the strings. {@code version} names the deriving algorithm, so a caller ignores keys an
+ * older algorithm wrote.
  *
  * @param sentDate epoch milliseconds of the Date header, or {@link #NO_DATE} when it is missing or unreadable
  */

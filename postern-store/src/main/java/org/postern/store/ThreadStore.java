@@ -11,8 +11,11 @@ import java.util.Map;
  * in the same thread), assigned once and never changed or reused: a message joins the thread of the
  * first message it names (References, then In-Reply-To) or that names it, else starts a new one.
  * Threads are never merged later, since that would change ids clients hold; so a message naming
- * two existing threads joins the first. Protocols read the header fields; the store keeps the links.
- * Ids go with the account and, per body, with the body's last reference.
+ * two existing threads joins the first. Backends thread a message in the transaction that stores it
+ * (delivery, APPEND), reading its header section with {@link org.postern.store.backend.ThreadLinks};
+ * bodies stored before that (older data) are threaded on first request through
+ * {@link #assignThreads}, with links read the same way. Copies in the same account share the body,
+ * so they share its id. Ids go with the account and, per body, with the body's last reference.
  */
 public interface ThreadStore {
     /**

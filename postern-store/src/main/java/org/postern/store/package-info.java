@@ -15,8 +15,10 @@
  *   <li>{@link org.postern.store.MailboxIndex} has exactly the content of the snapshot taken at the
  *       same HIGHESTMODSEQ; a backend may serve it from a cache it brings up to date from its change
  *       log, so it never needs one object per message.</li>
- *   <li>{@link org.postern.store.MessageSortKeys} are opaque to the store, kept per message body and
- *       account, and dropped with the body's last reference.</li>
+ *   <li>{@link org.postern.store.MessageSortKeys} are kept per message body and account, and dropped
+ *       with the body's last reference; the store compares none of them. Backends write the keys of
+ *       each delivered or appended message in its transaction (derived by
+ *       {@link org.postern.store.backend.SortKeyDerivation}).</li>
  *   <li>Thread ids ({@link org.postern.store.ThreadStore}) are per account and body, never change once
  *       assigned and are never reused (RFC 8474 §5.2).</li>
  * </ul>

@@ -377,6 +377,32 @@ public abstract class MailboxStoreContract extends StoreContract {
         // The body is gone: keys stored for it now are not kept.
         store.mailboxes().putSortKeys(acc, List.of(new MessageSortKeys(a.blobId(), 1, 5, "X", "", "", "", "", "")));
         MessageRecord c = append(acc, inboxId, "gamma");
-        assertThat(store.mailboxes().sortKeys(acc, inboxId, 1)).doesNotContainKey(c.uid()).isEmpty();
+        assertThat(store.mailboxes().sortKeys(acc, inboxId, 1)).containsOnlyKeys(c.uid());
+    }
+
+    /**
+     * Delivery and APPEND store a message's keys in the transaction that stores it, derived from its
+     * header section the way IMAP SORT derives them (RFC 5256 §2-3, RFC 5957 §3): no SORT has run.
+     */
+    @Test
+    void deliveredAndAppendedMessagesHaveSortKeysAtOnce() {
+        long bob = account("bob@example.org").id();
+        String content = "Date: Tue, 3 Mar 2026 10:00:00 +0100\r\nFrom: \"Zed Sender\" <zed@example.org>\r\n"
+                + "To: Bob <bob@example.org>, carol@example.org\r\nCc: dave@example.org\r\n"
+                + "Subject: Re: [list] Fwd: Plans (fwd)\r\n\r\nbody\r\n";
+        IntakeResult r = store.deliver(new Intake(blob(content), content.length(), java.time.Instant.now(), List.of(
+                new Intake.Target(acc, inboxId, Set.of()), new Intake.Target(bob, inbox(bob).id(), Set.of())), null));
+        MessageRecord appended = append(acc, inboxId, "Re: second");
+        int v = org.postern.store.backend.SortKeyDerivation.VERSION;
+        java.util.Map<Long, MessageSortKeys> keys = store.mailboxes().sortKeys(acc, inboxId, v);
+        assertThat(keys).containsOnlyKeys(r.delivered().get(0).uid(), appended.uid());
+        String blobId = r.delivered().get(0).blobId();
+        assertThat(keys.get(r.delivered().get(0).uid())).isEqualTo(new MessageSortKeys(blobId, v,
+                java.time.Instant.parse("2026-03-03T09:00:00Z").toEpochMilli(), "PLANS", "ZED", "BOB", "DAVE",
+                "ZED SENDER", "BOB"));
+        assertThat(keys.get(appended.uid())).isEqualTo(new MessageSortKeys(appended.blobId(), v,
+                MessageSortKeys.NO_DATE, "SECOND", "A", "", "", "A@EXAMPLE.ORG", ""));
+        // Each recipient account has the keys of its copy.
+        assertThat(store.mailboxes().sortKeys(bob, inbox(bob).id(), v)).containsOnlyKeys(r.delivered().get(1).uid());
     }
 }

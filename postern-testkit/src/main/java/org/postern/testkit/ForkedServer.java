@@ -23,13 +23,13 @@ import javax.net.ssl.SSLContext;
 import org.postern.auth.PasswordHasher;
 import org.postern.auth.Passwords;
 import org.postern.net.TlsContext;
+import org.postern.server.StoreBackend;
 import org.postern.server.config.DataFolder;
 import org.postern.server.config.OutboundConfig;
 import org.postern.server.config.ServerConfig;
 import org.postern.server.config.Service;
 import org.postern.store.Account;
 import org.postern.store.MailStore;
-import org.postern.store.sqlite.SqliteMailStore;
 
 /**
  * {@code postern serve} as a separate OS process, for what an in-process server cannot show: a
@@ -103,7 +103,7 @@ public final class ForkedServer implements AutoCloseable {
             config = customize.apply(config);
             folder.writeConfig(config);
         }
-        try (MailStore store = SqliteMailStore.open(folder.root())) {
+        try (MailStore store = openStore(folder.root())) {
             if (!store.directory().isLocalDomain(TestServer.DOMAIN)) store.directory().addDomain(TestServer.DOMAIN);
         }
         return new EnumMap<>(config.ports());
@@ -207,8 +207,22 @@ public final class ForkedServer implements AutoCloseable {
 
     /** Creates an account through the store from this process, as the CLI would while the server runs. */
     public Account createUser(String address, String password) {
-        try (MailStore store = SqliteMailStore.open(dataDir)) {
+        try (MailStore store = openStore(dataDir)) {
             return store.directory().createAccount(address, new Passwords(PasswordHasher.Cost.TEST).record(password), false);
+        }
+    }
+
+    /**
+     * The store the folder's postern.conf names, opened as the server and the CLI open it: a PostgreSQL
+     * node's folder must not grow a stray embedded store.db.
+     */
+    public static MailStore openStore(Path dataDir) {
+        try {
+            return StoreBackend.open(new DataFolder(dataDir).readConfig().store(), dataDir);
+        } catch (org.postern.server.config.ConfigException e) {
+            throw new IllegalStateException("postern.conf in " + dataDir + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

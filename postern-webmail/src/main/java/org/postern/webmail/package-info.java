@@ -3,7 +3,8 @@
  * The webmail. The browser code (resources under {@code static/}) speaks only JMAP (RFC 8620, RFC 8621)
  * to the server; this package serves those files and the one thing a browser must not do itself:
  * turning a message's HTML into something safe to show (sanitized here, rendered in a sandboxed frame
- * under a CSP of its own).
+ * under a CSP of its own). {@link org.postern.webmail.AccountEndpoint} tells the UI what else to offer a
+ * session (the admin page's link); it grants nothing.
  *
  * <p>Invariants:
  * <ul>

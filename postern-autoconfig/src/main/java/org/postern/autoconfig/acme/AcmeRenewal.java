@@ -28,6 +28,10 @@ public final class AcmeRenewal implements AutoCloseable {
     private final Thread thread;
     private volatile int attempts;
     private volatile boolean lastFailed;
+    private volatile Failure lastError;
+
+    /** Why the last check or attempt failed, and when: for {@code postern doctor}'s page and the admin. */
+    public record Failure(java.time.Instant at, String message) {}
 
     private AcmeRenewal(java.util.function.Supplier<AcmeClient> clients, Clock clock, Duration interval) {
         this.clients = clients;
@@ -55,6 +59,46 @@ public final class AcmeRenewal implements AutoCloseable {
         return attempts;
     }
 
+    /** The failure of the last check, if it failed; empty after a check that found nothing due or renewed. */
+    public java.util.Optional<Failure> lastError() {
+        return java.util.Optional.ofNullable(lastError);
+    }
+
+    /**
+     * The file beside the ACME account key where the last failure is kept, so {@code postern doctor},
+     * a separate process, can show it; deleted after a success.
+     */
+    public static java.nio.file.Path lastErrorFile(java.nio.file.Path acmeDir) {
+        return acmeDir.resolve("last-error.txt");
+    }
+
+    /** What {@link #lastErrorFile} holds, if anything readable. */
+    public static java.util.Optional<Failure> readLastError(java.nio.file.Path acmeDir) {
+        try {
+            String text = java.nio.file.Files.readString(lastErrorFile(acmeDir));
+            int tab = text.indexOf('\t');
+            if (tab < 0 || text.length() > 8192) return java.util.Optional.empty();
+            return java.util.Optional.of(new Failure(java.time.Instant.parse(text.substring(0, tab)), text.substring(tab + 1).strip()));
+        } catch (java.io.IOException | RuntimeException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    private void record(AcmeClient client, Failure failure) {
+        lastError = failure;
+        java.nio.file.Path file = lastErrorFile(client.config().accountKey().toAbsolutePath().getParent());
+        try {
+            if (failure == null) {
+                java.nio.file.Files.deleteIfExists(file);
+            } else {
+                String m = failure.message().replaceAll("[\\r\\n\\t]+", " ");
+                java.nio.file.Files.writeString(file, failure.at() + "\t" + (m.length() > 4000 ? m.substring(0, 4000) : m) + "\n");
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            log.debug("ACME: cannot record the last error in {}: {}", file, e.toString());
+        }
+    }
+
     /** One check; true when a new certificate was installed. */
     public boolean checkOnce() {
         AcmeClient client;
@@ -63,10 +107,12 @@ public final class AcmeRenewal implements AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("ACME: no renewal check: {}", e.getMessage());
             lastFailed = true;
+            lastError = new Failure(clock.instant(), String.valueOf(e.getMessage()));
             return false;
         }
         if (!client.due(clock.instant())) {
             lastFailed = false;
+            record(client, null);
             return false;
         }
         attempts++;
@@ -74,11 +120,14 @@ public final class AcmeRenewal implements AutoCloseable {
         try {
             client.obtain();
             lastFailed = false;
+            record(client, null);
             return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
         } catch (Exception e) {
+            record(client, new Failure(clock.instant(), "could not get a certificate for " + String.join(", ", client.config().domains())
+                    + " from " + client.config().directory() + ": " + e.getMessage()));
             log.warn("ACME: could not get a certificate for {} from {}: {}; trying again later", client.config().domains(),
                     client.config().directory(), e.getMessage());
             warnIfExpiring(client);

@@ -121,6 +121,9 @@ class AdminPageIT {
             }
             // The test server's certificate is self-signed: the doctor says so, with the fix.
             assertThat(report.get("summary").toString()).contains("self-signed");
+            // Every name clients use is checked: the test certificate names only localhost.
+            assertThat(report.get("summary").toString()).contains(
+                    "the certificate does not cover autoconfig.example.test, mta-sts.example.test");
             assertThat(report.get("problems").asInt()).as(report.get("summary").toString()).isZero();
             JsonNode cert = report.get("certificate");
             assertThat(cert.get("daysLeft").asLong()).isGreaterThan(14);
@@ -155,6 +158,35 @@ class AdminPageIT {
             JsonNode report = doctor(dave, server, 200);
             assertThat(report.get("certificate").get("warning").asText()).contains("expires in 4 days");
             assertThat(report.get("summary").toString()).contains("the certificate expires on");
+        }
+    }
+
+    /**
+     * With acme = on and a CA that cannot be reached, the page shows the renewal's own error and advice
+     * about the challenge port, not about certificate files.
+     */
+    @Test
+    void withAcmeThePageShowsTheLastRenewalErrorAndTheChallengePort() throws Exception {
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        var acme = new org.postern.server.config.CertificateConfig(true, "https://127.0.0.1:" + closed + "/dir", "",
+                org.postern.server.config.CertificateConfig.HTTP_01, List.of(), "");
+        try (TestServer server = TestServer.start(s -> s.withAcme(acme))) {
+            server.createAdmin("dave@example.test", "dave-password");
+            var renewal = server.server().acmeRenewal().orElseThrow();
+            Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+            while (renewal.lastError().isEmpty()) {
+                assertThat(Instant.now()).as("the first renewal attempt fails").isBefore(deadline);
+                Thread.sleep(50);
+            }
+            HttpClient dave = browser();
+            login(dave, server, "dave@example.test", "dave-password");
+            String report = doctor(dave, server, 200).toString();
+            assertThat(report).contains("acme (certificates from an ACME CA, http-01)", "the last renewal attempt failed",
+                    "127.0.0.1:" + closed, "port 80 (acme_challenge = http-01)", "self-signed placeholder")
+                    .doesNotContain("tls_cert");
         }
     }
 

@@ -189,6 +189,52 @@ class DoctorIT {
         }
     }
 
+    /** Clients also reach the server as autoconfig.DOMAIN and mta-sts.DOMAIN; a certificate without them is diagnosed. */
+    @Test
+    void aCertificateWithoutTheAutoconfigAndMtaStsNamesIsDiagnosed() throws Exception {
+        try (TestServer server = TestServer.start()) {
+            Run r = doctorWith(server, List.of("--data", server.dataDir().toString(), "doctor", "--host", "127.0.0.1", "--timeout", "3",
+                    "--no-outbound", "--no-dns"));
+            // Mail works without them: a warning with the fix, not a failure.
+            assertThat(r.code()).as(r.out()).isZero();
+            assertThat(r.out()).contains("covers localhost", "warning certificate: the certificate does not cover autoconfig.example.test,"
+                    + " mta-sts.example.test: Thunderbird and other apps cannot fetch their settings from https://autoconfig.example.test/",
+                    "cannot fetch the policy from https://mta-sts.example.test/",
+                    "certbot certonly -d autoconfig.example.test -d mta-sts.example.test");
+        }
+    }
+
+    /** With acme = on the certificate advice is about the CA reaching the challenge port, with the last renewal error. */
+    @Test
+    void withAcmeTheAdviceIsAboutTheChallengePortAndTheLastError() throws Exception {
+        try (TestServer server = TestServer.start()) {
+            Path data = Files.createDirectories(tmp.resolve("acme-data"));
+            Files.writeString(data.resolve("postern.conf"), """
+                    config_version = 1
+                    hostname = localhost
+                    listen_address = 127.0.0.1
+                    acme = on
+                    acme_challenge = http-01
+                    """);
+            Path acme = Files.createDirectories(data.resolve("acme"));
+            Files.writeString(acme.resolve("last-error.txt"), "2026-11-27T08:00:00Z\tcould not get a certificate for localhost from"
+                    + " https://ca.example/dir: Connection refused by 203.0.113.5:80\n");
+            Run r = doctorWith(server, List.of("--data", data.toString(), "doctor", "--host", "127.0.0.1", "--timeout", "3",
+                    "--no-outbound", "--no-dns"));
+            assertThat(r.out()).contains("self-signed placeholder", "port 80 (acme_challenge = http-01)",
+                    "acme (certificates from an ACME CA, http-01)",
+                    "warning acme: the CA connects to port 80 for http-01, but Postern's http port is " + server.port(Service.HTTP),
+                    "the last renewal attempt failed: could not get a certificate for localhost",
+                    "Connection refused by 203.0.113.5:80").doesNotContain("tls_cert");
+
+            // The challenge port closed: the CA cannot validate, a problem.
+            Run closed = doctorWith(server, List.of("--data", data.toString(), "doctor", "--host", "127.0.0.1", "--timeout", "3",
+                    "--no-outbound", "--no-dns"), "--port", "http=" + closedPort());
+            assertThat(closed.code()).isEqualTo(1);
+            assertThat(closed.out()).contains("PROBLEM acme: ACME http-01 validation needs the http port", "acme_challenge = tls-alpn-01");
+        }
+    }
+
     /** A self-signed certificate for localhost with the given validity, where the server looks for its own. */
     static void writeCertificate(Path dataDir, Instant notBefore, Instant notAfter) throws Exception {
         KeyPairGenerator g = KeyPairGenerator.getInstance("EC");

@@ -33,9 +33,14 @@ class CurlLoginIT {
             server.createUser("carol@example.test", "carol-password");
             String base = "https://localhost:" + server.server().port(Service.HTTPS.key());
             Path jar = Files.createTempFile("jar", ".txt");
+            // With the webmail, GET /login sends the browser to its login at "/", and so does a form login;
+            // without it (JMAP's bare form), both stay at /login.
+            String page = curl(server, "-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", base + "/login");
+            String home = page.equals("303 " + base + "/") ? base + "/" : base + "/login";
+            if (!home.endsWith("/")) assertThat(page).isEqualTo("200 ");
             String login = curl(server, "-c", jar.toString(), "-o", "/dev/null", "-w", "%{http_code} %{redirect_url}",
                     "--data-urlencode", "username=carol@example.test", "--data-urlencode", "password=carol-password", base + "/login");
-            assertThat(login).startsWith("303 ").endsWith("/login");
+            assertThat(login).isEqualTo("303 " + home);
             String jarText = Files.readString(jar);
             // Netscape jar format: HttpOnly cookies are prefixed; host-only (no Domain), path /, secure.
             assertThat(jarText).contains("#HttpOnly_localhost").contains("__Host-postern").containsPattern("\\tFALSE\\t/\\tTRUE\\t");

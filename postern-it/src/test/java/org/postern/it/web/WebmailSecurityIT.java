@@ -133,7 +133,7 @@ class WebmailSecurityIT {
         Page page = browser.newPage();
         Browser.login(page, base, USER, PASSWORD);
         for (String path : List.of("/", "/js/main.js", "/css/base.css", "/nonexistent.js", "/no/such/path", waltMail, waltMail + "x",
-                "/webmail/message/", "/.well-known/jmap", "/jmap/api/", "/login")) {
+                "/webmail/message/", "/webmail/account", "/.well-known/jmap", "/jmap/api/", "/login")) {
             APIResponse r = page.request().get(base + path);
             var h = r.headers();
             assertThat(h.get("content-security-policy")).as(path).contains("frame-ancestors").doesNotContain("unsafe-eval")

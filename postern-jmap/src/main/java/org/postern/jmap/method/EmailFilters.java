@@ -9,30 +9,33 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.Predicate;
 import org.postern.core.mime.Header;
-import org.postern.core.mime.TextExtractor;
 import org.postern.jmap.Ids;
 import org.postern.jmap.proto.MethodError;
 
 /**
  * Email/query FilterOperator and FilterCondition (RFC 8620 §5.5, RFC 8621 §4.4.1). Text matching is
- * case-insensitive substring search over decoded header text and extracted body text.
+ * case-insensitive substring search over decoded header text and extracted body text; the text
+ * conditions are {@link TextConditions}'.
  */
 final class EmailFilters {
     static final int MAX_DEPTH = 16;
-    private static final int BODY_CHARS = 200_000;
 
     private EmailFilters() {}
 
     static Predicate<EmailSorts.Row> of(JsonNode f) throws MethodError {
-        return of(f, null, 0);
+        return of(f, null, TextConditions.scanning(), 0);
     }
 
-    /** {@code threads} answers the thread forms of keyword conditions; null: each email its own thread. */
-    static Predicate<EmailSorts.Row> of(JsonNode f, ThreadKeywords threads) throws MethodError {
-        return of(f, threads, 0);
+    /**
+     * {@code threads} answers the thread forms of keyword conditions (null: each email its own thread);
+     * {@code texts} the text conditions (from the full-text index when it has one).
+     */
+    static Predicate<EmailSorts.Row> of(JsonNode f, ThreadKeywords threads, TextConditions texts) throws MethodError {
+        return of(f, threads, texts, 0);
     }
 
-    private static Predicate<EmailSorts.Row> of(JsonNode f, ThreadKeywords threads, int depth) throws MethodError {
+    private static Predicate<EmailSorts.Row> of(JsonNode f, ThreadKeywords threads, TextConditions texts, int depth)
+            throws MethodError {
         if (f == null || f.isNull()) return r -> true;
         if (!f.isObject()) throw MethodError.invalidArguments("filter must be an object");
         if (depth > MAX_DEPTH) throw MethodError.unsupportedFilter("filter nested too deep");
@@ -40,7 +43,7 @@ final class EmailFilters {
             List<Predicate<EmailSorts.Row>> subs = new ArrayList<>();
             JsonNode conds = f.get("conditions");
             if (conds == null || !conds.isArray()) throw MethodError.invalidArguments("conditions must be an array");
-            for (JsonNode c : conds) subs.add(of(c, threads, depth + 1));
+            for (JsonNode c : conds) subs.add(of(c, threads, texts, depth + 1));
             return switch (f.get("operator").asText("")) {
                 case "AND" -> r -> subs.stream().allMatch(p -> p.test(r));
                 case "OR" -> r -> subs.stream().anyMatch(p -> p.test(r));
@@ -49,10 +52,16 @@ final class EmailFilters {
             };
         }
         Predicate<EmailSorts.Row> p = r -> true;
+        // Cheap conditions first: a text condition is then asked only of rows the others let through.
+        Predicate<EmailSorts.Row> text = r -> true;
         for (var e : f.properties()) {
-            p = p.and(condition(e.getKey(), e.getValue(), threads));
+            if (TextConditions.isText(e.getKey())) {
+                text = text.and(texts.condition(e.getKey(), text(e.getValue(), e.getKey())));
+            } else {
+                p = p.and(condition(e.getKey(), e.getValue(), threads));
+            }
         }
-        return p;
+        return p.and(text);
     }
 
     private static Predicate<EmailSorts.Row> condition(String name, JsonNode v, ThreadKeywords threads) throws MethodError {
@@ -109,30 +118,6 @@ final class EmailFilters {
                 boolean want = v.asBoolean();
                 yield r -> !new BodyParts(r.message(), r.blobId()).attachments.isEmpty() == want;
             }
-            case "from", "to", "cc", "bcc", "subject" -> {
-                String needle = lower(text(v, name));
-                String header = switch (name) {
-                    case "from" -> "From";
-                    case "to" -> "To";
-                    case "cc" -> "Cc";
-                    case "bcc" -> "Bcc";
-                    default -> "Subject";
-                };
-                yield r -> headerContains(r, header, needle);
-            }
-            case "body" -> {
-                String needle = lower(text(v, name));
-                yield r -> lower(TextExtractor.text(r.message(), BODY_CHARS)).contains(needle);
-            }
-            case "text" -> {
-                String needle = lower(text(v, name));
-                yield r -> {
-                    for (String h : List.of("From", "To", "Cc", "Bcc", "Subject")) {
-                        if (headerContains(r, h, needle)) return true;
-                    }
-                    return lower(TextExtractor.text(r.message(), BODY_CHARS)).contains(needle);
-                };
-            }
             case "header" -> {
                 if (!v.isArray() || v.isEmpty() || v.size() > 2) throw MethodError.invalidArguments("header must be [name] or [name, value]");
                 String h = v.get(0).asText();
@@ -146,13 +131,6 @@ final class EmailFilters {
             }
             default -> throw MethodError.unsupportedFilter("unsupported filter condition " + name);
         };
-    }
-
-    private static boolean headerContains(EmailSorts.Row r, String header, String needle) {
-        for (Header x : r.message().headers().fields(header)) {
-            if (lower(HeaderForms.text(x.rawValue())).contains(needle)) return true;
-        }
-        return false;
     }
 
     private static String text(JsonNode v, String name) throws MethodError {

@@ -15,7 +15,9 @@ import org.postern.core.mime.MimeMessage;
 import org.postern.jmap.Args;
 import org.postern.jmap.CallContext;
 import org.postern.jmap.Ids;
+import org.postern.jmap.JmapApi;
 import org.postern.jmap.proto.MethodError;
+import org.postern.search.SearchIndex;
 import org.postern.store.MailboxIndex;
 
 /**
@@ -25,17 +27,29 @@ import org.postern.store.MailboxIndex;
  * usual newest-first sorts nearly every row loses its one comparison with the heap's worst and costs
  * no allocation. Id strings are built only for the rows compared on ties and for the returned window.
  */
-final class EmailQuery {
+public final class EmailQuery {
     private EmailQuery() {}
 
+    /**
+     * Answers Email/query's text conditions from {@code index} (null: by reading every message), as
+     * IMAP SEARCH does. Call before serving.
+     */
+    public static void register(JmapApi api, SearchIndex index) {
+        api.register(JmapApi.MAIL, "Email/query", (a, c) -> query(a, c, index));
+    }
+
     static ObjectNode query(ObjectNode args, CallContext ctx) throws MethodError {
+        return query(args, ctx, null);
+    }
+
+    static ObjectNode query(ObjectNode args, CallContext ctx, SearchIndex index) throws MethodError {
         Args.only(args, Set.of("accountId", "filter", "sort", "position", "anchor", "anchorOffset", "limit",
                 "calculateTotal", "collapseThreads"));
         ctx.checkAccount(args);
         boolean collapse = Args.bool(args, "collapseThreads", false);
         JsonNode f = args.get("filter");
         ThreadKeywords threads = new ThreadKeywords(ctx);
-        Predicate<EmailSorts.Row> filter = EmailFilters.of(f, threads);
+        Predicate<EmailSorts.Row> filter = EmailFilters.of(f, threads, TextConditions.of(index, ctx.account().id()));
         Comparator<EmailSorts.Row> order = EmailSorts.of(args.get("sort"), threads);
         long position = Args.integer(args, "position", 0, Long.MIN_VALUE + 1);
         long limit = Args.integer(args, "limit", Queries.MAX_LIMIT, Long.MIN_VALUE + 1);
@@ -61,6 +75,8 @@ final class EmailQuery {
             }
         } catch (UncheckedIOException e) {
             throw new MethodError("serverFail", "a message could not be read");
+        } catch (TextConditions.TooCostly e) {
+            throw new MethodError("serverFail", "search too costly");
         }
         List<EmailSorts.Row> top = r.rows();
         List<String> ids = new AbstractList<>() {
@@ -188,7 +204,7 @@ final class EmailQuery {
     }
 
     /** Message {@code i} of an index; the id is built and the message parsed only when asked for. */
-    private static final class IndexRow implements EmailSorts.Row {
+    private static final class IndexRow implements EmailSorts.Row, TextConditions.Indexed {
         private final CallContext ctx;
         private MailboxIndex index;
         private int i;
@@ -209,6 +225,11 @@ final class EmailQuery {
         @Override
         public long mailboxId() {
             return index.mailbox().id();
+        }
+
+        @Override
+        public long uid() {
+            return index.uid(i);
         }
 
         @Override

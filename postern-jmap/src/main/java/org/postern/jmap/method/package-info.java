@@ -15,5 +15,12 @@
  * mailbox. Email/query returns the same window as sorting the whole result would (ties by id), but
  * selects only the first position + limit rows when there is no anchor; with collapseThreads it looks
  * up the thread ids of about that many rows, growing the selection only while threads are missing.
+ *
+ * <p>Email/query's text conditions (RFC 8621 §4.4.1 text, body, from, to, cc, bcc, subject) are
+ * answered by the full-text index ({@link org.postern.search.SearchIndex}) when the server has one,
+ * exactly as IMAP SEARCH's text keys are: one index query per mailbox and condition, messages newer
+ * than the index's mark scanned, both comparing the same {@link org.postern.search.SearchText}, so
+ * the answer is the scan's. SearchSnippet/get reads the requested emails themselves: the index holds
+ * only case-folded text, which a snippet cannot show, and the cost is a page of emails, not a mailbox.
  */
 package org.postern.jmap.method;

@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.postern.autoconfig.MtaStsPolicy;
+import org.postern.autoconfig.acme.AcmeRenewal;
 import org.postern.dns.DnsjavaResolver;
 import org.postern.mailauth.spf.DnsjavaPtrLookup;
 import org.postern.server.cli.PortProbe.Finding;
@@ -39,10 +40,20 @@ public final class Doctor {
      * @param outboundProbe HOST:PORT of a mail server outside to try; empty skips the check
      * @param dnsServer the resolver to ask; empty skips the DNS checks
      * @param selfSignedPolicy whether the MTA-STS policy is the one served with a self-signed certificate
+     * @param acme present when acme = on: certificate advice is then about the renewal
      */
     public record Options(String address, String clientName, Map<Service, Integer> ports, Duration timeout,
             boolean plaintextAuthAllowed, Optional<String> outboundProbe, Optional<InetSocketAddress> dnsServer,
-            boolean selfSignedPolicy) {}
+            boolean selfSignedPolicy, Optional<Acme> acme) {}
+
+    /**
+     * The ACME side of the certificate.
+     *
+     * @param challenge "http-01" or "tls-alpn-01"
+     * @param configuredNames acme_names of postern.conf; empty when Postern picks the names
+     * @param lastError the last failed renewal (the running server's, or what it left in DATA/acme)
+     */
+    public record Acme(String challenge, List<String> configuredNames, Optional<AcmeRenewal.Failure> lastError) {}
 
     /** One heading of the report (a port, a certificate, outbound, DNS for a name) and what was found there. */
     public record Section(String title, String where, List<Finding> findings) {}
@@ -72,9 +83,13 @@ public final class Doctor {
         PortProbe probe = new PortProbe(o.address(), o.clientName(), o.timeout(), o.plaintextAuthAllowed());
         Map<String, List<Service>> certificates = new LinkedHashMap<>();
         Map<String, List<X509Certificate>> chains = new LinkedHashMap<>();
+        Map<Service, Boolean> answered = new LinkedHashMap<>();
         for (Service s : PROBED) {
-            PortProbe.Result r = s == Service.HTTP ? optional(probe.probe(s, o.ports().get(s)),
-                    "browsers typing the bare name and ACME http-01 validation need it") : probe.probe(s, o.ports().get(s));
+            PortProbe.Result raw = probe.probe(s, o.ports().get(s));
+            answered.put(s, !raw.failed());
+            boolean challengePort = o.acme().map(a -> a.challenge().equals("http-01")).orElse(false);
+            PortProbe.Result r = s == Service.HTTP && !challengePort
+                    ? optional(raw, "browsers typing the bare name and ACME http-01 validation need it") : raw;
             sections.add(new Section(s.key() + " (port " + r.port() + ": " + s.protocol() + ", " + s.tlsMode() + ")",
                     s.key() + " port " + r.port(), r.findings()));
             if (!r.chain().isEmpty()) {
@@ -83,12 +98,16 @@ public final class Doctor {
                 chains.putIfAbsent(fp, r.chain());
             }
         }
+        List<String> otherNames = store == null ? List.of() : clientNames(o.clientName(), store.directory().domains());
         for (var e : certificates.entrySet()) {
             X509Certificate leaf = chains.get(e.getKey()).get(0);
             sections.add(new Section("certificate " + leaf.getSubjectX500Principal().getName() + " (SHA-256 "
                     + e.getKey().substring(0, 23) + "..., on " + String.join(", ", e.getValue().stream().map(Service::key).toList()) + ")",
-                    "certificate", CertificateReport.check(chains.get(e.getKey()), o.clientName(), clock.instant())));
+                    "certificate", CertificateReport.check(chains.get(e.getKey()), o.clientName(), otherNames, clock.instant(),
+                            o.acme())));
         }
+        o.acme().ifPresent(a -> sections.add(new Section("acme (certificates from an ACME CA, " + a.challenge() + ")", "acme",
+                acme(a, o.ports(), answered))));
         o.outboundProbe().ifPresent(p -> sections.add(new Section("outbound", "outbound", DoctorCommand.outbound(p, o.timeout()))));
         o.dnsServer().ifPresent(d -> dns(sections, o, d, store));
         return new Report(List.copyOf(sections));
@@ -104,6 +123,52 @@ public final class Doctor {
         for (String domain : store.directory().domains().stream().sorted().toList()) {
             sections.add(new Section("dns " + domain, "dns " + domain, report.domain(domain, store.dkimKeys().keys(domain), policy)));
         }
+    }
+
+    /**
+     * The names clients reach this server by: the host name, then autoconfig.D (Thunderbird's
+     * autoconfig) and mta-sts.D (RFC 8461 §3.3 policy host) of every local domain D. Domains without a
+     * dot (localhost) are left out: nothing outside this machine uses them.
+     */
+    public static List<String> clientNames(String hostname, List<String> localDomains) {
+        List<String> names = new ArrayList<>();
+        names.add(hostname.toLowerCase(Locale.ROOT));
+        for (String d : localDomains.stream().map(x -> x.toLowerCase(Locale.ROOT)).sorted().toList()) {
+            if (!d.contains(".")) continue;
+            for (String n : List.of("autoconfig." + d, "mta-sts." + d)) {
+                if (!names.contains(n)) names.add(n);
+            }
+        }
+        return names;
+    }
+
+    /**
+     * Can the CA validate? RFC 8555 §8.3: http-01 fetches from port 80; RFC 8737 §3: tls-alpn-01
+     * connects to port 443. Only this machine's side can be checked from here.
+     */
+    static List<Finding> acme(Acme a, Map<Service, Integer> ports, Map<Service, Boolean> answered) {
+        List<Finding> out = new ArrayList<>();
+        boolean http01 = !a.challenge().equals("tls-alpn-01");
+        Service s = http01 ? Service.HTTP : Service.HTTPS;
+        int standard = http01 ? 80 : 443;
+        int port = ports.get(s);
+        if (!answered.getOrDefault(s, false)) {
+            out.add(new Finding(Level.FAIL, "ACME " + a.challenge() + " validation needs the " + s.key() + " port, and port " + port
+                    + " does not answer here (see above): the CA cannot validate, so no certificate is issued or renewed. Make Postern"
+                    + " listen there (nothing else on port " + port + ": `ss -ltnp 'sport = :" + port + "'`), then open port " + standard
+                    + " in the firewall" + (http01 ? ", or set acme_challenge = tls-alpn-01 to validate on port 443 instead" : "")));
+        } else if (port != standard) {
+            out.add(new Finding(Level.WARN, "the CA connects to port " + standard + " for " + a.challenge() + ", but Postern's "
+                    + s.key() + " port is " + port + ": forward port " + standard + " to " + port + " (router or firewall rule)"));
+        } else {
+            out.add(new Finding(Level.OK, "port " + port + " answers here; the CA connects to it from the internet, so the"
+                    + " firewall must let it in"));
+        }
+        a.lastError().ifPresentOrElse(
+                f -> out.add(new Finding(Level.WARN, "the last renewal attempt failed: " + f.message() + " (at " + f.at()
+                        + "); " + CertificateReport.acmeAdvice(new Acme(a.challenge(), a.configuredNames(), Optional.empty())))),
+                () -> out.add(new Finding(Level.OK, "no failed renewal recorded")));
+        return out;
     }
 
     /** A port whose absence is a warning, not a failure. */

@@ -105,14 +105,24 @@ public final class DoctorCommand implements Callable<Integer> {
         out.println();
         Doctor.Options options = new Doctor.Options(address, clientName, plan, timeout, config.allowPlaintextAuth(),
                 noOutbound ? Optional.empty() : Optional.of(outboundProbe), resolver,
-                config.tlsCert().isEmpty() && !config.certificates().acme());
+                config.tlsCert().isEmpty() && !config.certificates().acme(), acme(config));
         Doctor.Report report;
-        if (resolver.isPresent() && Files.isDirectory(ctx.dataDir())) {
-            try (MailStore store = ctx.openStore()) {
-                report = Doctor.run(options, store, Clock.systemUTC());
+        // The store gives the domains (for the certificate's names and DNS) and DKIM keys.
+        MailStore store = null;
+        if (Files.isDirectory(ctx.dataDir())) {
+            try {
+                store = ctx.openStore();
+            } catch (RuntimeException e) {
+                // The port checks need no store; say what is skipped rather than stop.
+                out.println("(cannot open the store in " + ctx.dataDir() + ": " + e.getMessage()
+                        + "; the per-domain certificate and DNS checks are skipped)");
+                out.println();
             }
-        } else {
-            report = Doctor.run(options, null, Clock.systemUTC());
+        }
+        try {
+            report = Doctor.run(options, store, Clock.systemUTC());
+        } finally {
+            if (store != null) store.close();
         }
         for (Doctor.Section s : report.sections()) {
             out.println(s.title());
@@ -126,6 +136,14 @@ public final class DoctorCommand implements Callable<Integer> {
                 : failures + (failures == 1 ? " problem" : " problems") + ", " + warnings + (warnings == 1 ? " warning" : " warnings")));
         for (Finding f : summary) out.println("  " + (f.level() == Level.FAIL ? "PROBLEM " : "warning ") + f.text());
         return failures == 0 ? 0 : CliFailure.FAILED;
+    }
+
+    /** With acme = on: the challenge, acme_names, and the last failure the server left in DATA/acme. */
+    private Optional<Doctor.Acme> acme(ServerConfig config) {
+        var c = config.certificates();
+        if (!c.acme()) return Optional.empty();
+        return Optional.of(new Doctor.Acme(c.challenge(), c.names(),
+                org.postern.autoconfig.acme.AcmeRenewal.readLastError(ctx.dataDir().resolve("acme"))));
     }
 
     /** IP, IP:PORT or [IPv6]:PORT; an IP literal, so finding the DNS server needs no DNS. */

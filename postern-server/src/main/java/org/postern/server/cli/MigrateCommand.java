@@ -37,7 +37,9 @@ import picocli.CommandLine.Option;
  * an empty PostgreSQL database, then proves the copy: row counts of every table, UIDVALIDITY, UIDNEXT,
  * HIGHESTMODSEQ and the UID list (with MODSEQ, flags, dates, sizes and body hash) of every mailbox, and
  * the SHA-256 of every body read back from the new store. Any difference fails the command. The data
- * folder is left as it was, so a failed migration costs nothing but the new database.
+ * folder is left as it was, so a failed migration costs nothing but the new database. Its write lock
+ * is held from before the first row is read until the copy is verified: no server can start on it and
+ * take mail the copy would miss, and the counts compared are the counts copied.
  */
 @Command(name = "migrate", mixinStandardHelpOptions = true,
         description = "Copy this embedded data folder into an empty PostgreSQL database and verify the copy."
@@ -76,9 +78,11 @@ public final class MigrateCommand implements Callable<Integer> {
 
         var out = ctx.out();
         out.println("migrating " + dir + " to " + pg.jdbcUrl() + (source.blobs().s3() ? " (bodies in " + source.blobs() + ")" : ""));
+        // Closed in reverse order: the write lock is let go only after the copy is verified.
         try (MailStore from = StoreBackend.open(source, dir);
-                MailStore into = StoreBackend.open(target, dir);
                 Connection src = readOnly(dir.resolve(SqliteMailStore.DATABASE_FILE));
+                Connection lock = holdWriteLock(dir);
+                MailStore into = StoreBackend.open(target, dir);
                 Connection dst = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password())) {
             MigrateCopy copy = new MigrateCopy(src, dst, out);
             Map<String, List<String>> plan = copy.plan();
@@ -106,6 +110,27 @@ public final class MigrateCommand implements Callable<Integer> {
         SQLiteConfig c = new SQLiteConfig();
         c.setReadOnly(true);
         return c.createConnection("jdbc:sqlite:" + db);
+    }
+
+    /**
+     * Takes the embedded database's write lock (SQLite's, the one every server and command writes under)
+     * and keeps it until the returned connection closes. A server started during the copy then fails
+     * at its first write, the schema check of its start, instead of taking mail the copy would miss;
+     * one started between {@link #requireStopped} and here makes this wait, then fail. Opened after the
+     * source store, whose own start writes too.
+     */
+    static Connection holdWriteLock(Path dir) throws SQLException {
+        SQLiteConfig c = new SQLiteConfig();
+        c.setBusyTimeout(5_000);
+        Connection lock = c.createConnection("jdbc:sqlite:" + dir.resolve(SqliteMailStore.DATABASE_FILE));
+        try (var s = lock.createStatement()) {
+            s.execute("BEGIN IMMEDIATE");
+        } catch (SQLException e) {
+            lock.close();
+            throw CliFailure.failed("a Postern server (or another command) is writing to " + dir + "; stop it first ("
+                    + e.getMessage() + ")");
+        }
+        return lock;
     }
 
     /**

@@ -30,7 +30,7 @@ import org.postern.store.StoreException;
  * references: the row is inserted, committed, after the object store acknowledged the object, so a
  * body with a row always has its bytes. The schema's triggers drop rows without telling this class, so
  * objects without a row and older than {@link #ORPHAN_AGE} are swept in the background after open and
- * every {@link #SWEEP_EVERY} (by every node; deleting twice is harmless). Bodies written before the switch to an object store stay in {@code blob_chunks}
+ * every {@link #SWEEP_EVERY}, by one node at a time (a session advisory lock; the others skip that round). Bodies written before the switch to an object store stay in {@code blob_chunks}
  * and are still read from there.
  */
 final class PostgresBlobStore implements BlobStore {
@@ -39,6 +39,8 @@ final class PostgresBlobStore implements BlobStore {
     static final Duration SWEEP_EVERY = Duration.ofHours(6);
     private static final System.Logger LOG = System.getLogger(PostgresBlobStore.class.getName());
     private static final Pattern ID = Pattern.compile("[0-9a-f]{32}");
+    /** pg_try_advisory_lock key of the object sweep; held by the sweeping node's own session. */
+    static final long SWEEP_LOCK = 0x7073776565704cL;
 
     private final PostgresDatabase db;
     /** Where new bodies' bytes go; null keeps them in {@code blob_chunks}. */
@@ -66,13 +68,20 @@ final class PostgresBlobStore implements BlobStore {
     }
 
     /** Deletes objects older than {@link #ORPHAN_AGE} that have no row (any more). */
-    void sweepObjects() {
+    boolean sweepObjects() {
         long limit = System.currentTimeMillis() - ORPHAN_AGE.toMillis();
-        try {
+        // A session lock on a connection of its own: it lasts the whole listing without holding a
+        // transaction open, and dies with the connection if this node does, so there is no unlock to miss.
+        try (java.sql.Connection c = db.dedicatedConnection("postern-blob-sweep");
+                java.sql.Statement st = c.createStatement();
+                java.sql.ResultSet rs = st.executeQuery("SELECT pg_try_advisory_lock(" + SWEEP_LOCK + ")")) {
+            if (!rs.next() || !rs.getBoolean(1)) return false;
             external.list(java.time.Instant.ofEpochMilli(limit), this::deleteUnknown);
-        } catch (IOException e) {
+            return true;
+        } catch (java.sql.SQLException | IOException e) {
             // Only storage is wasted until the next sweep.
             LOG.log(System.Logger.Level.WARNING, "could not sweep the blob object store: " + e);
+            return false;
         }
     }
 

@@ -2,6 +2,7 @@
 package org.postern.store.postgres;
 
 import org.postern.store.backend.FlagCodec;
+import org.postern.store.backend.ArrivalKeys;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -55,7 +56,7 @@ public final class PostgresMailStore implements MailStore {
         this.db = db;
         this.blobs = new PostgresBlobStore(db, blobBytes);
         this.directory = new PostgresDirectory(db);
-        this.mailboxes = new PostgresMailboxStore(db);
+        this.mailboxes = new PostgresMailboxStore(db, blobs);
         this.queue = new PostgresOutboundQueue(db, db.config().queueLease(), nodeId);
         this.metadata = new PostgresMetadataStore(db);
         this.acl = new PostgresAclStore(db);
@@ -172,6 +173,8 @@ public final class PostgresMailStore implements MailStore {
         Instant received = intake.receivedAt() == null ? Instant.now() : intake.receivedAt();
         long[] accounts = intake.local().stream().mapToLong(Intake.Target::accountId).distinct().toArray();
         long now = System.currentTimeMillis();
+        // Read before the transaction: no account lock is held while the header section is fetched.
+        ArrivalKeys keys = intake.local().isEmpty() ? null : ArrivalKeys.read(blobs, intake.blobId());
         IntakeResult result = db.write(tx -> {
             // All recipients' accounts, in id order, before anything else: concurrent deliveries to
             // overlapping recipient sets then queue up instead of deadlocking.
@@ -182,6 +185,13 @@ public final class PostgresMailStore implements MailStore {
                 Intake.Target t = intake.local().get(i);
                 delivered.add(PostgresMailboxStore.insertMessage(tx, t.accountId(), t.mailboxId(), intake.blobId(),
                         intake.size(), flags.get(i), received.toEpochMilli(), now));
+            }
+            // Threads and sort keys are per account and body: each recipient account gets them once.
+            if (keys != null) {
+                for (long account : accounts) {
+                    PostgresThreadStore.assign(tx.s, account, List.of(keys.links()));
+                    PostgresMailboxStore.insertSortKeys(tx.s, account, keys.sortKeys());
+                }
             }
             long queueId = intake.outbound() == null ? -1
                     : PostgresOutboundQueue.insert(tx, intake.outbound(), intake.blobId(), intake.size(), received, nodeId);

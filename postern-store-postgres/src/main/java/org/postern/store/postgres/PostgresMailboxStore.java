@@ -44,10 +44,13 @@ final class PostgresMailboxStore implements MailboxStore {
     static final String MESSAGE_COLUMNS = "uid, modseq, flags, size, internal_date, blob_id, saved_date";
 
     private final PostgresDatabase db;
+    /** Read for the header section of an appended message, to thread it as it is stored. */
+    private final org.postern.store.BlobStore blobs;
     private final PostgresIndexCache indexes = new PostgresIndexCache();
 
-    PostgresMailboxStore(PostgresDatabase db) {
+    PostgresMailboxStore(PostgresDatabase db, org.postern.store.BlobStore blobs) {
         this.db = db;
+        this.blobs = blobs;
     }
 
     @Override
@@ -191,9 +194,16 @@ final class PostgresMailboxStore implements MailboxStore {
             Instant internalDate) {
         String f = FlagCodec.encode(flags);
         long now = System.currentTimeMillis();
+        // Read before the transaction: a body the account already has keeps its thread anyway.
+        org.postern.store.backend.ArrivalKeys keys = org.postern.store.backend.ArrivalKeys.read(blobs, blobId);
         return db.write(tx -> {
             requireBlob(tx.s, blobId);
-            return insertMessage(tx, accountId, mailboxId, blobId, size, f, internalDate.toEpochMilli(), now);
+            MessageRecord r = insertMessage(tx, accountId, mailboxId, blobId, size, f, internalDate.toEpochMilli(), now);
+            if (keys != null) {
+                PostgresThreadStore.assign(tx.s, accountId, List.of(keys.links()));
+                insertSortKeys(tx.s, accountId, keys.sortKeys());
+            }
+            return r;
         });
     }
 
@@ -262,23 +272,26 @@ final class PostgresMailboxStore implements MailboxStore {
     public void putSortKeys(long accountId, Collection<MessageSortKeys> keys) {
         if (keys.isEmpty()) return;
         db.write(tx -> {
-            for (MessageSortKeys k : keys) {
-                if (!PostgresBlobStore.validId(k.blobId())) continue;
-                // Only for a body still referenced: keys of a freed body would never be dropped.
-                tx.s.update("""
-                        INSERT INTO sort_keys(account_id, blob_id, version, sent_date, subject, from_mbx, to_mbx, cc_mbx,
-                          display_from, display_to)
-                        SELECT ?::bigint, ?::text, ?::integer, ?::bigint, ?::text, ?::text, ?::text, ?::text, ?::text, ?::text
-                        WHERE EXISTS (SELECT 1 FROM blobs WHERE blob_id = ? AND refs > 0)
-                        ON CONFLICT (account_id, blob_id) DO UPDATE SET version = EXCLUDED.version,
-                          sent_date = EXCLUDED.sent_date, subject = EXCLUDED.subject, from_mbx = EXCLUDED.from_mbx,
-                          to_mbx = EXCLUDED.to_mbx, cc_mbx = EXCLUDED.cc_mbx, display_from = EXCLUDED.display_from,
-                          display_to = EXCLUDED.display_to""",
-                        accountId, k.blobId(), k.version(), k.sentDate() == MessageSortKeys.NO_DATE ? null : k.sentDate(),
-                        k.subject(), k.from(), k.to(), k.cc(), k.displayFrom(), k.displayTo(), k.blobId());
-            }
+            for (MessageSortKeys k : keys) insertSortKeys(tx.s, accountId, k);
             return null;
         });
+    }
+
+    /** Within the caller's transaction: delivery and APPEND store keys with the message. */
+    static void insertSortKeys(PostgresSession s, long accountId, MessageSortKeys k) throws SQLException {
+        if (!PostgresBlobStore.validId(k.blobId())) return;
+        // Only for a body still referenced: keys of a freed body would never be dropped.
+        s.update("""
+                INSERT INTO sort_keys(account_id, blob_id, version, sent_date, subject, from_mbx, to_mbx, cc_mbx,
+                  display_from, display_to)
+                SELECT ?::bigint, ?::text, ?::integer, ?::bigint, ?::text, ?::text, ?::text, ?::text, ?::text, ?::text
+                WHERE EXISTS (SELECT 1 FROM blobs WHERE blob_id = ? AND refs > 0)
+                ON CONFLICT (account_id, blob_id) DO UPDATE SET version = EXCLUDED.version,
+                  sent_date = EXCLUDED.sent_date, subject = EXCLUDED.subject, from_mbx = EXCLUDED.from_mbx,
+                  to_mbx = EXCLUDED.to_mbx, cc_mbx = EXCLUDED.cc_mbx, display_from = EXCLUDED.display_from,
+                  display_to = EXCLUDED.display_to""",
+                accountId, k.blobId(), k.version(), k.sentDate() == MessageSortKeys.NO_DATE ? null : k.sentDate(),
+                k.subject(), k.from(), k.to(), k.cc(), k.displayFrom(), k.displayTo(), k.blobId());
     }
 
     @Override

@@ -51,35 +51,43 @@ final class PostgresThreadStore implements ThreadStore {
         if (messages.isEmpty()) return Map.of();
         return db.write(tx -> {
             tx.lock(accountId);
-            List<String> blobs = new ArrayList<>();
-            for (Links l : messages) blobs.add(l.blobId());
-            Map<String, Long> out = lookup(tx.s, accountId, blobs);
-            for (Links l : messages) {
-                if (out.containsKey(l.blobId())) continue;
-                Long thread = null;
-                for (String ref : l.references()) {
-                    thread = threadOf(tx.s, accountId, ref);
-                    if (thread != null) break;
-                }
-                // A reply threaded earlier may already name this message.
-                if (thread == null && l.messageId() != null) thread = threadOf(tx.s, accountId, l.messageId());
-                if (thread == null) {
-                    thread = tx.s.queryLong("UPDATE accounts SET next_thread_id = next_thread_id + 1 WHERE id = ?"
-                            + " RETURNING next_thread_id - 1", -1, accountId);
-                }
-                if (PostgresBlobStore.validId(l.blobId())) {
-                    // Only for a body still referenced: entries of a freed body would never be dropped.
-                    tx.s.update("""
-                            INSERT INTO thread_ids(account_id, blob_id, thread_id)
-                            SELECT ?::bigint, ?::text, ?::bigint WHERE EXISTS (SELECT 1 FROM blobs WHERE blob_id = ? AND refs > 0)
-                            ON CONFLICT (account_id, blob_id) DO NOTHING""", accountId, l.blobId(), thread, l.blobId());
-                }
-                if (l.messageId() != null) link(tx.s, accountId, l.messageId(), thread);
-                for (String ref : l.references()) link(tx.s, accountId, ref, thread);
-                out.put(l.blobId(), thread);
-            }
-            return out;
+            return assign(tx.s, accountId, messages);
         });
+    }
+
+    /**
+     * Assigns within the caller's write transaction, which holds the account's lock: delivery and
+     * APPEND thread a message in the transaction that stores it, so no reader ever sees it without one.
+     */
+    static Map<String, Long> assign(PostgresSession s, long accountId, List<Links> messages) throws SQLException {
+        List<String> blobs = new ArrayList<>();
+        for (Links l : messages) blobs.add(l.blobId());
+        Map<String, Long> out = lookup(s, accountId, blobs);
+        for (Links l : messages) {
+            if (out.containsKey(l.blobId())) continue;
+            Long thread = null;
+            for (String ref : l.references()) {
+                thread = threadOf(s, accountId, ref);
+                if (thread != null) break;
+            }
+            // A reply threaded earlier may already name this message.
+            if (thread == null && l.messageId() != null) thread = threadOf(s, accountId, l.messageId());
+            if (thread == null) {
+                thread = s.queryLong("UPDATE accounts SET next_thread_id = next_thread_id + 1 WHERE id = ?"
+                        + " RETURNING next_thread_id - 1", -1, accountId);
+            }
+            if (PostgresBlobStore.validId(l.blobId())) {
+                // Only for a body still referenced: entries of a freed body would never be dropped.
+                s.update("""
+                        INSERT INTO thread_ids(account_id, blob_id, thread_id)
+                        SELECT ?::bigint, ?::text, ?::bigint WHERE EXISTS (SELECT 1 FROM blobs WHERE blob_id = ? AND refs > 0)
+                        ON CONFLICT (account_id, blob_id) DO NOTHING""", accountId, l.blobId(), thread, l.blobId());
+            }
+            if (l.messageId() != null) link(s, accountId, l.messageId(), thread);
+            for (String ref : l.references()) link(s, accountId, ref, thread);
+            out.put(l.blobId(), thread);
+        }
+        return out;
     }
 
     private static Long threadOf(PostgresSession s, long accountId, String messageId) throws SQLException {

@@ -55,6 +55,29 @@ class PostgresBlobStoreExternalTest extends BlobStoreContract {
         assertThat(objects.objects).doesNotContainKey(m.blobId()).containsKey(live);
     }
 
+    @Test
+    void oneNodeSweepsAtATime() throws Exception {
+        MemoryObjects objects = OBJECTS.get(dataDir);
+        long acc = account("alice@example.org").id();
+        MessageRecord m = append(acc, inbox(acc).id(), "orphan");
+        store.mailboxes().expunge(acc, inbox(acc).id(), List.of(m.uid()));
+        PostgresBlobStore blobs = (PostgresBlobStore) store.blobs();
+        PostgresConfig db = TestPostgres.forDataDir(dataDir);
+        // Another node sweeping holds the lock in its own session: this node skips the round.
+        try (var other = java.sql.DriverManager.getConnection(db.jdbcUrl(), db.user(), "");
+                var st = other.createStatement()) {
+            st.execute("SELECT pg_advisory_lock(" + PostgresBlobStore.SWEEP_LOCK + ")");
+            // Aged only now, so the sweep the store started at open cannot be the one that removes it.
+            objects.written.put(m.blobId(), Instant.now().minus(PostgresBlobStore.ORPHAN_AGE).minusSeconds(60));
+            assertThat(blobs.sweepObjects()).isFalse();
+            assertThat(objects.objects).containsKey(m.blobId());
+        }
+        // The other node's session ended, and with it the lock.
+        Instant deadline = Instant.now().plusSeconds(10);
+        while (!blobs.sweepObjects() && Instant.now().isBefore(deadline)) Thread.sleep(20);
+        assertThat(objects.objects).doesNotContainKey(m.blobId());
+    }
+
     /** An object store in memory, keeping its objects across re-opens of the same data directory. */
     static final class MemoryObjects implements ExternalBlobStore {
         final Map<String, byte[]> objects = new ConcurrentHashMap<>();

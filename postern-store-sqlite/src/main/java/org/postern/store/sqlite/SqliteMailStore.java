@@ -2,6 +2,7 @@
 package org.postern.store.sqlite;
 
 import org.postern.store.backend.FlagCodec;
+import org.postern.store.backend.ArrivalKeys;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -184,12 +185,21 @@ public final class SqliteMailStore implements MailStore {
         for (Intake.Target t : intake.local()) flags.add(FlagCodec.encode(t.flags()));
         Instant received = intake.receivedAt() == null ? Instant.now() : intake.receivedAt();
         long now = System.currentTimeMillis();
+        // Read before the write lock: the header section is in the page cache, just written by intake.
+        ArrivalKeys keys = intake.local().isEmpty() ? null : ArrivalKeys.read(blobs, intake.blobId());
         IntakeResult result = db.write(tx -> {
             List<MessageRecord> delivered = new ArrayList<>();
             for (int i = 0; i < intake.local().size(); i++) {
                 Intake.Target t = intake.local().get(i);
                 delivered.add(SqliteMailboxStore.insertMessage(tx, t.accountId(), t.mailboxId(), intake.blobId(),
                         intake.size(), flags.get(i), received.toEpochMilli(), now));
+            }
+            // Threads and sort keys are per account and body: each recipient account gets them once.
+            if (keys != null) {
+                for (long account : intake.local().stream().mapToLong(Intake.Target::accountId).distinct().toArray()) {
+                    SqliteThreadStore.assign(tx.c, account, List.of(keys.links()));
+                    SqliteMailboxStore.insertSortKeys(tx.c, account, keys.sortKeys());
+                }
             }
             long queueId = intake.outbound() == null ? -1
                     : SqliteOutboundQueue.insert(tx, intake.outbound(), intake.blobId(), intake.size(), received);

@@ -202,7 +202,18 @@ final class SqliteMailboxStore implements MailboxStore {
         String f = FlagCodec.encode(flags);
         if (!SqliteBlobStore.exists(blobs, blobId)) throw new StoreException.NotFound("no blob " + blobId);
         long now = System.currentTimeMillis();
-        return db.write(tx -> insertMessage(tx, accountId, mailboxId, blobId, size, f, internalDate.toEpochMilli(), now));
+        // Threaded and given sort keys in the transaction that stores it (read before the write lock); a
+        // body the account already has (re-imported, or copied in from a mailbox shared by another
+        // account) keeps its thread.
+        org.postern.store.backend.ArrivalKeys keys = org.postern.store.backend.ArrivalKeys.read(blobs, blobId);
+        return db.write(tx -> {
+            MessageRecord r = insertMessage(tx, accountId, mailboxId, blobId, size, f, internalDate.toEpochMilli(), now);
+            if (keys != null) {
+                SqliteThreadStore.assign(tx.c, accountId, List.of(keys.links()));
+                insertSortKeys(tx.c, accountId, keys.sortKeys());
+            }
+            return r;
+        });
     }
 
     /** Adds one message with the mailbox's next UID. */
@@ -262,17 +273,20 @@ final class SqliteMailboxStore implements MailboxStore {
     public void putSortKeys(long accountId, java.util.Collection<MessageSortKeys> keys) {
         if (keys.isEmpty()) return;
         db.write(tx -> {
-            for (MessageSortKeys k : keys) {
-                // Only for a body still referenced: keys of a freed blob would never be dropped.
-                tx.c.update("""
-                        INSERT OR REPLACE INTO sort_keys(blob_id, account_id, version, sent_date, subject, from_mbx, to_mbx,
-                          cc_mbx, display_from, display_to)
-                        SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM blob_refs WHERE blob_id = ? AND refs > 0)""",
-                        k.blobId(), accountId, k.version(), k.sentDate() == MessageSortKeys.NO_DATE ? null : k.sentDate(),
-                        k.subject(), k.from(), k.to(), k.cc(), k.displayFrom(), k.displayTo(), k.blobId());
-            }
+            for (MessageSortKeys k : keys) insertSortKeys(tx.c, accountId, k);
             return null;
         });
+    }
+
+    /** Within the caller's write transaction: delivery and APPEND store keys with the message. */
+    static void insertSortKeys(SqliteConnection c, long accountId, MessageSortKeys k) throws SQLException {
+        // Only for a body still referenced: keys of a freed blob would never be dropped.
+        c.update("""
+                INSERT OR REPLACE INTO sort_keys(blob_id, account_id, version, sent_date, subject, from_mbx, to_mbx,
+                  cc_mbx, display_from, display_to)
+                SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM blob_refs WHERE blob_id = ? AND refs > 0)""",
+                k.blobId(), accountId, k.version(), k.sentDate() == MessageSortKeys.NO_DATE ? null : k.sentDate(),
+                k.subject(), k.from(), k.to(), k.cc(), k.displayFrom(), k.displayTo(), k.blobId());
     }
 
     @Override

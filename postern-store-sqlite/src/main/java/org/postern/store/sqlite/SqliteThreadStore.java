@@ -42,6 +42,13 @@ final class SqliteThreadStore implements ThreadStore {
 
     private static Map<String, Long> lookup(SqliteConnection c, long accountId, List<String> ids) throws java.sql.SQLException {
         Map<String, Long> out = new HashMap<>();
+        if (ids.size() == 1) {
+            // One body (delivery, APPEND): one index probe, not a padded chunk of them.
+            try (ResultSet rs = c.query("SELECT thread_id FROM thread_ids WHERE account_id = ? AND blob_id = ?", accountId, ids.getFirst())) {
+                if (rs.next()) out.put(ids.getFirst(), rs.getLong(1));
+            }
+            return out;
+        }
         for (int i = 0; i < ids.size(); i += CHUNK) {
             Object[] args = new Object[CHUNK + 1];
             args[0] = accountId;
@@ -56,31 +63,41 @@ final class SqliteThreadStore implements ThreadStore {
     @Override
     public Map<String, Long> assignThreads(long accountId, List<Links> messages) {
         if (messages.isEmpty()) return Map.of();
-        return db.write(tx -> {
-            List<String> blobs = new ArrayList<>();
-            for (Links l : messages) blobs.add(l.blobId());
-            Map<String, Long> out = lookup(tx.c, accountId, blobs);
-            for (Links l : messages) {
-                if (out.containsKey(l.blobId())) continue;
-                Long thread = null;
-                for (String ref : l.references()) {
-                    thread = threadOf(tx.c, accountId, ref);
-                    if (thread != null) break;
-                }
-                // A reply threaded earlier may already name this message.
-                if (thread == null && l.messageId() != null) thread = threadOf(tx.c, accountId, l.messageId());
-                if (thread == null) {
-                    tx.c.update("UPDATE accounts SET next_thread_id = next_thread_id + 1 WHERE id = ?", accountId);
-                    thread = tx.c.queryLong("SELECT next_thread_id - 1 FROM accounts WHERE id = ?", 0, accountId);
-                }
-                tx.c.update("INSERT OR IGNORE INTO thread_ids(account_id, blob_id, thread_id) VALUES (?, ?, ?)",
-                        accountId, l.blobId(), thread);
-                if (l.messageId() != null) link(tx.c, accountId, l.messageId(), thread);
-                for (String ref : l.references()) link(tx.c, accountId, ref, thread);
-                out.put(l.blobId(), thread);
+        return db.write(tx -> assign(tx.c, accountId, messages));
+    }
+
+    /**
+     * Assigns within the caller's write transaction: delivery and APPEND thread a message in the
+     * transaction that stores it, so no reader ever sees it without a thread id.
+     */
+    static Map<String, Long> assign(SqliteConnection c, long accountId, List<Links> messages) throws java.sql.SQLException {
+        List<String> blobs = new ArrayList<>();
+        for (Links l : messages) blobs.add(l.blobId());
+        Map<String, Long> out = lookup(c, accountId, blobs);
+        for (Links l : messages) {
+            if (out.containsKey(l.blobId())) continue;
+            Long thread = null;
+            int known = 0; // references before this one were looked up and are linked nowhere yet
+            for (String ref : l.references()) {
+                thread = threadOf(c, accountId, ref);
+                if (thread != null) break;
+                known++;
             }
-            return out;
-        });
+            // A reply threaded earlier may already name this message.
+            if (thread == null && l.messageId() != null) thread = threadOf(c, accountId, l.messageId());
+            if (thread == null) {
+                c.update("UPDATE accounts SET next_thread_id = next_thread_id + 1 WHERE id = ?", accountId);
+                thread = c.queryLong("SELECT next_thread_id - 1 FROM accounts WHERE id = ?", 0, accountId);
+            }
+            c.update("INSERT OR IGNORE INTO thread_ids(account_id, blob_id, thread_id) VALUES (?, ?, ?)",
+                    accountId, l.blobId(), thread);
+            if (l.messageId() != null) link(c, accountId, l.messageId(), thread);
+            // The reference found is linked already (first link wins); the others may be new.
+            List<String> refs = l.references();
+            for (int k = 0; k < refs.size(); k++) if (k != known) link(c, accountId, refs.get(k), thread);
+            out.put(l.blobId(), thread);
+        }
+        return out;
     }
 
     private static Long threadOf(SqliteConnection c, long accountId, String messageId) throws java.sql.SQLException {

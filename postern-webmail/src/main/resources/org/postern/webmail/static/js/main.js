@@ -104,12 +104,15 @@ async function start(jmap) {
   const main = h('main', { class: 'main', id: 'main' }, list, reader, page);
   const searchSlot = h('div', { class: 'search-slot', role: 'search' });
   const menu = h('button', { type: 'button', class: 'icon menu-button', 'aria-label': 'Folders', 'aria-controls': 'folders', 'aria-expanded': 'false', 'data-testid': 'menu-button' }, '☰');
+  const adminLink = h('a', { class: 'button', href: '/admin/', hidden: true, 'data-testid': 'admin-link' }, 'Admin');
+  showIfAdmin(jmap, adminLink);
   const header = h('header', { class: 'topbar' },
     menu,
     h('a', { class: 'brand', href: '#/' }, 'Postern'),
     searchSlot,
     h('button', { type: 'button', class: 'primary compose-button', 'data-testid': 'compose-button', onclick: () => app.openCompose({ mode: 'new' }) }, 'New message'),
     h('a', { class: 'button', href: '#/settings', 'data-testid': 'settings-link' }, 'Settings'),
+    adminLink,
     h('span', { class: 'user muted', 'data-testid': 'current-user' }, jmap.username),
     h('button', { type: 'button', 'data-testid': 'logout-button', onclick: () => logout() }, 'Sign out'));
   const skip = h('a', { class: 'skip-link', href: '#list-pane', onclick: (e) => { e.preventDefault(); list.focus(); } }, 'Skip to messages');
@@ -214,6 +217,33 @@ async function start(jmap) {
   });
   await app.ready;
   router.dispatch();
+}
+
+/**
+ * Reveals the admin page's link to administrators, asked of GET /webmail/account once per session (the
+ * answer kept in sessionStorage under the session's CSRF token, so a new login asks again). Only a
+ * convenience: the admin API decides for itself.
+ * @param {Jmap} jmap @param {HTMLElement} link
+ */
+async function showIfAdmin(jmap, link) {
+  const key = 'postern.admin';
+  const id = `${jmap.username}:${jmap.csrf || ''}`;
+  let cached = null;
+  try {
+    cached = JSON.parse(sessionStorage.getItem(key) || 'null');
+  } catch (_) { /* asked again below */ }
+  let admin = false;
+  if (cached && cached.id === id) admin = cached.admin === true;
+  else {
+    try {
+      const r = await fetch('/webmail/account', { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } });
+      if (r.ok) {
+        admin = (await r.json()).admin === true;
+        sessionStorage.setItem(key, JSON.stringify({ id, admin }));
+      }
+    } catch (_) { /* no link */ }
+  }
+  link.hidden = !admin;
 }
 
 boot();

@@ -108,7 +108,11 @@ export function confirmDialog(title, text, ok = 'OK') {
   });
 }
 
-function modal(title, body, okLabel, value, resolve) {
+/**
+ * A modal form: body elements, an OK and a Cancel button; resolve gets value() on OK, null on cancel.
+ * @param {string} title @param {Node[]} body @param {string} okLabel @param {() => any} value @param {(v: any) => void} resolve
+ */
+export function modal(title, body, okLabel, value, resolve) {
   let done = false;
   const finish = (v) => {
     if (done) return;

@@ -49,6 +49,19 @@ async function problem(r) {
   return new JmapError(r.status, type, detail);
 }
 
+/**
+ * A file name as one URL path segment. Jetty refuses (400) a path whose segments hold an encoded "/",
+ * "\", "%", ";" or control character, or are "." / ".."; the saved file's name is the segment, so such
+ * characters become "_" (the name is the sender's, never trusted for a path anyway).
+ * @param {string} name
+ */
+export function pathSafeName(name) {
+  let n = String(name || 'download').replace(/[\/\\%;\u0000-\u001f\u007f]/g, '_');
+  // A lone surrogate would make encodeURIComponent throw; cut by code points, not UTF-16 units.
+  n = Array.from(n.toWellFormed ? n.toWellFormed() : n).slice(0, 200).join('');
+  return n === '.' || n === '..' || n === '' ? `_${n}` : n;
+}
+
 export class Jmap {
   /** @param {any} session the JMAP Session object @param {string|null} csrf */
   constructor(session, csrf) {
@@ -196,15 +209,17 @@ export class Jmap {
   }
 
   /**
-   * RFC 8620 §6.2. The server always sends downloads as attachments.
-   * @param {string} blobId @param {string} name @param {string} [type]
+   * RFC 8620 §6.2. The server sends downloads as attachments, except a preview (inline) of the few
+   * types it allows inline (raster images, PDF); it never sends HTML or SVG inline.
+   * @param {string} blobId @param {string} name @param {string} [type] @param {boolean} [inline]
    */
-  downloadUrl(blobId, name, type) {
-    return local(this.session.downloadUrl)
+  downloadUrl(blobId, name, type, inline = false) {
+    const url = local(this.session.downloadUrl)
       .replace('{accountId}', encodeURIComponent(this.accountId))
       .replace('{blobId}', encodeURIComponent(blobId))
-      .replace('{name}', encodeURIComponent(name || 'download'))
+      .replace('{name}', encodeURIComponent(pathSafeName(name)))
       .replace('{type}', encodeURIComponent(type || 'application/octet-stream'));
+    return inline ? `${url}${url.includes('?') ? '&' : '?'}disposition=inline` : url;
   }
 
   /**

@@ -4,7 +4,7 @@
  * the reading pane with their toolbars, push updates and the reading shortcuts.
  */
 import { h, replace, confirmDialog } from '../core/dom.js';
-import { Folders } from './folders.js';
+import { Folders, folderPath } from './folders.js';
 import { MessageList } from './list.js';
 import { Reader } from './reader.js';
 import { MailActions } from './actions.js';
@@ -64,7 +64,7 @@ export function registerMail(app) {
   const threads = /** @type {HTMLInputElement} */ (h('input', { type: 'checkbox', 'data-testid': 'threads-toggle', checked: !!app.prefs.get('threads', false) }));
   threads.addEventListener('change', () => {
     const saved = app.prefs.set('threads', threads.checked);
-    folders.render();
+    folders.load().catch(() => {});
     reshow();
     saved.catch(() => app.toast('Could not save the preference.', { error: true }));
   });
@@ -224,7 +224,7 @@ export function registerMail(app) {
 
   function fillMoveTargets() {
     replace(move, h('option', { value: '' }, 'Move to…'),
-      app.mailboxes().map((m) => h('option', { value: m.id }, m.name)));
+      app.mailboxes().map((m, _, all) => h('option', { value: m.id }, folderPath(m, all))));
   }
 
   function updateToolbar() {
@@ -236,17 +236,37 @@ export function registerMail(app) {
     selectAll.indeterminate = n > 0 && n < list.total;
   }
 
-  /** Runs an action; when it took the open message away, back to the list. */
-  async function run(fn, removedIds = []) {
+  /**
+   * Runs an action; when it took the open message away, back to the list, or with {@code advance}
+   * (archive, delete: Gmail's auto-advance) to the next message of the list: the one below, else the
+   * one above, else the list.
+   */
+  async function run(fn, removedIds = [], advance = false) {
+    const open = reader.email && removedIds.includes(reader.email.id) ? reader.email.id : null;
+    const next = open && advance ? neighbour(open, new Set(removedIds)) : null;
     try {
       await fn();
-      if (reader.email && removedIds.includes(reader.email.id) && source) {
+      if (open && source && reader.email && reader.email.id === open) {
         list.selected.clear();
-        app.router.go(source.path);
+        app.router.go(next ? source.openPath + encodeURIComponent(next) : source.path);
       }
     } catch (e) {
       app.toast(`Failed: ${e.message}`, { error: true });
     }
+  }
+
+  /** The loaded row nearest below (else above) the open message that survives the action. @param {string} id @param {Set<string>} gone */
+  function neighbour(id, gone) {
+    const pos = list.positionOf(id);
+    if (pos < 0) return null;
+    for (const dir of [1, -1]) {
+      for (let p = pos + dir; p >= 0 && p < list.ids.length; p += dir) {
+        const candidate = list.ids[p];
+        if (!candidate) break;
+        if (!gone.has(candidate)) return candidate;
+      }
+    }
+    return null;
   }
 
   function toggleFlag(ids) {
@@ -260,11 +280,11 @@ export function registerMail(app) {
   }
 
   function doArchive(ids) {
-    if (ids.length) run(() => actions.archive(ids), ids);
+    if (ids.length) run(() => actions.archive(ids), ids, true);
   }
 
   function doDelete(ids) {
-    if (ids.length) run(() => actions.remove(ids, source ? source.mailboxId : null), ids);
+    if (ids.length) run(() => actions.remove(ids, source ? source.mailboxId : null), ids, true);
   }
 
   async function emptyFolder() {

@@ -6,13 +6,14 @@
  * or for the sender (a preference). Attachments download through JMAP; only raster images are
  * previewed in the page (an <img> never runs script; SVG and HTML never are), PDFs open in a new tab.
  */
-import { h, replace, extLink, formatSize, formatAddresses } from '../core/dom.js';
+import { h, replace, formatSize, formatAddresses } from '../core/dom.js';
 import { trustedAuthResults } from './authresults.js';
 
 const READ_PROPS = ['id', 'blobId', 'threadId', 'mailboxIds', 'keywords', 'size', 'receivedAt', 'sentAt', 'from', 'sender',
   'to', 'cc', 'bcc', 'replyTo', 'subject', 'hasAttachment', 'attachments', 'messageId', 'inReplyTo', 'references', 'preview',
   'header:Authentication-Results:asText:all'];
-const PREVIEW_IMAGE = /^image\/(png|jpeg|gif|webp|bmp|avif)$/i;
+// The types the server agrees to send inline (postern-jmap BlobEndpoints.INLINE); SVG never.
+const PREVIEW_IMAGE = /^image\/(png|jpeg|gif|webp)$/i;
 const RAW_LIMIT = 2 * 1024 * 1024;
 
 export class Reader {
@@ -164,12 +165,13 @@ export class Reader {
         const url = this.app.jmap.downloadUrl(a.blobId, name, type);
         const isImage = PREVIEW_IMAGE.test(type);
         const isPdf = type === 'application/pdf';
+        const inline = isImage || isPdf ? this.app.jmap.downloadUrl(a.blobId, name, type, true) : null;
         return h('li', { class: 'attachment', 'data-testid': 'attachment' },
           h('span', { class: 'att-name', title: name, 'data-testid': 'attachment-name' }, name),
           h('span', { class: 'muted' }, `${type}, ${formatSize(a.size)}`),
           h('a', { href: url, download: name, rel: 'noopener noreferrer', 'data-testid': 'attachment-download', 'aria-label': `Download ${name}` }, 'Download'),
-          isImage ? h('button', { type: 'button', 'data-testid': 'attachment-preview', onclick: () => previewImage(url, name) }, 'Preview') : null,
-          isPdf ? extLink(url, 'Open') : null);
+          isImage ? h('button', { type: 'button', 'data-testid': 'attachment-preview', onclick: () => previewImage(inline, name) }, 'Preview') : null,
+          isPdf ? h('a', { href: inline, target: '_blank', rel: 'noopener noreferrer', 'data-testid': 'attachment-open', 'aria-label': `Open ${name} in a new tab` }, 'Open') : null);
       }));
   }
 

@@ -97,7 +97,7 @@ export async function setupPage(app) {
     h('ul', { class: 'setup-links' },
       h('li', null, extLink(AUTOCONFIG + q, 'Thunderbird / autoconfig settings'), ' ', h('span', { class: 'muted' }, '(Thunderbird finds this itself)')),
       h('li', null, h('a', { href: MOBILECONFIG + q, 'data-testid': 'setup-mobileconfig', download: '' }, 'Apple profile (iPhone, iPad, Mac)'),
-        ' ', h('span', { class: 'muted' }, '(asks for your password)'))),
+        ' ', h('span', { class: 'muted' }, '(your device asks for the password when you install it)'))),
     h('figure', { class: 'setup-qr-figure' }, qr,
       h('figcaption', { class: 'muted' }, 'On an iPhone or iPad: scan with the camera, open the profile, then install it in Settings.')));
   render(fromConfig.ports);

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.postern.it.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.Page;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The webmail's browser benchmark (issue 7), against a Postern already running on a big mailbox
+ * (bench/webmail/run.sh starts one on a 100,000-message INBOX). Skipped unless {@code -Dwebmail.bench.url}
+ * is given, so the normal test run never times anything. Each of {@code webmail.bench.runs} rounds uses a
+ * fresh browser context and measures, in milliseconds:
+ * <ul>
+ * <li>login-to-list: the sign-in click until the first message row shows its data;</li>
+ * <li>scroll: 200 animation frames scrolling a screen each, with their 95th percentile and the frames
+ *     slower than 50 ms (dropped frames); then scroll-to-end: a jump to the bottom until the last row
+ *     shows its data;</li>
+ * <li>open: a click on a row until the reader shows that message's subject and its body frame loaded;</li>
+ * <li>search: Enter in the search box until the first result row shows its data.</li>
+ * </ul>
+ * Prints one JSON line per round and one with the medians, prefixed "WEBMAIL-BENCH ".
+ */
+class WebmailBenchIT {
+    private static final double WAIT_MS = 120_000;
+
+    @Test
+    void measure() {
+        String base = System.getProperty("webmail.bench.url");
+        assumeTrue(base != null && !base.isBlank(), "benchmark only with -Dwebmail.bench.url");
+        assumeTrue(Browser.available(), "no /usr/bin/chromium");
+        String user = System.getProperty("webmail.bench.user", "big@peers.test");
+        String password = System.getProperty("webmail.bench.password", "benchpass");
+        String query = System.getProperty("webmail.bench.query", "latency");
+        int runs = Integer.getInteger("webmail.bench.runs", 3);
+        List<Map<String, Double>> rounds = new ArrayList<>();
+        try (Browser b = Browser.start()) {
+            for (int run = 1; run <= runs; run++) {
+                BrowserContext ctx = b.newContext(new com.microsoft.playwright.Browser.NewContextOptions().setViewportSize(1280, 900));
+                Page page = ctx.newPage();
+                page.setDefaultTimeout(WAIT_MS);
+                Map<String, Double> r = round(page, base, user, password, query);
+                rounds.add(r);
+                System.out.println("WEBMAIL-BENCH " + json(Map.of("run", (double) run), r));
+                ctx.close();
+            }
+            assertThat(b.errors()).isEmpty();
+            assertThat(b.foreignRequests()).isEmpty();
+        }
+        Map<String, Double> medians = new LinkedHashMap<>();
+        for (String k : rounds.getFirst().keySet()) {
+            medians.put(k, rounds.stream().mapToDouble(m -> m.get(k)).sorted().skip(rounds.size() / 2).findFirst().orElseThrow());
+        }
+        System.out.println("WEBMAIL-BENCH " + json(Map.of("runs", (double) runs), medians).replace("{", "{\"median\":true,"));
+    }
+
+    private static Map<String, Double> round(Page page, String base, String user, String password, String query) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        Locator loaded = page.locator("[data-testid=message-row][data-id]");
+        page.navigate(base + "/");
+        page.fill("[data-testid=login-username]", user);
+        page.fill("[data-testid=login-password]", password);
+        long t0 = System.nanoTime();
+        page.click("[data-testid=login-submit]");
+        loaded.first().waitFor();
+        out.put("loginToListMs", (System.nanoTime() - t0) / 1e6);
+
+        // In the page: 200 frames of a screen each (frame times: is scrolling smooth?), then a jump to the
+        // bottom and the time until the last row shows its data.
+        @SuppressWarnings("unchecked")
+        Map<String, Object> scroll = (Map<String, Object>) page.evaluate("""
+                async () => {
+                  const v = document.querySelector('[data-testid=message-list]');
+                  const frames = [];
+                  let last = performance.now();
+                  for (let i = 0; i < 200 && v.scrollTop + v.clientHeight < v.scrollHeight - 1; i++) {
+                    v.scrollTop += v.clientHeight;
+                    await new Promise((r) => requestAnimationFrame(r));
+                    const now = performance.now();
+                    frames.push(now - last);
+                    last = now;
+                  }
+                  const total = Number(document.querySelector('[data-testid=message-row]').getAttribute('aria-setsize'));
+                  const t0 = performance.now();
+                  v.scrollTop = v.scrollHeight;
+                  const deadline = t0 + 120000;
+                  while (!document.querySelector(`[data-testid=message-row][data-id][aria-posinset="${total}"]`)) {
+                    if (performance.now() > deadline) throw new Error('last row never loaded');
+                    await new Promise((r) => requestAnimationFrame(r));
+                  }
+                  const ms = performance.now() - t0;
+                  frames.sort((a, b) => a - b);
+                  return { ms, frames: frames.length, slow: frames.filter((f) => f > 50).length,
+                    p95: frames[Math.floor(frames.length * 0.95)] || 0, rows: total };
+                }""");
+        out.put("scrollToEndMs", ((Number) scroll.get("ms")).doubleValue());
+        out.put("scrollFrames", ((Number) scroll.get("frames")).doubleValue());
+        out.put("scrollSlowFrames", ((Number) scroll.get("slow")).doubleValue());
+        out.put("scrollP95FrameMs", ((Number) scroll.get("p95")).doubleValue());
+        out.put("rows", ((Number) scroll.get("rows")).doubleValue());
+
+        // Open the last row: click until its subject is in the reader and the body frame has loaded.
+        Number open = (Number) page.evaluate("""
+                async () => {
+                  const rows = [...document.querySelectorAll('[data-testid=message-row][data-id]')];
+                  const row = rows[rows.length - 1];
+                  const subject = row.querySelector('[data-testid=row-subject]').textContent;
+                  const t0 = performance.now();
+                  row.click();
+                  const deadline = t0 + 60000;
+                  for (;;) {
+                    const s = document.querySelector('[data-testid=message-subject]');
+                    const f = document.querySelector('iframe[data-testid=message-body]');
+                    if (s && s.textContent === (subject || '(no subject)') && f) {
+                      await new Promise((r) => {
+                        if (f.contentDocument && f.contentDocument.readyState === 'complete' && f.contentDocument.URL !== 'about:blank') r();
+                        else f.addEventListener('load', r, { once: true });
+                      });
+                      return performance.now() - t0;
+                    }
+                    if (performance.now() > deadline) throw new Error('message never opened');
+                    await new Promise((r) => requestAnimationFrame(r));
+                  }
+                }""");
+        out.put("openMs", open.doubleValue());
+
+        String before = page.locator("[data-testid=list-title]").textContent();
+        page.fill("[data-testid=search-input]", query);
+        t0 = System.nanoTime();
+        page.press("[data-testid=search-input]", "Enter");
+        page.waitForCondition(() -> !before.equals(page.locator("[data-testid=list-title]").textContent()),
+                new Page.WaitForConditionOptions().setTimeout(WAIT_MS));
+        // The title changes in the same task as the list's source: a row with data after it is a result.
+        page.waitForFunction("() => !!document.querySelector('[data-testid=message-row][data-id][aria-posinset=\"1\"]')", null,
+                new Page.WaitForFunctionOptions().setTimeout(WAIT_MS));
+        out.put("searchMs", (System.nanoTime() - t0) / 1e6);
+        return out;
+    }
+
+    private static String json(Map<String, Double> head, Map<String, Double> values) {
+        StringBuilder s = new StringBuilder("{");
+        Map<String, Double> all = new LinkedHashMap<>(head);
+        all.putAll(values);
+        all.forEach((k, v) -> s.append(s.length() > 1 ? "," : "").append('"').append(k).append("\":")
+                .append(String.format(Locale.ROOT, "%.1f", v)));
+        return s.append('}').toString();
+    }
+}
