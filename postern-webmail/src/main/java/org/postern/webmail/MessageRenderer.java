@@ -49,8 +49,8 @@ public final class MessageRenderer {
     public record Rendered(String html, boolean remoteFound) {}
 
     public Rendered render(MimeMessage message, boolean allowRemote) {
-        List<MimePart> parts = new ArrayList<>();
-        BodyChooser.htmlBody(message.root(), parts);
+        // RFC 8621 §4.1.4 parseStructure, the same choice Email/get makes (the blob id is not needed here).
+        List<MimePart> parts = new org.postern.jmap.method.BodyParts(message, null).htmlBody();
         Map<String, String> images = inlineImages(message);
         Document doc = Document.createShell("");
         doc.outputSettings().prettyPrint(false).charset(StandardCharsets.UTF_8).escapeMode(Entities.EscapeMode.base);

@@ -45,6 +45,14 @@ public final class BodyParts {
         parseStructure(List.of(message.root()), "mixed", false, htmlBody, textBody, attachments);
     }
 
+    /**
+     * The htmlBody parts (RFC 8621 §4.1.4), in order: what the webmail's message view renders, so the
+     * view and Email/get never disagree about which parts make up the body.
+     */
+    public List<MimePart> htmlBody() {
+        return java.util.Collections.unmodifiableList(htmlBody);
+    }
+
     private void number(MimePart p, int[] next) {
         if (p.isMultipart()) {
             for (MimePart c : p.children()) number(c, next);
