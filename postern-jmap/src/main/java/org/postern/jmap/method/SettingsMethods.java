@@ -134,12 +134,7 @@ public final class SettingsMethods {
         ObjectNode update = Args.object(args, "update");
         List<String> destroy = Args.ids(args, "destroy", ctx.limits().maxObjectsInSet());
         SetResult r = new SetResult();
-        if (create != null) {
-            for (Map.Entry<String, JsonNode> e : create.properties()) {
-                r.notCreated(e.getKey(), SetErrors.of("singleton", "there is exactly one Settings object"));
-            }
-        }
-        if (destroy != null) for (String id : destroy) r.notDestroyed(id, SetErrors.of("singleton", "the Settings object cannot be destroyed"));
+        SetErrors.refuseSingletonCreateAndDestroy(create, destroy, r, "Settings object");
         boolean changed = false;
         if (update != null) {
             if (update.size() > ctx.limits().maxObjectsInSet()) throw MethodError.requestTooLarge("too many objects in one set");

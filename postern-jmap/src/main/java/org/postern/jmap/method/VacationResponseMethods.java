@@ -79,13 +79,7 @@ public final class VacationResponseMethods {
         ObjectNode update = Args.object(args, "update");
         List<String> destroy = Args.ids(args, "destroy", ctx.limits().maxObjectsInSet());
         SetResult r = new SetResult();
-        // §8: "the singleton": no creating or destroying it (RFC 8620 §5.3 "singleton" SetError).
-        if (create != null) {
-            for (Map.Entry<String, JsonNode> e : create.properties()) {
-                r.notCreated(e.getKey(), SetErrors.of("singleton", "there is exactly one VacationResponse"));
-            }
-        }
-        if (destroy != null) for (String id : destroy) r.notDestroyed(id, SetErrors.of("singleton", "the VacationResponse cannot be destroyed"));
+        SetErrors.refuseSingletonCreateAndDestroy(create, destroy, r, "VacationResponse");
         if (update != null) {
             if (update.size() > ctx.limits().maxObjectsInSet()) throw MethodError.requestTooLarge("too many objects in one set");
             for (Map.Entry<String, JsonNode> e : update.properties()) {
