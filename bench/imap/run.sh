@@ -18,6 +18,12 @@
 #   OFFSET [30000] (Postern's port_offset: IMAPS on 30993, SMTP on 30025)
 #   JFR [1] (Postern runs with a flight recording, settings=profile, kept in the work folder)
 #   POSTERN_JAVA_OPTS [] (extra JVM options for Postern, e.g. heap sizing flags; printed with the results)
+#   MIX_TLS [tls] (tls: the mix over implicit TLS, 993 and OFFSET+993; plain: both servers in plaintext on
+#     143 and OFFSET+143, Postern with its explicit opt-in allow_plaintext_auth = true: like with like when
+#     comparing with Dovecot's plaintext figures. Loading stays over TLS.)
+# Every Postern mix measurement also prints the server's CPU per session (utime+stime of the process from
+# /proc before and after, divided by the sessions or commands the client counted; warm-up included, so
+# it is an upper bound): robust on a loaded machine where sessions/s mostly measures the neighbours.
 #   POSTERN_JAR, BENCH_JAR [the tree's target jars] (to measure jars built elsewhere)
 #   QUIET_MAX [900] (seconds to wait after loading for Postern's indexer to catch up, see wait_quiet)
 #   SHARED_BENCH [../shared/bench] (peers_setup.sh, gen_mbox.py)
@@ -51,6 +57,9 @@ QUIET_MAX="${QUIET_MAX:-900}"
 # bench/pop3 runs its own Postern with port_offset 20000 on this machine: use another offset.
 OFFSET="${OFFSET:-30000}"
 PIMAPS=$((OFFSET + 993))
+PIMAP=$((OFFSET + 143))
+MIX_TLS="${MIX_TLS:-tls}"
+case "$MIX_TLS" in tls|plain) ;; *) echo "MIX_TLS must be tls or plain" >&2; exit 2 ;; esac
 PSMTP=$((OFFSET + 25))
 PEERS_DIR="${PEERS_DIR:-/var/tmp/peers}"
 # Overridable, to measure a jar built elsewhere without touching the tree's target folders.
@@ -89,6 +98,7 @@ listen_address = 127.0.0.1
 port_offset = $OFFSET
 dev.argon2 = $2
 CONF
+  if [[ "$MIX_TLS" == plain ]]; then echo "allow_plaintext_auth = true" >> "$1/postern.conf"; fi
 }
 
 start_postern() { # DATA TAG
@@ -182,10 +192,29 @@ wait_quiet() { # PID [MAX_SECONDS]
 
 mix_once() { # LABEL PORT CLIENTS [--stay-logged-in]
   local label=$1 port=$2 clients=$3; shift 3
+  local tls=(--ssl) postern=0 cpu0=0 line
+  [[ "$port" == "$PIMAPS" ]] && postern=1
+  if [[ "$MIX_TLS" == plain ]]; then
+    tls=()
+    if [[ "$port" == 993 ]]; then port=143; else port=$PIMAP; fi
+  fi
   # The previous measurement's APPENDs may still be indexed: start each one from a settled server.
-  [[ "$port" == "$PIMAPS" && -n "$POSTERN_PID" ]] && wait_quiet "$POSTERN_PID" 60
-  bench imap-mix --port "$port" --ssl --users-file "$USERS_FILE" --mbox "$MBOX" --clients "$clients" \
-    --seconds "$DURATION" --warmup "$WARMUP" --label "$label" "$@" | tee -a "$RESULTS"
+  [[ "$postern" == 1 && -n "$POSTERN_PID" ]] && wait_quiet "$POSTERN_PID" 60
+  [[ "$postern" == 1 && -n "$POSTERN_PID" ]] && cpu0=$(awk '{print $14 + $15}' "/proc/$POSTERN_PID/stat")
+  line=$(bench imap-mix --port "$port" "${tls[@]}" --users-file "$USERS_FILE" --mbox "$MBOX" --clients "$clients" \
+    --seconds "$DURATION" --warmup "$WARMUP" --label "$label" "$@")
+  echo "$line" | tee -a "$RESULTS"
+  if [[ "$postern" == 1 && -n "$POSTERN_PID" ]]; then
+    local cpu1 hz
+    cpu1=$(awk '{print $14 + $15}' "/proc/$POSTERN_PID/stat"); hz=$(getconf CLK_TCK)
+    echo "$line" | python3 -c '
+import json, sys
+r = json.loads(sys.stdin.read()); n = r.get("sessions") or r.get("commands") or 0
+what = "session" if "sessions" in r else r.get("command", "command")
+print("server CPU %s, %s clients, %s: %.2f ms per %s (%d in %s s, warm-up included), load %s" % (r["label"], r["clients"],
+      "TLS" if r["tls"] else "plaintext", (int(sys.argv[2]) - int(sys.argv[1])) * 1000.0 / int(sys.argv[3]) / max(n, 1),
+      what, n, r["seconds"], open("/proc/loadavg").read().split()[0]))' "$cpu0" "$cpu1" "$hz" | tee -a "$WORK/server-cpu.txt" >&2
+  fi
 }
 
 run_mix() {
@@ -256,5 +285,7 @@ esac
 stop_postern
 
 python3 "$ROOT/bench/imap/summarize.py" "$RESULTS" | tee "$WORK/summary.txt"
+[[ -s "$WORK/server-cpu.txt" ]] && tee -a "$WORK/summary.txt" < "$WORK/server-cpu.txt"
+echo "mix transport: $MIX_TLS"
 [[ -n "${POSTERN_JAVA_OPTS:-}" ]] && echo "Postern JVM options: $POSTERN_JAVA_OPTS"
 echo "machine: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end (other work on the machine makes runs noisy)"

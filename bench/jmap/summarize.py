@@ -8,6 +8,7 @@ import sys
 # (key in the result line, statistic, issue 6's target in ms or None)
 COLUMNS = [
     ("first_list_ms", None, None),
+    ("first_list_server_cpu_ms", None, None),
     ("list_ms", "median", 50),
     ("list_ms", "p90", 50),
     ("list_ms", "min", None),
@@ -16,6 +17,10 @@ COLUMNS = [
     ("query_server_cpu_ms", None, None),
     ("get_ms", "median", None),
     ("get_server_cpu_ms", None, None),
+    ("first_total_ms", None, None),
+    ("first_total_server_cpu_ms", None, None),
+    ("total_ms", "median", None),
+    ("total_server_cpu_ms", None, None),
     ("push_ms", "median", 1000),
     ("push_ms", "p90", 1000),
     ("smtp_250_ms", "median", None),
@@ -46,7 +51,7 @@ def main(path):
     print("run            inbox    " + "  ".join(f"{n:>19}" for n in names) + "  missed  load")
     for r in rows:
         cells = [value(r, k, s) for k, s, _ in COLUMNS]
-        print(f"{r['label']:<14} {r.get('inbox_messages')!s:<8} "
+        print(f"{r['label']:<14} {r.get('inbox_threads', r.get('inbox_messages'))!s:<8} "
               + "  ".join(f"{c if c is not None else '-':>19}" for c in cells)
               + f"  {r.get('push_missed', '-')!s:>6}  {r.get('load_before')}->{r.get('load_after')}")
     medians = []

@@ -6,6 +6,7 @@
  *
  * <p>Invariants: passwords are never stored or logged in clear; an unknown user and a wrong password
  * cost the same time and get the same answer; failures are slowed and then refused per client address
- * and per account.
+ * and per account, counted in the shared store when several nodes serve one database, so a
+ * guesser gains nothing by spreading guesses over nodes.
  */
 package org.postern.auth;

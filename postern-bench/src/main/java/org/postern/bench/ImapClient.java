@@ -231,6 +231,21 @@ final class ImapClient implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Like {@link #requireOk} but also accepts {@code NO [EXPUNGEISSUED]}: RFC 9051 §7.1 lets a server
+         * refuse part of a FETCH or STORE because another session expunged messages meanwhile (several
+         * clients on one user expunging). The command was answered; the client learns of the expunge
+         * at its next command, so this counts as work done, not an error.
+         */
+        Response requireAnswered(String what) throws IOException {
+            if (ok() || expungeIssued()) return this;
+            throw new IOException(what + ": " + status + " " + Text.shorten(text));
+        }
+
+        boolean expungeIssued() {
+            return status.equals("NO") && text.regionMatches(true, 0, "[EXPUNGEISSUED]", 0, 15);
+        }
+
         /** The number N of the last "* N EXISTS", or -1. */
         long exists() {
             long n = -1;

@@ -28,6 +28,9 @@ import java.util.concurrent.TimeUnit;
  *       (RFC 8620 §3.7) with the list properties (id, threadId, mailboxIds, keywords, from, subject,
  *       receivedAt, size, preview); timed from sending the request to the last byte of the answer.
  *       {@code query} and {@code get} time the two calls alone, to tell where the time goes.
+ *   <li>{@code total}: the same Email/query with calculateTotal, the conversation view's count (with
+ *       collapseThreads the total counts threads, RFC 8621 §4.4.3); its first (cold) time is
+ *       {@code first_total_ms}, the number {@code inbox_threads}.
  *   <li>{@code push}: with an EventSource stream open (RFC 8620 §7.3, types=Email, no pings), one message
  *       delivered over plain SMTP (RFC 5321, one session for all), timed from writing the end of data
  *       to the arrival of the StateChange event; then the {@code list} request is sent again, as a client
@@ -63,7 +66,7 @@ final class JmapBench {
         int smtpPort = o.integer("smtp-port", 25, 1, 65535);
         String label = o.string("label", target.toString());
         Duration timeout = Duration.ofMillis(o.integer("timeout-ms", 120_000, 1_000, 3_600_000));
-        Set<String> only = Set.of(o.string("only", "list,query,get,push").split(","));
+        Set<String> only = Set.of(o.string("only", "list,query,total,get,push").split(","));
         long pid = o.integer("pid", 0, 0, Integer.MAX_VALUE);
         StringBuilder out = new StringBuilder("{\"bench\":\"jmap\",\"label\":").append(Text.json(label))
                 .append(",\"target\":\"").append(target).append("\",\"load_before\":").append(loadAverage());
@@ -76,21 +79,34 @@ final class JmapBench {
                     + ",\"#ids\":{\"resultOf\":\"q\",\"name\":\"Email/query\",\"path\":\"/ids\"},\"properties\":"
                     + LIST_PROPERTIES + "},\"g\"]");
 
+            long cpu0 = pid > 0 ? cpuTicks(pid) : -1;
             long t = System.nanoTime();
             HttpResponse<byte[]> first = c.post(list);
             double firstMs = (System.nanoTime() - t) / 1e6;
+            long cpu1 = pid > 0 ? cpuTicks(pid) : -1;
             List<?> ids = checkList(first);
             out.append(",\"http\":\"").append(first.version()).append('"');
-            Object total = JsonParser.at(c.call(request("[\"Email/query\"," + query + ",\"calculateTotal\":true},\"q\"]")),
-                    "methodResponses", 0, 1, "total");
-            out.append(",\"inbox_messages\":").append(total == null ? "null" : Long.toString(((Double) total).longValue()));
+            // The conversation view's count (RFC 8621 §4.4.3: with collapseThreads the total counts threads).
+            String totalQuery = request("[\"Email/query\"," + query + ",\"calculateTotal\":true},\"q\"]");
+            t = System.nanoTime();
+            Object total = JsonParser.at(c.call(totalQuery), "methodResponses", 0, 1, "total");
+            double firstTotalMs = (System.nanoTime() - t) / 1e6;
+            long cpu2 = pid > 0 ? cpuTicks(pid) : -1;
+            out.append(",\"inbox_threads\":").append(total == null ? "null" : Long.toString(((Double) total).longValue()));
             out.append(",\"first_list_ms\":").append(MixBench.fmt(firstMs)).append(",\"list_bytes\":").append(first.body().length);
+            out.append(",\"first_total_ms\":").append(MixBench.fmt(firstTotalMs));
+            if (pid > 0) {
+                // The cold requests' CPU time: on a loaded machine their wall time says more about the load.
+                out.append(",\"first_list_server_cpu_ms\":").append(MixBench.fmt((cpu1 - cpu0) * 1000.0 / CLOCK_TICKS));
+                out.append(",\"first_total_server_cpu_ms\":").append(MixBench.fmt((cpu2 - cpu1) * 1000.0 / CLOCK_TICKS));
+            }
 
             if (only.contains("list")) timed(out, "list", c, list, warmup, repeats, JmapBench::checkList, pid);
             if (only.contains("query")) {
                 String q = request("[\"Email/query\"," + query + "},\"q\"]");
                 timed(out, "query", c, q, warmup, repeats, JmapBench::checkQuery, pid);
             }
+            if (only.contains("total")) timed(out, "total", c, totalQuery, warmup, repeats, JmapBench::checkQuery, pid);
             if (only.contains("get")) {
                 StringBuilder idList = new StringBuilder("[");
                 for (Object id : ids) idList.append(idList.length() > 1 ? "," : "").append(Text.json((String) id));

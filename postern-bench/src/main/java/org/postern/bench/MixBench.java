@@ -140,11 +140,11 @@ final class MixBench {
             t = lap(st, "select", t);
             if (exists > 0) {
                 long k = 1 + rnd.nextLong(exists);
-                c.command("FETCH " + k + " " + FETCH_ITEMS).requireOk("FETCH");
+                c.command("FETCH " + k + " " + FETCH_ITEMS).requireAnswered("FETCH");
                 t = lap(st, "fetch", t);
-                c.command("STORE " + k + " +FLAGS (\\Seen)").requireOk("STORE");
+                c.command("STORE " + k + " +FLAGS (\\Seen)").requireAnswered("STORE");
                 t = lap(st, "store", t);
-                c.command("STORE " + exists + " +FLAGS (\\Deleted)").requireOk("STORE \\Deleted");
+                c.command("STORE " + exists + " +FLAGS (\\Deleted)").requireAnswered("STORE \\Deleted");
                 t = lap(st, "store_deleted", t);
                 c.command("EXPUNGE").requireOk("EXPUNGE");
                 t = lap(st, "expunge", t);
@@ -220,7 +220,7 @@ final class MixBench {
                     try {
                         switch (phase) {
                             case "fetch" -> cl.command("FETCH " + (1 + rnd.nextLong(Math.max(1, exists[id]))) + " " + FETCH_ITEMS)
-                                    .requireOk("FETCH");
+                                    .requireAnswered("FETCH");
                             case "list" -> cl.command("LIST \"\" \"*\"").requireOk("LIST");
                             case "append" -> cl.append("INBOX", null, message(id, appendNo++)).requireOk("APPEND");
                             default -> throw new IllegalStateException(phase);

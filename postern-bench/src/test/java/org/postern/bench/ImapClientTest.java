@@ -87,6 +87,28 @@ class ImapClientTest {
     }
 
     @Test
+    void expungeIssuedIsAnAnswerOtherRefusalsAreNot() throws IOException {
+        // RFC 9051 §7.1: another session's EXPUNGE may make a FETCH answer NO [EXPUNGEISSUED].
+        String[][] table = {
+            {"A1 OK done", "true"},
+            {"A1 NO [EXPUNGEISSUED] Some messages were expunged meanwhile", "true"},
+            {"A1 no [expungeissued] lower case", "true"},
+            {"A1 NO [TRYCREATE] no such mailbox", "false"},
+            {"A1 NO EXPUNGEISSUED without brackets", "false"},
+            {"A1 BAD [EXPUNGEISSUED] not a NO", "false"},
+            {"A1 NO", "false"},
+        };
+        for (String[] row : table) {
+            ImapClient.Response r = ImapClient.Response.of("A1", row[0], java.util.List.of(), 0, 0);
+            if (Boolean.parseBoolean(row[1])) {
+                assertThat(r.requireAnswered("FETCH")).as(row[0]).isSameAs(r);
+            } else {
+                assertThatThrownBy(() -> r.requireAnswered("FETCH")).as(row[0]).isInstanceOf(IOException.class);
+            }
+        }
+    }
+
+    @Test
     void idleReturnsOnContinuation() throws IOException {
         Target t = serve("* OK ready\r\n", "+ idling\r\n", "* 4 EXISTS\r\n");
         try (ImapClient c = ImapClient.connect(t, null, null, 5000, 1024)) {

@@ -6,7 +6,8 @@
  * reloading key manager, so renewed PEM files reach HTTPS without a restart), plain HTTP that only
  * redirects to HTTPS, a {@link org.postern.http.Router} other modules (JMAP, webmail, autoconfig)
  * register their handlers with, {@link org.postern.http.StaticFiles} for the webmail's assets, and
- * the browser session machinery ({@link org.postern.http.WebSessions}, {@link org.postern.http.SessionCookie}
+ * the browser session machinery ({@link org.postern.http.WebSessions} over a {@link org.postern.http.SessionTable},
+ * in memory or, adapted by the server, in the store shared by every node; {@link org.postern.http.SessionCookie}
  * per RFC 6265, {@link org.postern.http.Origins} per RFC 6454).
  *
  * <p>Invariants:
@@ -20,6 +21,8 @@
  *       have whole-phase deadlines ({@code ConnectionGuard}), a body must keep a minimum rate
  *       ({@code BodyRateLimit}), and silence ends a connection after the idle timeout.</li>
  *   <li>A session cookie value is never stored: the server keeps its SHA-256 only.</li>
+ *   <li>A session ended anywhere is refused everywhere within {@code WebSessions.Config#cacheTtl};
+ *       never served past its idle or absolute timeout.</li>
  *   <li>A request path is never used as a file name without segment-by-segment validation and a
  *       check that the real path stays under the root.</li>
  * </ul>

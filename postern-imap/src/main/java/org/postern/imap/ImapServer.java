@@ -28,6 +28,7 @@ public final class ImapServer implements ConnectionHandler {
     private final Set<ImapSession> sessions = ConcurrentHashMap.newKeySet();
     private final SearchLimit searchLimit;
     private final ChangesCache changes = new ChangesCache();
+    private final NotifyFeed notifyFeed;
     private volatile boolean shuttingDown;
 
     private final AuthHandler auth;
@@ -62,6 +63,7 @@ public final class ImapServer implements ConnectionHandler {
         this.searchIndex = searchIndex;
         this.auth = new AuthHandler(sasl);
         this.searchLimit = new SearchLimit(config.searchesPerUser(), config.searchWait());
+        this.notifyFeed = new NotifyFeed(store, sessions);
     }
 
     @Override
@@ -91,6 +93,7 @@ public final class ImapServer implements ConnectionHandler {
      */
     public void shutdown() {
         shuttingDown = true;
+        notifyFeed.close();
         for (ImapSession s : sessions) {
             s.accountGone = false;
             s.shutdownRequested = true;
@@ -106,21 +109,9 @@ public final class ImapServer implements ConnectionHandler {
         return searchIndex;
     }
 
-    /**
-     * RFC 5465 §5.6-5.7: METADATA changes reach other sessions' NOTIFY from here (the store's change
-     * feed does not carry them); private entries only their owner's sessions.
-     */
-    void metadataChanged(ImapSession origin, java.util.Map<org.postern.store.MetadataStore.Scope, java.util.Map<String, byte[]>> changes) {
-        for (ImapSession s : sessions) {
-            NotifyWatch w = s.notify;
-            if (s == origin || w == null || s.account == null) continue;
-            for (var e : changes.entrySet()) {
-                var scope = e.getKey();
-                if (scope.userId() != 0 && scope.userId() != s.account.id()) continue;
-                w.metadataChanged(new NotifyWatch.MetadataNote(scope.ownerAccountId(), scope.mailboxId(),
-                        java.util.List.copyOf(e.getValue().keySet())));
-            }
-        }
+    /** RFC 5465 §5.9-5.10: annotation changes, from the store's change feed, for NOTIFY sessions. */
+    NotifyFeed notifyFeed() {
+        return notifyFeed;
     }
 
     ChangesCache changes() {

@@ -352,6 +352,8 @@ final class ImapSession {
     }
 
     private void onChange(ChangeEvent e) {
+        // Identities, settings, annotations...: nothing IDLE reports (NOTIFY hears annotations through NotifyFeed).
+        if (!e.kind().aboutMail() && e.kind() != ChangeEvent.Kind.ACCOUNT) return;
         lastEvent = ChangesCache.tick();
         if (e.kind() == ChangeEvent.Kind.ACCOUNT) accountGone = true;
         notifyDirty = true;
@@ -420,6 +422,7 @@ final class ImapSession {
         watchedOwner = owner;
         if (owner != 0) {
             ownerSubscription = store.changes().subscribe(owner, e -> {
+                if (!e.kind().aboutMail()) return;
                 lastEvent = ChangesCache.tick();
                 if (wake.availablePermits() == 0) wake.release();
             });

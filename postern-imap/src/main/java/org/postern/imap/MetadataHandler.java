@@ -100,8 +100,15 @@ final class MetadataHandler {
         Map<Scope, Map<String, byte[]>> changes = new LinkedHashMap<>();
         if (!shared.isEmpty()) changes.put(scopes.shared, shared);
         if (!priv.isEmpty()) changes.put(scopes.priv, priv);
-        md.apply(changes);
-        s.server.metadataChanged(s, changes);
+        // RFC 5465 §5: a session is not told of its own changes; the feed announces them to everyone.
+        NotifyWatch w = s.notify;
+        if (w != null) w.expectOwn(changes);
+        try {
+            md.apply(changes);
+        } catch (RuntimeException e) {
+            if (w != null) w.forgetOwn(changes);
+            throw e;
+        }
         return "SETMETADATA completed";
     }
 

@@ -83,6 +83,7 @@ final class NotifyHandler {
             }
         }
         w.baseline(mailboxes);
+        s.server.notifyFeed().start();
         s.startNotify(w, mailboxes);
         return "NOTIFY completed";
     }

@@ -14,9 +14,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.postern.imap.codec.ResponseWriter;
 import org.postern.imap.fetch.FetchEngine;
 import org.postern.imap.parse.FetchItem;
+import org.postern.store.ChangeEvent;
 import org.postern.store.Mailbox;
 import org.postern.store.MailboxChanges;
 import org.postern.store.MessageRecord;
+import org.postern.store.MetadataStore;
 import org.postern.store.StoreException;
 
 /**
@@ -28,8 +30,13 @@ import org.postern.store.StoreException;
  * at the end of each command. Both hold the session's output lock ({@link ImapSession#outLock}), so the view and the
  * socket are never used by two threads at once.
  *
+ * <p>Annotation changes (§5.9-5.10) come from the change feed through {@link NotifyFeed}, one entry
+ * per event, whoever made them (another session or node, JMAP, the CLI), and are reported one
+ * entry per unsolicited METADATA response (RFC 5464 §4.4.2).
+ *
  * <p>Rules: events this session caused itself are not reported back (§5 SHOULD): mailboxes a
- * command named are re-read silently after it. Shared mailboxes need "r" as well as "l" (§5); one
+ * command named are re-read silently after it, and entries its own SETMETADATA wrote are expected
+ * ({@link #expectOwn}) and dropped when the feed announces them. Shared mailboxes need "r" as well as "l" (§5); one
  * listable without "r" is reported once as \NoAccess and not watched. More than
  * {@link ImapConfig#notifyLimit()} notifications at once (or METADATA changes queued) end NOTIFY with
  * NOTIFICATIONOVERFLOW (§5.8): a client that far behind is better served by resynchronising.
@@ -71,8 +78,8 @@ final class NotifyWatch {
 
     enum SelectedMode { NONE, IMMEDIATE, DELAYED }
 
-    /** A METADATA change made by another session (the store feed does not carry them). */
-    record MetadataNote(long ownerId, long mailboxId, List<String> entries) {}
+    /** Own writes expected back from the feed before this many are forgotten (a missed event must not pile up). */
+    private static final int MAX_OWN = 1_000;
 
     final SelectedMode selectedMode;
     final Set<Event> selectedEvents;
@@ -81,7 +88,9 @@ final class NotifyWatch {
     private final ImapSession s;
     /** The mailboxes as last reported, by id; guarded by the output lock. */
     private Map<Long, Mailbox> known = new HashMap<>();
-    private final ConcurrentLinkedQueue<MetadataNote> metadata = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<ChangeEvent.Entry> metadata = new ConcurrentLinkedQueue<>();
+    /** Entries this session's SETMETADATA wrote whose events have not come back yet, with their counts. */
+    private final Map<ChangeEvent.Entry, Integer> own = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicInteger queued = new AtomicInteger();
     private volatile boolean overflowed;
     private volatile boolean stopped;
@@ -130,7 +139,9 @@ final class NotifyWatch {
         for (Mailbox m : mailboxes) {
             long owner = SharedMailboxes.ownerOf(m);
             if (!SharedMailboxes.isShared(m.id()) || seen.size() >= MAX_OWNERS || events(m, rights).isEmpty()) continue;
-            if (seen.add(owner)) owners.add(s.store.changes().subscribe(owner, e -> s.wake.release()));
+            if (seen.add(owner)) owners.add(s.store.changes().subscribe(owner, e -> {
+                if (e.kind().aboutMail()) s.wake.release();
+            }));
         }
         s.wake.listener(waker);
         poll = IdleHandler.poll(s.wake::release, POLL_SECONDS);
@@ -152,9 +163,28 @@ final class NotifyWatch {
         s.wake.release();
     }
 
-    /** From another session's thread: queue it and wake the notifier. */
-    void metadataChanged(MetadataNote note) {
+    /** Before this session's SETMETADATA writes: the feed's events of these entries are its own. */
+    void expectOwn(Map<MetadataStore.Scope, Map<String, byte[]>> changes) {
+        if (own.size() > MAX_OWN) own.clear();
+        changes.forEach((scope, entries) -> entries.keySet()
+                .forEach(name -> own.merge(new ChangeEvent.Entry(scope, name), 1, Integer::sum)));
+    }
+
+    /** The write failed: nothing of it will be announced. */
+    void forgetOwn(Map<MetadataStore.Scope, Map<String, byte[]>> changes) {
+        changes.forEach((scope, entries) -> entries.keySet()
+                .forEach(name -> own.computeIfPresent(new ChangeEvent.Entry(scope, name), (k, n) -> n > 1 ? n - 1 : null)));
+    }
+
+    /** From the change feed's thread: queue it and wake the notifier. */
+    void metadataChanged(ChangeEvent.Entry note) {
         if (stopped) return;
+        boolean[] mine = {false};
+        own.computeIfPresent(note, (k, n) -> {
+            mine[0] = true;
+            return n > 1 ? n - 1 : null;
+        });
+        if (mine[0]) return;
         if (queued.incrementAndGet() > s.config.notifyLimit()) {
             overflowed = true;
         } else {
@@ -292,7 +322,8 @@ final class NotifyWatch {
         parentNotes(parents, next, list, rights, notes);
         known = next;
         queued.set(0);
-        for (MetadataNote n; (n = metadata.poll()) != null; ) metadataNote(n, list, rights, notes);
+        Set<Note> reported = new java.util.HashSet<>();
+        for (ChangeEvent.Entry n; (n = metadata.poll()) != null; ) metadataNote(n, list, rights, notes, reported);
         if (overflowed || notes.size() > s.config.notifyLimit()) {
             overflow();
             return;
@@ -322,14 +353,19 @@ final class NotifyWatch {
         stop();
     }
 
-    private void metadataNote(MetadataNote n, List<Mailbox> list, Map<Long, String> rights, List<Note> notes) {
-        if (n.mailboxId() == 0) {
-            if (wantsServerMetadata()) notes.add(new Note.Metadata("", n.entries()));
+    /** One entry's response, once per round however often it changed. */
+    private void metadataNote(ChangeEvent.Entry n, List<Mailbox> list, Map<Long, String> rights, List<Note> notes,
+            Set<Note> reported) {
+        MetadataStore.Scope scope = n.scope();
+        if (scope.mailboxId() == 0) {
+            Note note = new Note.Metadata("", List.of(n.name()));
+            if (wantsServerMetadata() && reported.add(note)) notes.add(note);
             return;
         }
         for (Mailbox m : list) {
-            if (SharedMailboxes.ownerOf(m) == n.ownerId() && SharedMailboxes.realIdOf(m) == n.mailboxId()) {
-                if (events(m, rights).contains(Event.MAILBOX_METADATA_CHANGE)) notes.add(new Note.Metadata(m.name(), n.entries()));
+            if (SharedMailboxes.ownerOf(m) == scope.ownerAccountId() && SharedMailboxes.realIdOf(m) == scope.mailboxId()) {
+                Note note = new Note.Metadata(m.name(), List.of(n.name()));
+                if (events(m, rights).contains(Event.MAILBOX_METADATA_CHANGE) && reported.add(note)) notes.add(note);
                 return;
             }
         }

@@ -4,6 +4,9 @@ package org.postern.imap;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -15,6 +18,8 @@ import org.postern.imap.parse.Command;
 import org.postern.imap.parse.SequenceSet;
 import org.postern.store.MessageRecord;
 import org.postern.store.MessageSortKeys;
+import org.postern.store.SortKeyColumns;
+import org.postern.store.SortKeyColumns.Field;
 import org.postern.store.backend.SortKeyDerivation;
 
 /**
@@ -26,8 +31,9 @@ import org.postern.store.backend.SortKeyDerivation;
  * <p>The header-derived keys (sent date, casemapped base subject, first mailboxes, display names) are
  * derived by {@link SortKeyDerivation} and stored by the store backends with each new message
  * ({@link MessageSortKeys}, version {@link #KEY_VERSION}); a SORT reads them for the whole mailbox in
- * one query and derives (and stores) only those of messages stored before that, so sorting 100,000
- * messages does not read 100,000 bodies.
+ * one query as columns of primitives (kept for later SORTs in {@link SortKeyCache}) and derives (and
+ * stores) only those of messages stored before that, so sorting 100,000 messages does not read
+ * 100,000 bodies.
  */
 final class SortHandler {
     static final int KEY_VERSION = SortKeyDerivation.VERSION;
@@ -40,15 +46,16 @@ final class SortHandler {
      */
     private static final int ASK_STORE_FROM = 500;
     /**
-     * Keys by body, shared by all sessions: bodies never change, so an entry never goes stale. Bounded
-     * (about 200 bytes each); emptied when full, after which the store supplies them again.
+     * Derived keys by body (messages not in the stored columns), shared by all sessions: bodies never
+     * change, so an entry never goes stale. Bounded (about 200 bytes each); emptied when full.
      */
-    private static final int KNOWN_MAX = 250_000;
+    private static final int KNOWN_MAX = 50_000;
     private static final Map<String, MessageSortKeys> KNOWN = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Empties the shared keys (tests: the next SORT must rely on the store or parse). */
     static void forgetKnownKeys() {
         KNOWN.clear();
+        SortKeyCache.clear();
     }
 
     private static void know(MessageSortKeys k) {
@@ -62,34 +69,23 @@ final class SortHandler {
         }
         SelectedMailbox m = s.selected;
         int[] seqs = SearchHandler.matching(s, m, c.key());
-        boolean needsHeaders = c.criteria().stream()
-                .anyMatch(cr -> cr.key() != Command.SortKey.ARRIVAL && cr.key() != Command.SortKey.SIZE);
-        MessageSortKeys[] keys = needsHeaders ? keysOf(s, m, seqs) : null;
-        // Columns of primitives and one stable merge sort over positions: with 100,000 messages a
-        // comparator chain over boxed records spent most of its time in allocation and indirection.
-        // Positions start in sequence order and the sort is stable, so equal keys keep that order
-        // (RFC 5256 §3: ties are broken by sequence number), also under REVERSE.
-        int n = seqs.length;
-        PositionOrder[] chain = new PositionOrder[c.criteria().size()];
-        for (int i = 0; i < chain.length; i++) {
-            Command.SortCriterion cr = c.criteria().get(i);
-            PositionOrder one = order(cr.key(), m, seqs, keys);
-            chain[i] = cr.reverse() ? (a, b) -> one.compare(b, a) : one;
+        EnumSet<Field> fields = EnumSet.noneOf(Field.class);
+        for (Command.SortCriterion cr : c.criteria()) {
+            Field f = field(cr.key());
+            if (f != null) fields.add(f);
         }
-        PositionOrder order = chain.length == 1 ? chain[0] : (a, b) -> {
-            for (PositionOrder o : chain) {
-                int r = o.compare(a, b);
-                if (r != 0) return r;
-            }
-            return 0;
-        };
-        int[] positions = new int[n];
-        for (int i = 0; i < n; i++) positions[i] = i;
-        sortStable(positions, order);
+        PositionKeys keys = fields.isEmpty() ? null : keysOf(s, m, seqs, fields);
+        // Every criterion as int ranks, then primitive sorts (SortRanks). Positions start in sequence
+        // order and each pass is stable, so equal keys keep that order (RFC 5256 §3: ties are broken by
+        // sequence number), also under REVERSE.
+        List<SortRanks.Key> chain = new ArrayList<>(c.criteria().size());
+        for (Command.SortCriterion cr : c.criteria()) chain.add(rank(cr, m, seqs, keys));
+        int n = seqs.length;
+        int[] positions = SortRanks.order(n, chain);
         if (c.returns() == null) {
             ResponseWriter out = s.out();
             out.raw("* SORT");
-            for (int p : positions) out.raw(' ').number(c.uid() ? m.uidAt(seqs[p]) : seqs[p]);
+            writeNumbers(out, positions, m, seqs, c.uid());
             out.crlf();
             return c.name() + " completed";
         }
@@ -108,148 +104,185 @@ final class SortHandler {
         return c.name() + " completed";
     }
 
-    /** Compares two positions of the sorted messages; never boxes. */
-    @FunctionalInterface
-    interface PositionOrder {
-        int compare(int a, int b);
+    /**
+     * " n1 n2 ..." (UIDs or sequence numbers in sort order) formatted into one buffer and written in
+     * chunks: one write per 64 KiB rather than two per number through the connection's streams.
+     */
+    private static void writeNumbers(ResponseWriter out, int[] positions, SelectedMailbox m, int[] seqs, boolean uid)
+            throws IOException {
+        byte[] buf = new byte[64 * 1024];
+        int len = 0;
+        for (int p : positions) {
+            if (len > buf.length - 24) {
+                out.bytes(buf, 0, len);
+                len = 0;
+            }
+            long v = uid ? m.uidAt(seqs[p]) : seqs[p];
+            buf[len++] = ' ';
+            int start = len;
+            do {
+                buf[len++] = (byte) ('0' + v % 10);
+                v /= 10;
+            } while (v > 0);
+            for (int i = start, j = len - 1; i < j; i++, j--) {
+                byte t = buf[i];
+                buf[i] = buf[j];
+                buf[j] = t;
+            }
+        }
+        out.bytes(buf, 0, len);
     }
 
-    private static PositionOrder order(Command.SortKey key, SelectedMailbox m, int[] seqs, MessageSortKeys[] k) {
-        int n = seqs.length;
+    /** The stored column a criterion needs; null for ARRIVAL and SIZE, which the view holds. */
+    private static Field field(Command.SortKey key) {
         return switch (key) {
+            case ARRIVAL, SIZE -> null;
+            case DATE -> Field.SENT_DATE;
+            case SUBJECT -> Field.SUBJECT;
+            case FROM -> Field.FROM;
+            case TO -> Field.TO;
+            case CC -> Field.CC;
+            case DISPLAYFROM -> Field.DISPLAY_FROM;
+            case DISPLAYTO -> Field.DISPLAY_TO;
+        };
+    }
+
+    private static SortRanks.Key rank(Command.SortCriterion cr, SelectedMailbox m, int[] seqs, PositionKeys k) {
+        int n = seqs.length;
+        return switch (cr.key()) {
             case ARRIVAL -> {
                 long[] v = new long[n];
                 for (int i = 0; i < n; i++) v[i] = m.internalDateMillisAt(seqs[i]);
-                yield (a, b) -> Long.compare(v[a], v[b]);
+                yield SortRanks.of(v, cr.reverse());
             }
             case SIZE -> {
                 long[] v = new long[n];
                 for (int i = 0; i < n; i++) v[i] = m.sizeAt(seqs[i]);
-                yield (a, b) -> Long.compare(v[a], v[b]);
+                yield SortRanks.of(v, cr.reverse());
             }
             case DATE -> {
                 long[] v = new long[n];
                 // RFC 5256 §2.2: the internal date when the Date header is missing or unreadable.
                 for (int i = 0; i < n; i++) {
-                    long sent = k[i].sentDate();
+                    long sent = k.sent()[i];
                     v[i] = sent == MessageSortKeys.NO_DATE ? m.internalDateMillisAt(seqs[i]) : sent;
                 }
-                yield (a, b) -> Long.compare(v[a], v[b]);
+                yield SortRanks.of(v, cr.reverse());
             }
-            case SUBJECT -> strings(k, MessageSortKeys::subject);
-            case FROM -> strings(k, MessageSortKeys::from);
-            case TO -> strings(k, MessageSortKeys::to);
-            case CC -> strings(k, MessageSortKeys::cc);
-            case DISPLAYFROM -> strings(k, MessageSortKeys::displayFrom);
-            case DISPLAYTO -> strings(k, MessageSortKeys::displayTo);
+            default -> {
+                Field f = field(cr.key());
+                yield new SortRanks.Key(k.ranks().get(f), k.distinct().get(f), cr.reverse());
+            }
         };
     }
 
     /**
-     * The keys are casemapped already, so plain String order is i;ascii-casemap order. A mailbox has
-     * far fewer distinct subjects or senders than messages: each distinct string is compared while
-     * ranking them, and the messages are then sorted by rank (ints side by side, not strings scattered
-     * over the heap).
+     * Per position of the sorted messages: the sent date ({@link MessageSortKeys#NO_DATE} when
+     * unknown) and, per string field, the rank of its value and the number of distinct values.
      */
-    private static PositionOrder strings(MessageSortKeys[] k, java.util.function.Function<MessageSortKeys, String> f) {
-        Map<String, Integer> ids = new java.util.HashMap<>();
-        List<String> distinct = new ArrayList<>();
-        int[] v = new int[k.length];
-        for (int i = 0; i < k.length; i++) {
-            String key = f.apply(k[i]);
-            Integer id = ids.get(key);
-            if (id == null) {
-                id = distinct.size();
-                ids.put(key, id);
-                distinct.add(key);
-            }
-            v[i] = id;
+    private record PositionKeys(long[] sent, Map<Field, int[]> ranks, Map<Field, Integer> distinct) {}
+
+    /**
+     * The header-derived keys of the messages at {@code seqs}: from the shared columns of the
+     * mailbox, loaded from the store in one query when missing or when many messages arrived since,
+     * else (a few new messages, or mail stored before keys were) derived from the message itself.
+     */
+    private static PositionKeys keysOf(ImapSession s, SelectedMailbox m, int[] seqs, EnumSet<Field> fields) {
+        // Keyed by the server's store, not the session's view of it (one per session): every session
+        // that can select the mailbox shares its columns, read through its own view (and rights).
+        SortKeyCache.Key key = new SortKeyCache.Key(s.server.store(), m.ownerId, m.ownerMailboxId, m.uidValidity);
+        SortKeyCache.Entry e = SortKeyCache.get(key);
+        boolean loaded = false;
+        if (e == null || !e.columns.fields().containsAll(fields)) {
+            e = load(s, m, key, e, fields);
+            loaded = true;
         }
-        Integer[] byValue = new Integer[distinct.size()];
-        for (int i = 0; i < byValue.length; i++) byValue[i] = i;
-        java.util.Arrays.sort(byValue, (a, b) -> distinct.get(a).compareTo(distinct.get(b)));
-        int[] rank = new int[byValue.length];
-        for (int r = 0; r < byValue.length; r++) rank[byValue[r]] = r;
-        for (int i = 0; i < v.length; i++) v[i] = rank[v[i]];
-        return (a, b) -> Integer.compare(v[a], v[b]);
+        int n = seqs.length;
+        int[] row = new int[n];
+        int nMissing = rows(e.columns, m, seqs, row);
+        // Many unknown (a mailbox filled since it was loaded): one query beats parsing each.
+        if (!loaded && nMissing > 0 && (nMissing >= ASK_STORE_FROM || 2 * nMissing >= n)) {
+            e = load(s, m, key, e, fields);
+            nMissing = rows(e.columns, m, seqs, row);
+        }
+        MessageSortKeys[] derived = nMissing == 0 ? null : derive(s, m, seqs, row);
+        SortKeyColumns cols = e.columns;
+        long[] sent = null;
+        if (fields.contains(Field.SENT_DATE)) {
+            sent = new long[n];
+            for (int i = 0; i < n; i++) sent[i] = row[i] >= 0 ? cols.sentDates()[row[i]] : derived[i].sentDate();
+        }
+        Map<Field, int[]> ranks = new EnumMap<>(Field.class);
+        Map<Field, Integer> distinct = new EnumMap<>(Field.class);
+        for (Field f : fields) {
+            if (f == Field.SENT_DATE) continue;
+            SortKeyColumns.Strings st = cols.strings().get(f);
+            int[] ids = st.ids();
+            int[] r = new int[n];
+            if (derived == null) {
+                int[] valueRank = e.ranks(f);
+                for (int i = 0; i < n; i++) r[i] = valueRank[ids[row[i]]];
+                distinct.put(f, st.values().size());
+            } else {
+                // Strings of derived keys join the column's distinct values, ranked together.
+                List<String> values = new ArrayList<>(st.values());
+                Map<String, Integer> idOf = new HashMap<>();
+                for (int v = 0; v < values.size(); v++) idOf.put(values.get(v), v);
+                int[] id = new int[n];
+                for (int i = 0; i < n; i++) {
+                    if (row[i] >= 0) {
+                        id[i] = ids[row[i]];
+                    } else {
+                        id[i] = idOf.computeIfAbsent(f.of(derived[i]), x -> {
+                            values.add(x);
+                            return values.size() - 1;
+                        });
+                    }
+                }
+                int[] valueRank = SortRanks.ofDistinct(values);
+                for (int i = 0; i < n; i++) r[i] = valueRank[id[i]];
+                distinct.put(f, values.size());
+            }
+            ranks.put(f, r);
+        }
+        return new PositionKeys(sent, ranks, distinct);
     }
 
-    /** A stable merge sort of {@code a} (insertion sort below 32 elements). */
-    static void sortStable(int[] a, PositionOrder o) {
-        if (a.length < 2) return;
-        int[] tmp = new int[a.length];
-        int run = 32;
-        for (int lo = 0; lo < a.length; lo += run) insertion(a, lo, Math.min(a.length, lo + run), o);
-        int[] src = a;
-        int[] dst = tmp;
-        for (int width = run; width < a.length; width *= 2) {
-            for (int lo = 0; lo < a.length; lo += 2 * width) {
-                int mid = Math.min(a.length, lo + width);
-                int hi = Math.min(a.length, lo + 2 * width);
-                merge(src, dst, lo, mid, hi, o);
-            }
-            int[] t = src;
-            src = dst;
-            dst = t;
-        }
-        if (src != a) System.arraycopy(src, 0, a, 0, a.length);
+    /** The mailbox's stored columns for {@code fields} and those already held, now shared. */
+    private static SortKeyCache.Entry load(ImapSession s, SelectedMailbox m, SortKeyCache.Key key,
+            SortKeyCache.Entry held, EnumSet<Field> fields) {
+        EnumSet<Field> all = EnumSet.copyOf(fields);
+        if (held != null) all.addAll(held.columns.fields());
+        SortKeyCache.Entry e = new SortKeyCache.Entry(
+                s.store.mailboxes().sortKeyColumns(m.ownerId, m.ownerMailboxId, KEY_VERSION, all));
+        SortKeyCache.put(key, e);
+        return e;
     }
 
-    private static void insertion(int[] a, int lo, int hi, PositionOrder o) {
-        for (int i = lo + 1; i < hi; i++) {
-            int x = a[i];
-            int j = i - 1;
-            while (j >= lo && o.compare(a[j], x) > 0) {
-                a[j + 1] = a[j];
-                j--;
-            }
-            a[j + 1] = x;
+    /** Fills {@code row} with each position's row in {@code cols} (-1 when absent); returns how many are absent. */
+    private static int rows(SortKeyColumns cols, SelectedMailbox m, int[] seqs, int[] row) {
+        long[] uids = cols.uids();
+        int missing = 0;
+        for (int i = 0; i < seqs.length; i++) {
+            int r = java.util.Arrays.binarySearch(uids, m.uidAt(seqs[i]));
+            row[i] = r < 0 ? -1 : r;
+            if (r < 0) missing++;
         }
-    }
-
-    private static void merge(int[] src, int[] dst, int lo, int mid, int hi, PositionOrder o) {
-        // Already in order (common: a mailbox appended in date order): copy without comparing each.
-        if (mid >= hi || o.compare(src[mid - 1], src[mid]) <= 0) {
-            System.arraycopy(src, lo, dst, lo, hi - lo);
-            return;
-        }
-        int i = lo;
-        int j = mid;
-        for (int k = lo; k < hi; k++) {
-            // "<= 0" takes the left one on ties: that is what keeps the sort stable.
-            if (j >= hi || (i < mid && o.compare(src[i], src[j]) <= 0)) dst[k] = src[i++];
-            else dst[k] = src[j++];
-        }
+        return missing;
     }
 
     /**
-     * The header-derived keys of the messages at {@code seqs}: from the shared map, else from the
-     * store (one query for the mailbox when many are unknown), else derived from the message itself.
+     * Keys of the positions without a row, from the shared map or derived from the message's header
+     * section (and then stored, so this happens once per message stored before keys were kept).
      */
-    private static MessageSortKeys[] keysOf(ImapSession s, SelectedMailbox m, int[] seqs) {
+    private static MessageSortKeys[] derive(ImapSession s, SelectedMailbox m, int[] seqs, int[] row) {
         MessageSortKeys[] keys = new MessageSortKeys[seqs.length];
-        int[] missing = new int[0];
-        int nMissing = 0;
-        for (int i = 0; i < seqs.length; i++) {
-            keys[i] = KNOWN.get(m.blobIdAt(seqs[i]));
-            if (keys[i] == null) {
-                if (nMissing == missing.length) missing = java.util.Arrays.copyOf(missing, Math.max(16, nMissing * 2));
-                missing[nMissing++] = i;
-            }
-        }
-        if (nMissing == 0) return keys;
         List<MessageSortKeys> fresh = new ArrayList<>();
-        // Many unknown (a fresh process): one query for the mailbox's stored keys beats parsing; the
-        // backends store them with every new message, so they are there but for messages stored before.
-        Map<Long, MessageSortKeys> stored = nMissing >= ASK_STORE_FROM || 2 * nMissing >= m.size()
-                ? s.store.mailboxes().sortKeys(m.ownerId, m.ownerMailboxId, KEY_VERSION) : Map.of();
-        for (int x = 0; x < nMissing; x++) {
-            int i = missing[x];
+        for (int i = 0; i < seqs.length; i++) {
+            if (row[i] >= 0) continue;
             MessageRecord r = m.at(seqs[i]);
-            MessageSortKeys sk = stored.get(r.uid());
-            if (sk != null && sk.blobId().equals(r.blobId())) {
-                know(sk);
-            } else {
+            MessageSortKeys sk = KNOWN.get(r.blobId());
+            if (sk == null) {
                 Headers h = headerBlock(s, r);
                 sk = derive(r.blobId(), h);
                 // An unreadable message sorts as if it had no headers, but that is not kept.

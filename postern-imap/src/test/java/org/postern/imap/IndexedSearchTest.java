@@ -61,7 +61,7 @@ class IndexedSearchTest {
         SaslMechanisms sasl = new SaslMechanisms(new Authenticator(store.directory(),
                 new AuthThrottle(AuthThrottle.Policy.RELAXED, Clock.systemUTC()), PasswordHasher.Cost.TEST, Clock.systemUTC()));
         ImapConfig config = ImapConfig.defaults("localhost", false).withAllowPlaintextAuth(true);
-        index = SearchIndex.open(dir.resolve("data/index"), store);
+        index = org.postern.search.LuceneSearchIndex.open(dir.resolve("data/index"), store);
         scanning = Listener.start("imap", InetAddress.getLoopbackAddress(), 0, false, null, NetLimits.DEFAULT,
                 new ImapServer(config, store, sasl, null));
         indexed = Listener.start("imap", InetAddress.getLoopbackAddress(), 0, false, null, NetLimits.DEFAULT,

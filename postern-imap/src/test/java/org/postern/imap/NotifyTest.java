@@ -3,12 +3,17 @@ package org.postern.imap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.postern.auth.PasswordHasher;
 import org.postern.auth.Passwords;
+import org.postern.store.MetadataStore;
+import org.postern.store.sqlite.SqliteMailStore;
 
 /**
  * NOTIFY (RFC 5465) as transcripts with two sessions: one changes things, the other is told without
@@ -168,6 +173,39 @@ class NotifyTest {
             a.expectLines("* METADATA INBOX /shared/comment", "* METADATA INBOX /private/x");
             b.exchange("c SETMETADATA \"\" (/private/vendor/x \"1\")", "c OK SETMETADATA completed");
             a.expectLines("* METADATA \"\" /private/vendor/x");
+            a.exchange("d NOOP", "d OK NOOP completed");
+        }
+    }
+
+    @Test
+    void metadataWrittenOutsideThisServerReachesNotifyThroughTheFeed() throws Exception {
+        try (ImapFixture.Session a = start().login()) {
+            long alice = server.store.directory().account(ImapFixture.USER).orElseThrow().id();
+            long bob = server.store.directory().createAccount("bob@example.org",
+                    new Passwords(PasswordHasher.Cost.TEST).record("pw"), false).id();
+            long inbox = server.store.mailboxes().find(alice, "INBOX").orElseThrow().id();
+            a.exchange("a NOTIFY SET (personal (MailboxMetadataChange ServerMetadataChange))", "a OK NOTIFY completed");
+            // RFC 5465 §5: a session's own change is not reported back to it.
+            a.exchange("b SETMETADATA INBOX (/private/mine \"1\")", "b OK SETMETADATA completed");
+            a.exchange("c NOOP", "c OK NOOP completed");
+            // Another process on the same store (the CLI, JMAP Settings on another node) writes.
+            try (SqliteMailStore other = SqliteMailStore.open(dir.resolve("data"))) {
+                other.metadata().apply(Map.of(MetadataStore.Scope.serverPrivate(alice),
+                        Map.of("/private/vendor/postern/webmail", "{}".getBytes(StandardCharsets.UTF_8))));
+                // §5.10 ServerMetadataChange: mailbox name "" (RFC 5464 §4.4.2 unsolicited form).
+                a.expectLines("* METADATA \"\" /private/vendor/postern/webmail");
+                other.metadata().apply(Map.of(MetadataStore.Scope.serverShared(),
+                        Map.of("/shared/admin", "mailto:postmaster@example.org".getBytes(StandardCharsets.UTF_8))));
+                a.expectLines("* METADATA \"\" /shared/admin");
+                // Bob's private entries are his alone (RFC 5464 §3.2): the next line is about INBOX.
+                other.metadata().apply(Map.of(MetadataStore.Scope.serverPrivate(bob),
+                        Map.of("/private/comment", "bob's".getBytes(StandardCharsets.UTF_8))));
+                Map<String, byte[]> removal = new HashMap<>();
+                removal.put("/private/mine", null);
+                other.metadata().apply(Map.of(MetadataStore.Scope.mailboxPrivate(alice, inbox, alice), removal));
+                // §5.9 MailboxMetadataChange, for a removal too.
+                a.expectLines("* METADATA INBOX /private/mine");
+            }
             a.exchange("d NOOP", "d OK NOOP completed");
         }
     }

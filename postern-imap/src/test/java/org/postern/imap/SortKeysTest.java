@@ -83,4 +83,27 @@ class SortKeysTest {
             c.exchange("c SORT (DATE) UTF-8 ALL", "* SORT 2 1 3", "c OK SORT completed");
         }
     }
+
+    /**
+     * The shared columns of a sorted mailbox miss messages that arrive later: a SORT after that still
+     * orders every message (the new one's keys taken from the store or its header), in every session.
+     */
+    @Test
+    void messagesArrivingAfterTheColumnsWereLoadedAreSortedToo() throws Exception {
+        try (ImapFixture.Session c = server.login(); ImapFixture.Session other = server.login()) {
+            c.append("INBOX", SortPreviewTest.msg("b@example.org", "x@example.org", "beta", "Sat, 3 Feb 2024 10:00:00 +0000", "1"));
+            c.append("INBOX", SortPreviewTest.msg("d@example.org", "x@example.org", "delta", "Thu, 1 Feb 2024 10:00:00 +0000", "2"));
+            c.cmd("s SELECT INBOX");
+            c.exchange("a SORT (SUBJECT) UTF-8 ALL", "* SORT 1 2", "a OK SORT completed");
+            c.append("INBOX", SortPreviewTest.msg("a@example.org", "x@example.org", "Re: alpha", "Fri, 2 Feb 2024 10:00:00 +0000", "3"));
+            c.append("INBOX", SortPreviewTest.msg("c@example.org", "x@example.org", "gamma", "Fri, 2 Feb 2024 10:00:00 +0000", "4"));
+            c.cmd("n NOOP");
+            c.exchange("b SORT (SUBJECT) UTF-8 ALL", "* SORT 3 1 2 4", "b OK SORT completed");
+            c.exchange("c SORT (REVERSE DATE SUBJECT) UTF-8 ALL", "* SORT 1 3 4 2", "c OK SORT completed");
+            c.exchange("d UID SORT RETURN (MIN MAX COUNT) (FROM) UTF-8 ALL",
+                    "* ESEARCH (TAG \"d\") UID MIN 3 MAX 2 COUNT 4", "d OK UID SORT completed");
+            other.cmd("s EXAMINE INBOX");
+            other.exchange("e SORT (DISPLAYFROM) UTF-8 NOT SUBJECT beta", "* SORT 3 4 2", "e OK SORT completed");
+        }
+    }
 }

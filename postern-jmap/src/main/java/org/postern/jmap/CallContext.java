@@ -10,15 +10,14 @@ import org.postern.store.MailStore;
 /**
  * What a method call may use: the authenticated account, the store, the limits, and the request's
  * creation id map (RFC 8620 §3.3 createdIds, §5.3 "#" references to objects created earlier), the
- * per-account thread cache, the push signals for changes the store's feed does not carry, and the
+ * per-account thread cache, and the
  * caller's credentials (Password/change).
  */
 public record CallContext(Account account, MailStore store, JmapLimits limits, Map<String, String> createdIds,
-        Uploads uploads, MessageCache messages, ThreadCache threads, AccountSignals signals, Credentials credentials) {
+        Uploads uploads, MessageCache messages, ThreadCache threads, Credentials credentials) {
     public CallContext(Account account, MailStore store, JmapLimits limits, Map<String, String> createdIds,
             Uploads uploads, MessageCache messages) {
-        this(account, store, limits, createdIds, uploads, messages, new ThreadCache(), new AccountSignals(),
-                Credentials.NONE);
+        this(account, store, limits, createdIds, uploads, messages, new ThreadCache(), Credentials.NONE);
     }
 
     public String accountId() {
@@ -36,10 +35,5 @@ public record CallContext(Account account, MailStore store, JmapLimits limits, M
     public String resolveId(String id) {
         if (id != null && id.startsWith("#")) return createdIds.get(id.substring(1));
         return id;
-    }
-
-    /** A state of this account changed that the store's change feed does not announce. */
-    public void changed() {
-        signals.fire(account.id());
     }
 }

@@ -25,10 +25,12 @@ import org.postern.store.MailStore;
 
 /**
  * Push over EventSource (RFC 8620 §7.3): a "state" event carrying a StateChange object (§7.1) each
- * time a state of the account moves (every type of {@link States}), driven by the store's change
- * feed, JMAP's own {@link AccountSignals} and a periodic re-check, and
- * "ping" events at the interval the client asked for (clamped). The stream runs on its own virtual
- * thread; the feed listener only wakes it (ChangeFeed listeners must never write to a socket).
+ * time a state of the account moves (every type of {@link States}), and "ping" events at the
+ * interval the client asked for (clamped). The store's change feed announces every type whoever
+ * changed it (this server's JMAP or IMAP, the CLI, the queue, another node), within a second, so the
+ * feed alone drives the stream; events of kinds no pushed type follows are not even looked at. The
+ * stream runs on its own virtual thread; the feed listener only wakes it (ChangeFeed listeners must
+ * never write to a socket).
  * Streams are capped per account and in total (HOSTILE.md A60).
  */
 final class EventSourceEndpoint {
@@ -39,20 +41,36 @@ final class EventSourceEndpoint {
     /** Without pings, a comment line this often finds dead connections, so their slots are freed. */
     static final long KEEPALIVE_NANOS = 30_000_000_000L;
     static final Set<String> TYPES = States.TYPES;
-    /** Changes the feed does not announce (the queue's delivery reports, the CLI) are found this often. */
-    static final long RECHECK_NANOS = 10_000_000_000L;
 
     private final Json json;
     private final MailStore store;
-    private final AccountSignals signals;
     private final Semaphore total = new Semaphore(MAX_TOTAL);
     private final Map<Long, AtomicInteger> perAccount = new ConcurrentHashMap<>();
     private volatile boolean closing;
 
-    EventSourceEndpoint(Json json, MailStore store, AccountSignals signals) {
+    EventSourceEndpoint(Json json, MailStore store) {
         this.json = json;
         this.store = store;
-        this.signals = signals;
+    }
+
+    /**
+     * Whether an event can move a state of {@code types}: annotations only for Settings (the webmail's
+     * preferences are a /private server entry); every other kind maps to its type. Messages and
+     * mailboxes move Email, Thread, Mailbox and EmailDelivery alike; an account-wide event (a feed
+     * resync) may have moved anything.
+     */
+    static boolean concerns(ChangeEvent e, Set<String> types) {
+        return switch (e.kind()) {
+            case MESSAGES, MAILBOXES -> e.mailboxId() == 0 || types.contains("Email") || types.contains("Thread")
+                    || types.contains("Mailbox") || types.contains("EmailDelivery");
+            case ACCOUNT -> true;
+            case IDENTITIES -> types.contains("Identity");
+            case SUBMISSIONS -> types.contains("EmailSubmission");
+            case VACATION -> types.contains("VacationResponse");
+            case SETTINGS -> types.contains("Settings");
+            case METADATA -> types.contains("Settings") && e.entry().scope().mailboxId() == 0
+                    && e.entry().name().startsWith("/private/");
+        };
     }
 
     void shutdown() {
@@ -84,8 +102,9 @@ final class EventSourceEndpoint {
             return;
         }
         Semaphore wake = new Semaphore(0);
-        try (AutoCloseable sub = store.changes().subscribe(acc, (ChangeEvent e) -> wake.release());
-                AutoCloseable own = signals.subscribe(acc, wake::release)) {
+        try (AutoCloseable sub = store.changes().subscribe(acc, (ChangeEvent e) -> {
+            if (concerns(e, types)) wake.release();
+        })) {
             response.setStatus(200);
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream; charset=utf-8");
             response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache, no-store");
@@ -94,13 +113,9 @@ final class EventSourceEndpoint {
             long pingNanos = ping * 1_000_000_000L;
             long nextPing = System.nanoTime() + pingNanos;
             long nextKeepalive = System.nanoTime() + KEEPALIVE_NANOS;
-            long nextCheck = System.nanoTime() + RECHECK_NANOS;
             while (!closing) {
                 long waitMs = ping > 0 ? Math.max(1, (nextPing - System.nanoTime()) / 1_000_000) : 1000;
-                boolean woke = wake.tryAcquire(Math.min(waitMs, 1000), TimeUnit.MILLISECONDS);
-                if (!woke && System.nanoTime() - nextCheck >= 0) woke = true;
-                if (woke) {
-                    nextCheck = System.nanoTime() + RECHECK_NANOS;
+                if (wake.tryAcquire(Math.min(waitMs, 1000), TimeUnit.MILLISECONDS)) {
                     wake.drainPermits();
                     Map<String, String> now = states(ctx, types);
                     Map<String, String> changed = new HashMap<>();

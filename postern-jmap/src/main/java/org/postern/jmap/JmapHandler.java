@@ -63,7 +63,6 @@ public final class JmapHandler extends Handler.Abstract {
     /** Expires idle accounts' uploads (RFC 8620 §6.1), so their blobs are deleted without a new upload. */
     private final java.util.concurrent.ScheduledExecutorService sweeper =
             java.util.concurrent.Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("jmap-uploads").factory());
-    private final AccountSignals signals = new AccountSignals();
     private volatile org.postern.auth.Passwords passwords =
             new org.postern.auth.Passwords(org.postern.auth.PasswordHasher.Cost.DEFAULT);
 
@@ -92,7 +91,7 @@ public final class JmapHandler extends Handler.Abstract {
         PushSubscriptions.register(api);
         org.postern.jmap.method.SettingsMethods.register(api);
         this.blobs = new BlobEndpoints(json, limits, uploads);
-        this.events = new EventSourceEndpoint(json, store, signals);
+        this.events = new EventSourceEndpoint(json, store);
         sweeper.scheduleWithFixedDelay(uploads::sweep, 10, 10, java.util.concurrent.TimeUnit.MINUTES);
     }
 
@@ -112,6 +111,8 @@ public final class JmapHandler extends Handler.Abstract {
      */
     public JmapHandler searchingWith(org.postern.search.SearchIndex index) {
         org.postern.jmap.method.EmailQuery.register(api, index);
+        // RFC 8621 §5: snippets cut from the index's case-preserved text, not by reading each message.
+        org.postern.jmap.method.SearchSnippetMethods.register(api, index);
         return this;
     }
 
@@ -186,7 +187,7 @@ public final class JmapHandler extends Handler.Abstract {
         Credentials credentials = new SessionCredentials(requestAuth, passwords, account, RequestAuth.client(request),
                 caller instanceof Caller.Browser, webSocket ? null : response);
         CallContext ctx = new CallContext(account, store, limits, new java.util.HashMap<>(), uploads, messages, threads,
-                signals, credentials);
+                credentials);
         if (caller instanceof Caller.Browser b) {
             if (webSocket ? !RequestAuth.webSocketOriginOk(request)
                     : !isSafe(method) && !RequestAuth.csrfOk(request, b.session(), null)) {
@@ -294,7 +295,7 @@ public final class JmapHandler extends Handler.Abstract {
     private com.fasterxml.jackson.databind.node.ObjectNode processRequest(JsonNode root, CallContext base) throws RequestError {
         JmapRequest req = JmapRequest.of(root, JmapApi.CAPABILITIES, limits);
         CallContext ctx = new CallContext(base.account(), store, limits, JmapApi.newCreatedIds(req), uploads, messages,
-                threads, signals, base.credentials());
+                threads, base.credentials());
         return api.process(req, ctx, SessionResource.state(ctx.account()));
     }
 

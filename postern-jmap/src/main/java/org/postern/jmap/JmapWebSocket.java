@@ -120,13 +120,12 @@ public final class JmapWebSocket implements Session.Listener.AutoDemanding {
         pushTypes = types;
         if (pusher != null) return;
         Map<String, String> since = PushStates.decode(pushState);
-        AutoCloseable feed = ctx.store().changes().subscribe(ctx.account().id(), (ChangeEvent e) -> wake.release());
-        AutoCloseable own = ctx.signals().subscribe(ctx.account().id(), wake::release);
-        subscription = () -> {
-            try (feed; own) {
-                // both closed
-            }
-        };
+        // The feed announces every pushed type whoever changed it (RFC 8620 §7); the types are read at
+        // each event, so a later enable with other dataTypes takes effect without subscribing again.
+        subscription = ctx.store().changes().subscribe(ctx.account().id(), (ChangeEvent e) -> {
+            Set<String> t = pushTypes;
+            if (t != null && EventSourceEndpoint.concerns(e, t)) wake.release();
+        });
         // The baseline is taken before the next message is handled: a change made after the client saw
         // its enable take effect must be pushed, whenever the pusher thread gets to run.
         Map<String, String> baseline = states();
@@ -155,10 +154,8 @@ public final class JmapWebSocket implements Session.Listener.AutoDemanding {
 
     private void pushLoop(Map<String, String> last) {
         try {
-            long nextCheck = System.nanoTime() + EventSourceEndpoint.RECHECK_NANOS;
             while (pusher == Thread.currentThread() && session != null && session.isOpen()) {
-                if (!wake.tryAcquire(1, TimeUnit.SECONDS) && System.nanoTime() - nextCheck < 0) continue;
-                nextCheck = System.nanoTime() + EventSourceEndpoint.RECHECK_NANOS;
+                if (!wake.tryAcquire(1, TimeUnit.SECONDS)) continue;
                 wake.drainPermits();
                 Map<String, String> now = states();
                 ObjectNode changed = Json.object();

@@ -99,7 +99,7 @@ final class LoginEndpoint extends Handler.Abstract {
             case AuthResult.Success s -> {
                 // A new id on every login, and the session the browser had (if any) ends: no fixation.
                 auth.session(request).ifPresent(old -> auth.sessions().destroy(old.session()));
-                WebSessions.Issued issued = auth.sessions().create(s.account().address(), RequestAuth.stamp(s.account()));
+                WebSessions.Issued issued = auth.sessions().create(s.account().id(), RequestAuth.stamp(s.account()));
                 response.getHeaders().add(HttpHeader.SET_COOKIE, SessionCookie.set(issued.cookieValue()));
                 response.getHeaders().put(RequestAuth.CSRF_HEADER, issued.session().csrfToken());
                 if (form) {

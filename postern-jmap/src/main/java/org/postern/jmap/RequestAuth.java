@@ -73,7 +73,7 @@ final class RequestAuth {
         for (String value : SessionCookie.values(request.getHeaders().getValuesList(HttpHeader.COOKIE))) {
             Optional<WebSessions.Session> s = sessions.lookup(value);
             if (s.isEmpty()) continue;
-            Optional<Account> a = directory.account(s.get().subject());
+            Optional<Account> a = directory.account(s.get().accountId());
             if (a.isEmpty() || !stamp(a.get()).equals(s.get().stamp())) {
                 sessions.destroy(s.get());
                 continue;

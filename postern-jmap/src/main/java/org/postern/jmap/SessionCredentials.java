@@ -47,10 +47,12 @@ final class SessionCredentials implements Credentials {
     @Override
     public void change(String newPassword) {
         auth.directory().setPassword(account.address(), passwords.record(newPassword));
-        auth.sessions().destroyAll(account.address());
+        // Every session of the account ends, on every node (the store announces the change); the
+        // caller's own goes on under a new id (a fresh session on a change of credentials).
+        auth.sessions().destroyAll(account.id(), null);
         if (!browser || response == null) return;
         Account updated = auth.directory().account(account.id()).orElseThrow();
-        WebSessions.Issued issued = auth.sessions().create(updated.address(), RequestAuth.stamp(updated));
+        WebSessions.Issued issued = auth.sessions().create(updated.id(), RequestAuth.stamp(updated));
         response.getHeaders().add(HttpHeader.SET_COOKIE, SessionCookie.set(issued.cookieValue()));
         response.getHeaders().put(RequestAuth.CSRF_HEADER, issued.session().csrfToken());
     }

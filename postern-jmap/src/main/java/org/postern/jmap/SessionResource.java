@@ -53,11 +53,9 @@ final class SessionResource {
         ArrayNode sorts = mail.putArray("emailQuerySortOptions");
         for (String o : EmailSorts.SUPPORTED) sorts.add(o);
         mail.put("mayCreateTopLevelMailbox", true);
-        // RFC 8621 §1.3.2: sending is immediate (no FUTURERELEASE); envelopes may carry DSN parameters.
+        // RFC 8621 §1.3.2: maxDelayedSend and FUTURERELEASE as the submitter allows; DSN parameters always.
         ObjectNode sub = accCaps.putObject(JmapApi.SUBMISSION);
-        sub.put("maxDelayedSend", 0);
-        ObjectNode ext = sub.putObject("submissionExtensions");
-        for (String e : org.postern.jmap.method.EmailSubmissionMethods.EXTENSIONS) ext.putArray(e);
+        org.postern.jmap.method.EmailSubmissionMethods.describe(sub, java.time.Instant.now());
         accCaps.putObject(JmapApi.VACATION);
         accCaps.putObject(JmapApi.SETTINGS);
 

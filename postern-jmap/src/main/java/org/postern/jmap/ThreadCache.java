@@ -48,13 +48,22 @@ public final class ThreadCache {
             else if (!out.containsKey(b)) missing.add(b);
         }
         if (missing.isEmpty()) return out;
+        Map<String, Long> found = fetch(store, accountId, known, missing);
+        // A cold mailbox asks for all of its bodies at once: the store's answer is the whole answer.
+        if (out.isEmpty()) return java.util.Collections.unmodifiableMap(found);
+        out.putAll(found);
+        return out;
+    }
+
+    /** Looks up (and assigns, for bodies stored before threading) the ids of {@code missing}, and caches them. */
+    private Map<String, Long> fetch(MailStore store, long accountId, Map<String, Long> known, List<String> missing) {
         ThreadStore threads;
         Map<String, Long> found;
         try {
             threads = store.threads();
-            found = new HashMap<>(threads.threadIds(accountId, missing));
+            found = threads.threadIds(accountId, missing);
         } catch (StoreException.Refused e) {
-            return out;
+            return Map.of();
         }
         Map<String, ThreadStore.Links> todo = new LinkedHashMap<>();
         for (String b : missing) {
@@ -63,9 +72,12 @@ public final class ThreadCache {
             ThreadStore.Links l = ThreadLinks.read(store.blobs(), b);
             if (l != null) todo.put(b, l);
         }
-        List<ThreadStore.Links> list = new ArrayList<>(todo.values());
-        for (int i = 0; i < list.size(); i += CHUNK) {
-            found.putAll(threads.assignThreads(accountId, list.subList(i, Math.min(list.size(), i + CHUNK))));
+        if (!todo.isEmpty()) {
+            found = new HashMap<>(found);
+            List<ThreadStore.Links> list = new ArrayList<>(todo.values());
+            for (int i = 0; i < list.size(); i += CHUNK) {
+                found.putAll(threads.assignThreads(accountId, list.subList(i, Math.min(list.size(), i + CHUNK))));
+            }
         }
         if (size.addAndGet(found.size()) > MAX_ENTRIES) {
             // Other accounts make room; the caller's own entries stay, since the caller counts on
@@ -74,8 +86,18 @@ public final class ThreadCache {
             size.set(known.size() + found.size());
         }
         known.putAll(found);
-        out.putAll(found);
-        return out;
+        return found;
+    }
+
+    /**
+     * Caches the thread ids of {@code blobIds} (for {@link #cached} lookups after), without building
+     * an answer: a mailbox's thread counts need every body's id once, not a map of them.
+     */
+    public void load(MailStore store, long accountId, Collection<String> blobIds) {
+        Map<String, Long> known = byAccount.computeIfAbsent(accountId, k -> new ConcurrentHashMap<>());
+        List<String> missing = new ArrayList<>();
+        for (String b : blobIds) if (!known.containsKey(b)) missing.add(b);
+        if (!missing.isEmpty()) fetch(store, accountId, known, missing);
     }
 
     /** The cached thread id of a body, or null when it was not looked up yet (or has none). */

@@ -17,9 +17,9 @@
  *   <li>Ids: account "a&lt;n&gt;", mailbox "m&lt;n&gt;", email "e&lt;mailbox&gt;-&lt;uid&gt;", thread
  *       "T&lt;n&gt;" (the store's conversation id, IMAP's THREADID, RFC 8474), or "t..." like the email
  *       for a body that could not be threaded; blob ids are the store's random 128-bit+ ids, unguessable.</li>
- *   <li>Push wakes on the store's change feed and on {@link org.postern.jmap.AccountSignals} (JMAP's own
- *       /set of types the feed does not carry), never writes from a listener, and re-checks states
- *       now and then for changes made elsewhere.</li>
+ *   <li>Push wakes on the store's change feed alone, which announces every pushed type (messages,
+ *       mailboxes, identities, submissions, the vacation response, settings and annotations) whoever
+ *       changed it: JMAP, IMAP, the CLI, the queue, another node. A listener never writes.</li>
  * </ul>
  */
 package org.postern.jmap;

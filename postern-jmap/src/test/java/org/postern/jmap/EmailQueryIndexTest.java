@@ -52,7 +52,7 @@ class EmailQueryIndexTest {
         archive = f.store.mailboxes().create(acc, "Projects", SpecialUse.NONE);
         List<byte[]> corpus = new CorpusGenerator(26).messages(300);
         for (byte[] m : corpus) append(appended % 3 == 0 ? archive : inbox, m);
-        index = SearchIndex.open(tmp.resolve("index"), f.store);
+        index = org.postern.search.LuceneSearchIndex.open(tmp.resolve("index"), f.store);
         assertThat(index.awaitIndexed(acc, inbox.id(), lastUid(inbox), Duration.ofSeconds(60))).isTrue();
         assertThat(index.awaitIndexed(acc, archive.id(), lastUid(archive), Duration.ofSeconds(60))).isTrue();
         f.jmap.searchingWith(index);

@@ -40,7 +40,7 @@ class EmailQueryTextBench {
                 uid = f.store.mailboxes().append(acc, inbox.id(), w.commit(), corpus.get(i).length, Set.of(),
                         base.plusSeconds(i)).uid();
             }
-            try (SearchIndex index = SearchIndex.open(tmp.resolve("index"), f.store)) {
+            try (SearchIndex index = org.postern.search.LuceneSearchIndex.open(tmp.resolve("index"), f.store)) {
                 if (!index.awaitIndexed(acc, inbox.id(), uid, Duration.ofMinutes(10))) throw new AssertionError("not indexed");
                 for (String filter : List.of("{\"text\":\"budget\"}", "{\"text\":\"zebra\"}",
                         "{\"inMailbox\":\"" + Ids.mailbox(inbox.id()) + "\",\"subject\":\"report\"}")) {

@@ -47,6 +47,10 @@ final class MessageDocument {
     static final String S_BODY = "s.body";
     static final String S_FIELD = "s.f";
     static final Set<String> STORED = Set.of(S_HEAD, S_BODY, S_FIELD);
+    /** Case-preserved {@link SnippetText}, for SearchSnippet. */
+    static final String S_SUBJECT = "s.subj";
+    static final String S_PREVIEW = "s.prev";
+    static final Set<String> SNIPPET = Set.of(S_SUBJECT, S_PREVIEW);
     /** Set (term "1" and doc value 1) when some trigram field was indexed cut to {@link #MAX_GRAMS_TEXT}. */
     static final String CUT = "cut";
     /** Characters indexed per trigram field of one message. */
@@ -74,7 +78,7 @@ final class MessageDocument {
         return new Term(ID, mailboxKey(accountId, mailboxId) + "/" + uid);
     }
 
-    static Document of(long accountId, long mailboxId, long uid, SearchText t) {
+    static Document of(long accountId, long mailboxId, long uid, SearchText t, SnippetText snippet) {
         Document d = new Document();
         d.add(new StringField(MAILBOX, mailboxKey(accountId, mailboxId), Field.Store.NO));
         d.add(new StringField(ACCOUNT, Long.toString(accountId), Field.Store.NO));
@@ -87,6 +91,10 @@ final class MessageDocument {
         d.add(new Field(HEAD, new GramTokenStream(capped(List.of(t.head()), cut)), GRAMS));
         d.add(new StoredField(S_BODY, t.body()));
         d.add(new StoredField(S_HEAD, t.head()));
+        if (snippet != null) {
+            d.add(new StoredField(S_SUBJECT, snippet.subject()));
+            d.add(new StoredField(S_PREVIEW, snippet.body()));
+        }
         List<String> other = new ArrayList<>();
         Set<String> names = new LinkedHashSet<>();
         java.util.Map<String, List<String>> own = new java.util.HashMap<>();

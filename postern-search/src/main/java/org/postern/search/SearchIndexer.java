@@ -17,6 +17,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.lucene.index.Term;
+import org.postern.core.mime.MessageParser;
+import org.postern.core.mime.MimeMessage;
 import org.postern.store.Account;
 import org.postern.store.ChangeEvent;
 import org.postern.store.Mailbox;
@@ -57,10 +59,10 @@ final class SearchIndexer implements Runnable {
     /** What to look at: a mailbox; every mailbox of an account (mailbox 0); every account (both 0). */
     record Key(long accountId, long mailboxId) {}
 
-    private final SearchIndex index;
+    private final LuceneSearchIndex index;
     private final MailStore store;
     /** Indexer thread only (and the closing thread once the indexer thread has ended). */
-    private final Map<String, SearchIndex.Mark> marks;
+    private final Map<String, LuceneSearchIndex.Mark> marks;
     private final BlockingQueue<Key> queue = new LinkedBlockingQueue<>();
     private final Set<Key> queued = ConcurrentHashMap.newKeySet();
     private final AtomicInteger pending = new AtomicInteger();
@@ -77,7 +79,7 @@ final class SearchIndexer implements Runnable {
     /** Added or deleted documents not yet visible to searchers (read by {@link #awaitIdle}). */
     private volatile boolean unpublishedWork;
 
-    SearchIndexer(SearchIndex index, MailStore store, Map<String, SearchIndex.Mark> marks) {
+    SearchIndexer(LuceneSearchIndex index, MailStore store, Map<String, LuceneSearchIndex.Mark> marks) {
         this.index = index;
         this.store = store;
         this.marks = new HashMap<>(marks);
@@ -92,6 +94,8 @@ final class SearchIndexer implements Runnable {
     }
 
     private void onChange(ChangeEvent e) {
+        // Identities, submissions, settings and annotations never change searchable text.
+        if (!e.kind().aboutMail() && e.kind() != ChangeEvent.Kind.ACCOUNT) return;
         if (e.kind() == ChangeEvent.Kind.MESSAGES && e.mailboxId() != 0) enqueue(new Key(e.accountId(), e.mailboxId()));
         else enqueue(new Key(e.accountId(), 0));
     }
@@ -169,7 +173,7 @@ final class SearchIndexer implements Runnable {
         for (Mailbox m : store.mailboxes().list(accountId)) {
             String key = MessageDocument.mailboxKey(accountId, m.id());
             live.add(key);
-            SearchIndex.Mark mark = marks.get(key);
+            LuceneSearchIndex.Mark mark = marks.get(key);
             if (mark == null || m.highestModSeq() > mark.modSeq()) indexMailbox(accountId, m.id());
         }
         for (String key : List.copyOf(marks.keySet())) {
@@ -184,9 +188,9 @@ final class SearchIndexer implements Runnable {
             dropMailbox(key);
             return;
         }
-        SearchIndex.Mark mark = marks.get(key);
+        LuceneSearchIndex.Mark mark = marks.get(key);
         if (mark != null && box.get().highestModSeq() <= mark.modSeq()) return;
-        if (mark == null) mark = new SearchIndex.Mark(0, 0);
+        if (mark == null) mark = new LuceneSearchIndex.Mark(0, 0);
         MailboxChanges ch = store.mailboxes().changesSince(accountId, mailboxId, mark.modSeq());
         List<Term> gone = new ArrayList<>();
         for (long uid : ch.expunged()) {
@@ -201,10 +205,11 @@ final class SearchIndexer implements Runnable {
         for (MessageRecord r : ch.changed()) {
             if (r.uid() <= uid) continue; // already indexed; only its flags changed
             if (closing) return;
-            index.add(MessageDocument.of(accountId, mailboxId, r.uid(), text(r)));
+            Texts t = text(r);
+            index.add(MessageDocument.of(accountId, mailboxId, r.uid(), t.search(), t.snippet()));
             uid = r.uid();
             // The MODSEQ stays old until the whole answer is indexed: a commit in between resumes here.
-            marks.put(key, new SearchIndex.Mark(mark.modSeq(), uid));
+            marks.put(key, new LuceneSearchIndex.Mark(mark.modSeq(), uid));
             uncommitted++;
             if (++inChunk == CHUNK) {
                 inChunk = 0;
@@ -215,7 +220,7 @@ final class SearchIndexer implements Runnable {
             }
         }
         if (chunks > 0) log.info("search index: mailbox {} caught up at UID {}", key, uid);
-        marks.put(key, new SearchIndex.Mark(ch.highestModSeq(), uid));
+        marks.put(key, new LuceneSearchIndex.Mark(ch.highestModSeq(), uid));
         uncommitted++;
         if (uid > mark.uid()) {
             unpublished.put(key, uid);
@@ -241,14 +246,27 @@ final class SearchIndexer implements Runnable {
         lastRefresh = System.nanoTime();
     }
 
-    private SearchText text(MessageRecord r) {
-        if (r.size() > MAX_MESSAGE) return SearchText.UNREADABLE;
+    /** What one message contributes: its folded text (for matching) and its snippet text (null when unreadable). */
+    private record Texts(SearchText search, SnippetText snippet) {}
+
+    private static final Texts UNREADABLE = new Texts(SearchText.UNREADABLE, null);
+
+    private Texts text(MessageRecord r) {
+        if (r.size() > MAX_MESSAGE) return UNREADABLE;
+        byte[] bytes;
         try (InputStream in = store.blobs().open(r.blobId())) {
-            return SearchText.of(in.readNBytes((int) MAX_MESSAGE));
+            bytes = in.readNBytes((int) MAX_MESSAGE);
         } catch (IOException | RuntimeException e) {
             // Expunged meanwhile, or unreadable: like the brute-force scan, it matches no text key.
             log.debug("search indexing could not read blob {}: {}", r.blobId(), e.toString());
-            return SearchText.UNREADABLE;
+            return UNREADABLE;
+        }
+        try {
+            MimeMessage m = MessageParser.parse(bytes);
+            SearchText t = SearchText.of(m);
+            return t.readable() ? new Texts(t, SnippetText.of(m)) : UNREADABLE;
+        } catch (RuntimeException e) {
+            return UNREADABLE;
         }
     }
 

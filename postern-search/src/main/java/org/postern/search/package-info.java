@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * Full-text search for IMAP SEARCH (RFC 9051 §6.4.4, RFC 3501 §6.4.4) and later JMAP Email/query
- * and SearchSnippet (RFC 8621 §4.4, §5), served from a Lucene index under {@code DATA/index/}.
+ * Full-text search for IMAP SEARCH (RFC 9051 §6.4.4, RFC 3501 §6.4.4) and JMAP Email/query and
+ * SearchSnippet (RFC 8621 §4.4, §5), behind the {@link org.postern.search.SearchIndex} interface: here
+ * a local Lucene index under {@code DATA/index/} ({@link org.postern.search.LuceneSearchIndex}); the one
+ * held in PostgreSQL is in {@code postern-search-postgres}. The invariants below hold for both (the
+ * {@code SearchIndexContract} of the test-jar checks them); those about commits and refreshes are Lucene's.
  *
  * <p>Invariants:
  * <ul>
@@ -14,7 +17,9 @@
  * highest UID indexed) is committed atomically with the documents (Lucene commit user data), so a
  * restart or crash resumes exactly where the last commit stopped and never misses a message.
  * <li>Every query is scoped to one mailbox of one account by a filter term built in one place
- * ({@link SearchIndex#find}); no caller can ask across accounts.
+ * ({@code LuceneSearchIndex#find}); no caller can ask across accounts.
+ * <li>Beside the folded text, the index keeps each message's case-preserved {@link SnippetText}, so a
+ * JMAP SearchSnippet is built without reading the message.
  * <li>An answer says up to which UID the mailbox was indexed; callers scan messages above it
  * themselves, so results are never stale.
  * <li>Work is bounded: needle length, grams per query, text per message. Text beyond what is indexed

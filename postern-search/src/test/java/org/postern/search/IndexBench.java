@@ -43,7 +43,7 @@ public final class IndexBench {
             for (int i = 0; i < n; i++) uid = append(store, acc, inbox, message(rnd, vocab, i, kb));
             long cpu0 = os.getProcessCpuTime();
             long t0 = System.nanoTime();
-            SearchIndex index = SearchIndex.open(dir.resolve("data/index"), store);
+            SearchIndex index = LuceneSearchIndex.open(dir.resolve("data/index"), store);
             if (!index.awaitIndexed(acc, inbox, uid, Duration.ofMinutes(30))) throw new IllegalStateException("timeout");
             report("bulk", n, System.nanoTime() - t0, os.getProcessCpuTime() - cpu0);
             int m = n / 5;

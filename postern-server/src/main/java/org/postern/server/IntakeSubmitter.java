@@ -68,6 +68,12 @@ final class IntakeSubmitter implements MailSubmitter {
         return maxSize;
     }
 
+    /** The same hold limit as FUTURERELEASE on port 587 (RFC 4865 §3): both end in the same queue entry. */
+    @Override
+    public java.time.Duration maxDelayedSend() {
+        return SmtpConfig.DEFAULT_MAX_FUTURE_RELEASE;
+    }
+
     private SessionInfo session(Account account) {
         // HTTPS carries the request; the Received: line names JMAP as the "helo".
         return new SessionInfo("jmap-" + UUID.randomUUID(), SmtpConfig.Mode.SUBMISSION, InetAddress.getLoopbackAddress(), "jmap",
@@ -121,7 +127,8 @@ final class IntakeSubmitter implements MailSubmitter {
         if (message.length > maxSize) return new Refused(Stage.MESSAGE, 552, "5.3.4", "Message too big", List.of());
         Intake.Options o = options == null ? Intake.Options.NONE : options;
         MailParameters.Ret ret = o.ret() == null ? null : MailParameters.Ret.valueOf(o.ret().toUpperCase(Locale.ROOT));
-        Envelope envelope = new Envelope(from, new MailParameters(message.length, bodyType(message), false, ret, o.envId(), false),
+        Envelope envelope = new Envelope(from, new MailParameters(message.length, bodyType(message), false, ret, o.envId(), false, null,
+                o.holdUntil()),
                 rcpts, rcptParams);
         delivered.remove();
         try {

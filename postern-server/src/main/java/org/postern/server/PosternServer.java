@@ -22,7 +22,9 @@ import org.postern.jmap.proto.JmapLimits;
 import org.postern.net.ConnectionHandler;
 import org.postern.net.Listener;
 import org.postern.net.PortInUseException;
+import org.postern.search.LuceneSearchIndex;
 import org.postern.search.SearchIndex;
+import org.postern.search.postgres.PostgresSearchIndex;
 import org.postern.net.SelfSignedCertificate;
 import org.postern.net.TlsContext;
 import org.postern.pop3.Pop3Config;
@@ -50,7 +52,7 @@ public final class PosternServer implements AutoCloseable {
     private boolean closed;
     private boolean started;
     private QueueRunner queueRunner;
-    /** Derived from the store (DATA/index), fed from its change feed; closed before the store. */
+    /** Derived from the store (in its database, or DATA/index), fed from its change feed; closed before the store. */
     private SearchIndex searchIndex;
     private HttpServer http;
     private CertificateWatch certificateWatch;
@@ -83,16 +85,34 @@ public final class PosternServer implements AutoCloseable {
         return server;
     }
 
+    /**
+     * The full-text index postern.conf's {@code search} names: with a postgres:// store by default in the
+     * same database (nodes keep no search state and answer at once), otherwise Lucene in DATA/index.
+     */
+    private SearchIndex openSearchIndex() throws IOException {
+        org.postern.server.config.StoreConfig sc = settings.store();
+        if (sc.searchInDatabase()) {
+            java.nio.file.Path password = sc.passwordFile().isEmpty() ? null
+                    : new org.postern.server.config.DataFolder(settings.dataDir()).resolve(sc.passwordFile());
+            return PostgresSearchIndex.open(org.postern.store.postgres.PostgresConfig.parse(sc.url(), password), store);
+        }
+        return LuceneSearchIndex.open(settings.dataDir().resolve("index"), store);
+    }
+
     private void wire() throws IOException {
         Clock clock = Clock.systemUTC();
-        Authenticator auth = new Authenticator(store.directory(), new AuthThrottle(settings.authThrottle(), clock),
-                settings.passwordCost(), clock);
+        // Several nodes on one database count failures together; one embedded store keeps them in memory.
+        AuthThrottle throttle = new AuthThrottle(settings.authThrottle(), clock,
+                settings.store().embedded() ? null : store.authFailures());
+        Authenticator auth = new Authenticator(store.directory(), throttle, settings.passwordCost(), clock);
+        SharedSessions browserSessions = SharedSessions.start(store, clock, throttle);
+        shutdowns.add(browserSessions::close);
         SaslMechanisms sasl = new SaslMechanisms(auth);
         String host = settings.hostname();
         boolean plain = settings.allowPlaintextAuth();
         LocalDelivery delivery = new LocalDelivery(store, host, Clock.systemDefaultZone(), mailAuth(settings.outbound(), host));
         try {
-            searchIndex = SearchIndex.open(settings.dataDir().resolve("index"), store);
+            searchIndex = openSearchIndex();
         } catch (IOException | RuntimeException e) {
             // Derived data: without it SEARCH reads the messages, slower but right; not a reason to stay down.
             log.warn("full-text search index unavailable, SEARCH will scan messages", e);
@@ -121,7 +141,8 @@ public final class PosternServer implements AutoCloseable {
             listeners.put(s, Listener.start(s.key(), settings.listenAddress(), settings.port(s), s.implicitTls(), tls,
                     settings.netLimits(), handler));
         }
-        JmapHandler jmap = new JmapHandler(store, auth, JmapLimits.DEFAULT, host).hashingWith(settings.passwordCost())
+        JmapHandler jmap = new JmapHandler(store, auth, JmapLimits.DEFAULT, host, browserSessions.sessions(),
+                org.postern.jmap.Uploads.Quota.DEFAULT).hashingWith(settings.passwordCost())
                 .searchingWith(searchIndex);
         // RFC 8621 §7.5: EmailSubmission goes through the port-587 intake (sender checks, DKIM, queue).
         jmap.sendingWith(new IntakeSubmitter(store, host, SmtpConfig.defaults(host, SmtpConfig.Mode.SUBMISSION).maxRecipients(),

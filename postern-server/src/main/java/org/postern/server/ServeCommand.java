@@ -27,6 +27,7 @@ final class ServeCommand implements Callable<Integer> {
         if (portOffset != null && (portOffset < 0 || portOffset > 65535)) {
             throw CliFailure.usage("--port-offset must be from 0 to 65535");
         }
+        HeapTuning.apply();
         PosternServer server = Startup.start(ctx.folder(),
                 portOffset == null ? OptionalInt.empty() : OptionalInt.of(portOffset), ctx.out());
         CountDownLatch stopped = new CountDownLatch(1);

@@ -13,6 +13,12 @@ import java.util.function.Consumer;
  * makes up for the gap once it is back with account-wide events for every subscribed account, and
  * subscribers to all accounts then also get an event for account 0, which means "any account may
  * have changed": re-check everything followed.
+ *
+ * <p>Every kind of per-account object is announced ({@link ChangeEvent.Kind}), so a listener looks at
+ * the kind first and returns at once for kinds it does not follow ({@link ChangeEvent.Kind#aboutMail}
+ * for mail listeners); kinds may be added, so none may assume it knows them all. Events of identities,
+ * submissions, the vacation response, settings and annotations reach other processes and nodes as
+ * mail events do; after a gap the account-wide resync event stands for them too.
  */
 public interface ChangeFeed {
     /** Subscribes to changes of one account; 0 means all accounts. Close to unsubscribe. */

@@ -49,9 +49,18 @@ public record Intake(String blobId, long size, Instant receivedAt, List<Target> 
      * @param envId RFC 3461 §4.4 ENVID, decoded (printable ASCII), or null
      * @param requireTls RFC 8689 REQUIRETLS: relay only over authenticated TLS
      * @param binary the body is BINARYMIME (RFC 3030 §3): relay only with BDAT
+     * @param holdUntil RFC 4865 FUTURERELEASE: no delivery attempt before this instant; null for none
      */
-    public record Options(String ret, String envId, boolean requireTls, boolean binary) {
-        public static final Options NONE = new Options(null, null, false, false);
+    public record Options(String ret, String envId, boolean requireTls, boolean binary, Instant holdUntil) {
+        public static final Options NONE = new Options(null, null, false, false, null);
+
+        public Options(String ret, String envId, boolean requireTls, boolean binary) {
+            this(ret, envId, requireTls, binary, null);
+        }
+
+        public Options withHoldUntil(Instant until) {
+            return new Options(ret, envId, requireTls, binary, until);
+        }
     }
 
     /**

@@ -48,6 +48,16 @@ public interface MailStore extends AutoCloseable {
         throw new StoreException.Refused("this store keeps no vacation responses");
     }
 
+    /** Browser sessions shared by every node (webmail, JMAP login); backends without them refuse. */
+    default WebSessionStore webSessions() {
+        throw new StoreException.Refused("this store keeps no browser sessions");
+    }
+
+    /** Authentication failures shared by every node (throttling); backends without them refuse. */
+    default AuthFailureStore authFailures() {
+        throw new StoreException.Refused("this store keeps no authentication failures");
+    }
+
     /**
      * Commits one accepted message to every local mailbox and to the outbound queue in a single
      * durable transaction: either all recipients have it or none does. The blob must already be

@@ -58,6 +58,14 @@ public interface MailboxStore {
         return java.util.Map.of();
     }
 
+    /**
+     * The same keys as {@link #sortKeys} as columns with only {@code fields}, rows in ascending UID order:
+     * what a SORT of a large mailbox reads (one streaming query, no record per message).
+     */
+    default SortKeyColumns sortKeyColumns(long accountId, long mailboxId, int version, Set<SortKeyColumns.Field> fields) {
+        return SortKeyColumns.of(sortKeys(accountId, mailboxId, version), fields);
+    }
+
     /** Stores sort keys for bodies of the account's messages (replacing older ones); durable on return. */
     default void putSortKeys(long accountId, java.util.Collection<MessageSortKeys> keys) {
     }

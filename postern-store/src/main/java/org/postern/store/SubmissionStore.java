@@ -38,6 +38,15 @@ public interface SubmissionStore {
         }
     }
 
+    /**
+     * What the outbound queue last learned about one recipient (RFC 8621 §7 DeliveryStatus).
+     *
+     * @param recipient the address as the queue entry holds it
+     * @param delivered "queued", "yes", "no" or "unknown" (§7: a copy relayed to another server is "unknown")
+     * @param smtpReply the reply on one line: code, enhanced code, text
+     */
+    record Delivery(String recipient, String delivered, String smtpReply) {}
+
     /** Stores a new record; its {@code id} is ignored. @return it with its id */
     Submission create(Submission submission);
 
@@ -53,6 +62,25 @@ public interface SubmissionStore {
     boolean delete(long accountId, long id);
 
     long state(long accountId);
+
+    /** The deliveries recorded for the submission, in the order first recorded; empty when none or no such submission. */
+    default List<Delivery> deliveries(long accountId, long id) {
+        return List.of();
+    }
+
+    /**
+     * Records what one attempt of queue entry {@code queueId} learned, for every submission that went
+     * out through it: each result replaces that recipient's earlier one. The submissions then point at
+     * {@code nextQueueId} (the entry the recipients still waiting moved to; -1 when none wait). A
+     * "pending" submission becomes "final" when a copy left for good (a result "yes" or "unknown") or
+     * nothing is left to cancel ({@code nextQueueId} -1); RFC 8621 §7. Each submission changed is logged
+     * as updated.
+     *
+     * @return the submissions changed, as they are now
+     */
+    default List<Submission> recordDelivery(long queueId, List<Delivery> results, long nextQueueId) {
+        return List.of();
+    }
 
     /**
      * Changes after {@code since}, about at most {@code maxObjects} objects (then the result stops at

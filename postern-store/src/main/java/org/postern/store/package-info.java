@@ -18,7 +18,8 @@
  *   <li>{@link org.postern.store.MessageSortKeys} are kept per message body and account, and dropped
  *       with the body's last reference; the store compares none of them. Backends write the keys of
  *       each delivered or appended message in its transaction (derived by
- *       {@link org.postern.store.backend.SortKeyDerivation}).</li>
+ *       {@link org.postern.store.backend.SortKeyDerivation}). {@link org.postern.store.SortKeyColumns}
+ *       holds the same keys of a mailbox as primitive columns in UID order, for SORT of large mailboxes.</li>
  *   <li>Thread ids ({@link org.postern.store.ThreadStore}) are per account and body, never change once
  *       assigned and are never reused (RFC 8474 §5.2).</li>
  * </ul>

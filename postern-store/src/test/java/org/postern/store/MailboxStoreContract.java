@@ -380,6 +380,48 @@ public abstract class MailboxStoreContract extends StoreContract {
         assertThat(store.mailboxes().sortKeys(acc, inboxId, 1)).containsOnlyKeys(c.uid());
     }
 
+    /** The column form: ascending UIDs, only the asked fields, strings dictionary-encoded, no date as NO_DATE. */
+    @Test
+    void sortKeyColumnsHoldTheAskedFieldsInUidOrder() {
+        MessageRecord a = append(acc, inboxId, "alpha");
+        MessageRecord b = append(acc, inboxId, "beta");
+        MessageRecord c = append(acc, inboxId, "gamma");
+        store.mailboxes().putSortKeys(acc, List.of(
+                new MessageSortKeys(c.blobId(), 1, 7, "SAME", "c", "", "", "C", ""),
+                new MessageSortKeys(a.blobId(), 1, 1000, "SAME", "a", "", "", "A", ""),
+                new MessageSortKeys(b.blobId(), 1, MessageSortKeys.NO_DATE, "OTHER", "b", "", "", "B", "")));
+        SortKeyColumns cols = store.mailboxes().sortKeyColumns(acc, inboxId, 1,
+                java.util.EnumSet.of(SortKeyColumns.Field.SENT_DATE, SortKeyColumns.Field.SUBJECT));
+        if (store.mailboxes().sortKeys(acc, inboxId, 1).isEmpty()) return; // a backend that stores no keys
+        assertThat(cols.uids()).containsExactly(a.uid(), b.uid(), c.uid());
+        assertThat(cols.sentDates()).containsExactly(1000, MessageSortKeys.NO_DATE, 7);
+        assertThat(cols.strings()).containsOnlyKeys(SortKeyColumns.Field.SUBJECT);
+        SortKeyColumns.Strings subjects = cols.strings().get(SortKeyColumns.Field.SUBJECT);
+        assertThat(subjects.values()).containsExactlyInAnyOrder("SAME", "OTHER");
+        assertThat(subjects.ids()).hasSize(3);
+        assertThat(subjects.values().get(subjects.ids()[0])).isEqualTo("SAME");
+        assertThat(subjects.values().get(subjects.ids()[1])).isEqualTo("OTHER");
+        assertThat(subjects.ids()[2]).isEqualTo(subjects.ids()[0]);
+        SortKeyColumns none = store.mailboxes().sortKeyColumns(acc, inboxId, 2, java.util.EnumSet.of(SortKeyColumns.Field.FROM));
+        assertThat(none.size()).isZero();
+        SortKeyColumns from = store.mailboxes().sortKeyColumns(acc, inboxId, 1,
+                java.util.EnumSet.of(SortKeyColumns.Field.FROM, SortKeyColumns.Field.DISPLAY_FROM));
+        assertThat(from.sentDates()).isEmpty();
+        SortKeyColumns.Strings display = from.strings().get(SortKeyColumns.Field.DISPLAY_FROM);
+        assertThat(display.values().get(display.ids()[2])).isEqualTo("C");
+        // Copies take their body's keys; expunged messages leave the columns; new keys replace old ones.
+        Mailbox other = store.mailboxes().create(acc, "Other", SpecialUse.NONE);
+        store.mailboxes().copy(acc, inboxId, List.of(c.uid(), a.uid()), other.id());
+        var subject = java.util.EnumSet.of(SortKeyColumns.Field.SUBJECT);
+        assertThat(store.mailboxes().sortKeyColumns(acc, other.id(), 1, subject).size()).isEqualTo(2);
+        store.mailboxes().expunge(acc, inboxId, List.of(a.uid()));
+        assertThat(store.mailboxes().sortKeyColumns(acc, inboxId, 1, subject).uids()).containsExactly(b.uid(), c.uid());
+        store.mailboxes().putSortKeys(acc, List.of(new MessageSortKeys(c.blobId(), 1, 7, "NEW", "c", "", "", "C", "")));
+        SortKeyColumns.Strings now = store.mailboxes().sortKeyColumns(acc, other.id(), 1, subject).strings()
+                .get(SortKeyColumns.Field.SUBJECT);
+        assertThat(java.util.Arrays.stream(now.ids()).mapToObj(now.values()::get)).containsExactlyInAnyOrder("NEW", "SAME");
+    }
+
     /**
      * Delivery and APPEND store a message's keys in the transaction that stores it, derived from its
      * header section the way IMAP SORT derives them (RFC 5256 §2-3, RFC 5957 §3): no SORT has run.

@@ -50,6 +50,26 @@ public abstract class QueueContract extends StoreContract {
     }
 
     @Test
+    void aHeldEntryIsNotDueBeforeItsReleaseEvenAfterReopenOrRetryNow() {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        Instant release = now.plusSeconds(7200);
+        String content = message("held");
+        long a = store.deliver(new Intake(blob(content), content.length(), now, List.of(),
+                new Intake.Outbound("sender@example.org", List.of("x@remote.net"),
+                        new Intake.Options(null, null, false, false, release), List.of()))).queueId();
+        reopen();
+        OutboundQueue.QueuedMessage q = store.queue().get(a).orElseThrow();
+        assertThat(q.options().holdUntil()).isEqualTo(release);
+        assertThat(q.nextAttempt()).isEqualTo(release);
+        assertThat(q.queuedAt()).isEqualTo(now);
+        assertThat(store.queue().due(now.plusSeconds(60), 10)).isEmpty();
+        assertThat(store.queue().retryNow(a)).isTrue();
+        assertThat(store.queue().due(now.plusSeconds(60), 10)).isEmpty();
+        assertThat(store.queue().due(release, 10)).extracting(OutboundQueue.QueuedMessage::id).containsExactly(a);
+        assertThat(store.queue().get(enqueue("plain", now, "y@remote.net")).orElseThrow().options().holdUntil()).isNull();
+    }
+
+    @Test
     void deleteRemovesAnEntry() {
         long a = enqueue("a", Instant.now(), "x@remote.net");
         assertThat(store.queue().delete(a)).isTrue();

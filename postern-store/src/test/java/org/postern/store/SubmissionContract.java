@@ -49,4 +49,43 @@ public abstract class SubmissionContract extends StoreContract {
         assertThat(store.submissions().changes(alice, s1, 100).orElseThrow().destroyed()).containsExactly(s.id());
         assertThat(store.submissions().changes(alice, s1 + 100, 100)).isEmpty();
     }
+
+    @Test
+    void queueResultsBecomeDeliveryStatus() {
+        long alice = account("alice@example.org").id();
+        Submission s = store.submissions().create(new Submission(0, alice, 7, "e1-4", "t1-4", "alice@example.org",
+                List.of("a@remote.example", "b@remote.example", "c@remote.example"), List.of(), 501,
+                Instant.parse("2026-11-27T10:00:00Z"), "pending"));
+        Submission other = store.submissions().create(sample(alice).withUndoStatus("pending"));
+        long s0 = store.submissions().state(alice);
+        assertThat(store.submissions().deliveries(alice, s.id())).isEmpty();
+
+        // One recipient waits (451): still pending, now followed in entry 502.
+        List<Submission> changed = store.submissions().recordDelivery(501, List.of(
+                new SubmissionStore.Delivery("a@remote.example", "queued", "451 4.3.0 try later"),
+                new SubmissionStore.Delivery("b@remote.example", "no", "550 5.1.1 no such user")), 502);
+        assertThat(changed).extracting(Submission::id).containsExactly(s.id());
+        assertThat(changed.get(0).undoStatus()).isEqualTo("pending");
+        assertThat(store.submissions().get(alice, s.id()).orElseThrow().queueId()).isEqualTo(502);
+        assertThat(store.submissions().changes(alice, s0, 100).orElseThrow().updated()).containsExactly(s.id());
+        long s1 = store.submissions().state(alice);
+
+        // The waiting one is relayed later: its result replaces the first; nothing is left to cancel.
+        store.submissions().recordDelivery(502, List.of(
+                new SubmissionStore.Delivery("a@remote.example", "unknown", "250 2.0.0 queued as X")), -1);
+        reopen();
+        assertThat(store.submissions().deliveries(alice, s.id())).containsExactly(
+                new SubmissionStore.Delivery("a@remote.example", "unknown", "250 2.0.0 queued as X"),
+                new SubmissionStore.Delivery("b@remote.example", "no", "550 5.1.1 no such user"));
+        Submission now = store.submissions().get(alice, s.id()).orElseThrow();
+        assertThat(now.undoStatus()).isEqualTo("final");
+        assertThat(now.queueId()).isEqualTo(-1);
+        assertThat(store.submissions().changes(alice, s1, 100).orElseThrow().updated()).containsExactly(s.id());
+        assertThat(store.submissions().get(alice, other.id()).orElseThrow().undoStatus()).isEqualTo("pending");
+        assertThat(store.submissions().recordDelivery(-1, List.of(), -1)).isEmpty();
+        assertThat(store.submissions().deliveries(account("bob@example.org").id(), s.id())).isEmpty();
+
+        assertThat(store.submissions().delete(alice, s.id())).isTrue();
+        assertThat(store.submissions().deliveries(alice, s.id())).isEmpty();
+    }
 }

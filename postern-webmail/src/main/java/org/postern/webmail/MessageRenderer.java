@@ -38,8 +38,11 @@ public final class MessageRenderer {
     private static final Set<String> RASTER = Set.of("image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp");
     private static final Pattern LINK = Pattern.compile("\\b(?:https?://|mailto:)[^\\s<>\"'`\\[\\]{}|\\\\^]{1,2000}",
             Pattern.CASE_INSENSITIVE);
-    /** The frame's own look; the CSP allows inline style and nothing else. */
-    private static final String BASE_CSS = "html{color-scheme:light dark}body{margin:0;padding:8px;font:14px/1.45 system-ui,"
+    /**
+     * The frame's own look; the CSP allows inline style and nothing else. Always light, as mail is
+     * written for: an HTML message with black text on no background would vanish on a dark canvas.
+     */
+    private static final String BASE_CSS = "html{color-scheme:light;background:#fff;color:#1b1d21}body{margin:0;padding:8px;font:14px/1.45 system-ui,"
             + "sans-serif;overflow-wrap:anywhere}img{max-width:100%;height:auto}.postern-text{white-space:pre-wrap;"
             + "font-family:ui-monospace,monospace;margin:0}";
 

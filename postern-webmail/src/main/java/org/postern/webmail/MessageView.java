@@ -7,10 +7,12 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
@@ -60,6 +62,8 @@ final class MessageView extends Handler.Abstract {
     private final Semaphore running = new Semaphore(MAX_CONCURRENT);
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
     private final RenderCache cache = new RenderCache(64, 32L << 20);
+    /** Renders under way, so concurrent requests for one document share one. */
+    private final Map<RenderCache.Key, CompletableFuture<RenderCache.Entry>> rendering = new ConcurrentHashMap<>();
 
     MessageView(JmapHandler jmap, MailStore store) {
         this.jmap = jmap;
@@ -105,23 +109,36 @@ final class MessageView extends Handler.Abstract {
         RenderCache.Key key = new RenderCache.Key(account.get().id(), rec.blobId(), remote);
         RenderCache.Entry doc = cache.get(key);
         if (doc == null) {
-            if (!running.tryAcquire(10, TimeUnit.SECONDS)) {
-                Response.writeError(request, response, callback, HttpStatus.SERVICE_UNAVAILABLE_503);
-                return true;
-            }
-            // The permit is held until the render ends, even one the reader stopped waiting for: a message
-            // that takes too long cannot make more renders run at once than MAX_CONCURRENT.
-            Future<MessageRenderer.Rendered> job = workers.submit(() -> {
-                try {
-                    return render(rec, remote);
-                } finally {
-                    running.release();
+            // The reader asks twice at once (HEAD for the remote-content header, the frame's GET): both
+            // wait for one render.
+            CompletableFuture<RenderCache.Entry> mine = new CompletableFuture<>();
+            CompletableFuture<RenderCache.Entry> job = rendering.putIfAbsent(key, mine);
+            if (job == null) {
+                job = mine;
+                if (!running.tryAcquire(10, TimeUnit.SECONDS)) {
+                    rendering.remove(key, mine);
+                    mine.completeExceptionally(new TimeoutException("too many renders"));
+                    Response.writeError(request, response, callback, HttpStatus.SERVICE_UNAVAILABLE_503);
+                    return true;
                 }
-            });
+                // The permit is held until the render ends, even one the reader stopped waiting for: a
+                // message that takes too long cannot make more renders run at once than MAX_CONCURRENT.
+                workers.submit(() -> {
+                    try {
+                        MessageRenderer.Rendered r = render(rec, remote);
+                        RenderCache.Entry e = new RenderCache.Entry(r.html().getBytes(StandardCharsets.UTF_8), r.remoteFound());
+                        cache.put(key, e);
+                        mine.complete(e);
+                    } catch (Throwable t) {
+                        mine.completeExceptionally(t);
+                    } finally {
+                        rendering.remove(key, mine);
+                        running.release();
+                    }
+                });
+            }
             try {
-                MessageRenderer.Rendered r = job.get(RENDER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-                doc = new RenderCache.Entry(r.html().getBytes(StandardCharsets.UTF_8), r.remoteFound());
-                cache.put(key, doc);
+                doc = job.get(RENDER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
                 log.warn("rendering message {} of account {} took longer than {}", p[1], account.get().id(), RENDER_TIMEOUT);
                 doc = notice("This message took too long to show. Download it instead.");

@@ -32,5 +32,6 @@ public final class WebmailHandler {
         router.add("/", new StaticAssets());
         router.add(MessageView.PREFIX, new MessageView(jmap, store));
         router.add(AccountEndpoint.PATH, new AccountEndpoint(jmap, admins));
+        router.add(PrefetchEndpoint.PATH, new PrefetchEndpoint(jmap, store));
     }
 }

@@ -4,7 +4,8 @@
  * to the server; this package serves those files and the one thing a browser must not do itself:
  * turning a message's HTML into something safe to show (sanitized here, rendered in a sandboxed frame
  * under a CSP of its own). {@link org.postern.webmail.AccountEndpoint} tells the UI what else to offer a
- * session (the admin page's link); it grants nothing.
+ * session (the admin page's link); it grants nothing. {@link org.postern.webmail.PrefetchEndpoint}
+ * gives a login a head start by reading the Inbox's index while the UI loads; it changes nothing.
  *
  * <p>Invariants:
  * <ul>
@@ -19,6 +20,6 @@
  *     concurrent renders.</li>
  * </ul>
  * References: RFC 8621 §4.1.4 (which parts form the HTML body), RFC 2392 (cid: URLs), RFC 9110 §8.8.3
- * and §13.1 (ETag, conditional GET), RFC 9111 (no-cache).
+ * and §13.1 (ETag, conditional GET), RFC 9111 (no-cache), RFC 8246 (immutable versioned files).
  */
 package org.postern.webmail;

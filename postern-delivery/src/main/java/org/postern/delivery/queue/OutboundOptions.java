@@ -18,8 +18,9 @@ import org.postern.store.Intake;
 import org.postern.store.OutboundQueue.QueuedMessage;
 
 /**
- * Carries the envelope options (DSN, RFC 3461; REQUIRETLS, RFC 8689; BINARYMIME, RFC 3030) from the
- * SMTP session into a queue entry, and from the queue entry to the SMTP client.
+ * Carries the envelope options (DSN, RFC 3461; REQUIRETLS, RFC 8689; BINARYMIME, RFC 3030; the
+ * FUTURERELEASE hold, RFC 4865) from the SMTP session into a queue entry, and from the queue entry to
+ * the SMTP client.
  */
 public final class OutboundOptions {
     private OutboundOptions() {}
@@ -27,8 +28,9 @@ public final class OutboundOptions {
     /** The queue entry's envelope for the {@code remote} recipients of an accepted message. */
     public static Intake.Outbound outbound(Envelope envelope, List<MailAddress> remote) {
         MailParameters p = envelope.params();
+        // RFC 4865: the hold (made absolute by the session) stays with the entry; it is never passed on.
         Intake.Options options = new Intake.Options(p.ret() == null ? null : p.ret().name(), p.envId(), p.requireTls(),
-                p.body() == BodyType.BINARY_MIME);
+                p.body() == BodyType.BINARY_MIME, p.holdUntil());
         List<Intake.RecipientOptions> per = new ArrayList<>();
         for (MailAddress r : remote) {
             // An address that came out of alias expansion has no RCPT parameters of its own: defaults.

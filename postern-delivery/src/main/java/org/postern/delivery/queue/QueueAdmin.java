@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Optional;
 import org.postern.store.MailStore;
 import org.postern.store.OutboundQueue.QueuedMessage;
+import org.postern.store.SubmissionStore;
+import org.slf4j.LoggerFactory;
 
 /**
  * What the administrator may do to a queue entry beyond retry and delete: return it to its sender
@@ -40,6 +42,13 @@ public final class QueueAdmin {
                 }).toList();
         boolean sent = !rcpts.isEmpty() && bounces.send(e, DsnWriter.Kind.FAILURE, rcpts);
         store.queue().delete(id);
+        try {
+            // RFC 8621 §7 deliveryStatus of a JMAP submission waiting in this entry: failed, for good.
+            store.submissions().recordDelivery(id, e.recipients().stream().map(r -> new SubmissionStore.Delivery(r, "no",
+                    "550 5.0.0 Returned to the sender by the postmaster")).toList(), -1);
+        } catch (RuntimeException x) {
+            LoggerFactory.getLogger(QueueAdmin.class).warn("queue entry {}: submission status not recorded: {}", id, x.toString());
+        }
         return Optional.of(sent);
     }
 }

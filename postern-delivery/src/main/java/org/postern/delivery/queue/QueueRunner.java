@@ -146,6 +146,16 @@ public final class QueueRunner implements AutoCloseable {
     }
 
     private void attempt(QueuedMessage entry) {
+        Instant hold = entry.options().holdUntil();
+        if (hold != null && hold.isAfter(clock.instant())) {
+            // RFC 4865 §3: not released before its time, whoever made the entry due (an admin's retry).
+            try {
+                queue.deferred(entry.id(), hold, entry.lastError());
+            } catch (RuntimeException e) {
+                log.warn("queue entry {}: could not keep it held: {}", entry.id(), e.toString());
+            }
+            return;
+        }
         Map<String, List<String>> byDomain = new LinkedHashMap<>();
         for (String r : entry.recipients()) byDomain.computeIfAbsent(destinationOf(r), d -> new ArrayList<>()).add(r);
         Map<String, List<RecipientResult>> results = new ConcurrentHashMap<>();
@@ -206,7 +216,9 @@ public final class QueueRunner implements AutoCloseable {
 
     /** Records one attempt's results; see the package invariants for why the commits come in this order. */
     void settle(QueuedMessage entry, List<RecipientResult> results, Instant now) throws IOException {
-        Duration age = Duration.between(entry.queuedAt(), now);
+        // A held message (RFC 4865) starts to age, for retries and expiry, when it is released.
+        Instant born = released(entry);
+        Duration age = Duration.between(born, now);
         boolean expired = age.compareTo(config.maxAge()) >= 0;
         List<RecipientResult> delivered = new ArrayList<>();
         List<RecipientResult> temporary = new ArrayList<>();
@@ -226,6 +238,9 @@ public final class QueueRunner implements AutoCloseable {
                 }
             }
         }
+        List<RecipientResult> judged = new ArrayList<>(delivered);
+        judged.addAll(failed);
+        judged.addAll(temporary);
         List<String> remaining = new ArrayList<>(temporary.stream().map(RecipientResult::recipient).toList());
         // RFC 3461 §4.1: NOTIFY says which reports each recipient's sender wants.
         List<RecipientResult> failureReports = notifying(entry, failed, "FAILURE");
@@ -263,14 +278,16 @@ public final class QueueRunner implements AutoCloseable {
                 delivered.stream().map(RecipientResult::recipient).toList());
         if (remaining.isEmpty()) {
             queue.delete(entry.id());
+            recordForSubmissions(entry, judged, remaining, -1);
             return;
         }
         Instant next = now.plus(config.backoff(age));
-        Instant expiry = entry.queuedAt().plus(config.maxAge());
+        Instant expiry = born.plus(config.maxAge());
         if (next.isAfter(expiry)) next = expiry.isAfter(now) ? expiry : now.plus(config.minBackoff());
         String error = (warned ? WARNED : "") + lastError(results, remaining);
         if (remaining.size() == entry.recipients().size()) {
             queue.deferred(entry.id(), next, error);
+            recordForSubmissions(entry, judged, remaining, entry.id());
             return;
         }
         // Some recipients are done: the rest moves to a new entry (same blob, same arrival time), then
@@ -283,8 +300,28 @@ public final class QueueRunner implements AutoCloseable {
             queue.deferred(id, next, error);
             queue.delete(entry.id());
             log.info("queue entry {}: {} recipient(s) left, now entry {}", entry.id(), remaining.size(), id);
+            recordForSubmissions(entry, judged, remaining, id);
         } finally {
             pollLock.readLock().unlock();
+        }
+    }
+
+    private static Instant released(QueuedMessage entry) {
+        Instant hold = entry.options().holdUntil();
+        return hold != null && hold.isAfter(entry.queuedAt()) ? hold : entry.queuedAt();
+    }
+
+    /**
+     * Tells the JMAP submissions sent through {@code entry} what this attempt learned (RFC 8621 §7
+     * deliveryStatus), after the queue's own commits: the queue is the truth, this record a report of it,
+     * so a failure here costs a stale status, never a message.
+     */
+    private void recordForSubmissions(QueuedMessage entry, List<RecipientResult> results, List<String> remaining, long next) {
+        try {
+            store.submissions().recordDelivery(entry.id(),
+                    results.stream().map(r -> SubmissionStatus.of(r, remaining.contains(r.recipient()))).toList(), next);
+        } catch (RuntimeException e) {
+            log.warn("queue entry {}: submission status not recorded: {}", entry.id(), e.toString());
         }
     }
 

@@ -11,7 +11,9 @@
  * (Auto-Submitted: on automatic replies), RFC 6533 (utf-8 address type in DSNs), RFC 3461 (DSN
  * requests kept with each entry: NOTIFY decides which reports go out, RET what they return, ENVID and
  * ORCPT are echoed; "relayed" reports when the next hop takes no DSN), RFC 8689 §5 (reports about
- * REQUIRETLS messages return headers only and ask for REQUIRETLS themselves).
+ * REQUIRETLS messages return headers only and ask for REQUIRETLS themselves), RFC 4865 (a held entry
+ * is not attempted before its release time, and ages from it), RFC 8621 §7 (each attempt's results
+ * become the deliveryStatus of the JMAP submissions sent through the entry).
  *
  * <p>Invariants:
  * <ul>
@@ -25,6 +27,8 @@
  *       the client's timeouts.</li>
  *   <li>The null reverse-path never gets a DSN; a DSN is itself sent from the null reverse-path.</li>
  *   <li>A recipient with NOTIFY=NEVER leaves the queue on failure without any report.</li>
+ *   <li>No delivery attempt before an entry's RFC 4865 release time, whoever made it due.</li>
+ *   <li>Submission status is recorded after the queue's own commits and is never a reason to retry.</li>
  *   <li>New entries wake the runner at once ({@link org.postern.store.OutboundQueue#onQueued}); the
  *       poll interval only bounds how late entries queued by another process are seen.</li>
  * </ul>

@@ -31,6 +31,7 @@ import org.postern.store.Intake;
 import org.postern.store.Mailbox;
 import org.postern.store.MessageRecord;
 import org.postern.store.OutboundQueue.QueuedMessage;
+import org.postern.store.SubmissionStore;
 import org.postern.store.sqlite.SqliteMailStore;
 
 /** Retry, partial success, delay warning and expiry, against the SQLite store with a settable clock. */
@@ -358,5 +359,67 @@ class QueueRunnerTest {
         assertThat(sent).singleElement().satisfies(m ->
                 assertThat(m.recipients()).containsExactlyInAnyOrder("a@x.test", "b@y.test", "c@x.test"));
         assertThat(store.queue().list()).isEmpty();
+    }
+
+    @Test
+    void aHeldEntryWaitsForItsReleaseAndAgesFromThere() throws Exception {
+        Instant release = clock.instant().plus(Duration.ofDays(10));
+        long id = enqueue("alice@ours.test", new Intake.Options(null, null, false, false, release), List.of(), "a@x.test");
+        assertThat(runner.runOnce()).isZero();
+        // Made due by someone else (an admin's retry, another node): still not released (RFC 4865 §3).
+        store.queue().deferred(id, clock.instant(), "");
+        assertThat(runner.runOnce()).isEqualTo(1);
+        assertThat(sent).isEmpty();
+        assertThat(store.queue().get(id).orElseThrow().nextAttempt()).isEqualTo(release);
+        clock.advance(Duration.ofDays(10));
+        outcome = (r, n) -> Outcome.TEMPORARY;
+        assertThat(runner.runOnce()).isEqualTo(1);
+        // Ten days after queueing, yet the five-day expiry counts from the release: only deferred.
+        QueuedMessage e = store.queue().get(id).orElseThrow();
+        assertThat(e.nextAttempt()).isEqualTo(clock.instant().plus(Duration.ofMinutes(5)));
+        assertThat(inbox()).isEmpty();
+        assertThat(sent).hasSize(1);
+    }
+
+    @Test
+    void aSubmissionLearnsEachRecipientsResult() throws Exception {
+        outcome = (r, n) -> r.startsWith("good") ? Outcome.DELIVERED : r.startsWith("bad") ? Outcome.PERMANENT
+                : sent.stream().filter(m -> m.recipients().contains(r)).count() == 1 ? Outcome.TEMPORARY : Outcome.DELIVERED;
+        long id = enqueue("alice@ours.test", "good@x.test", "bad@x.test", "slow@y.test");
+        SubmissionStore.Submission s = store.submissions().create(new SubmissionStore.Submission(0, alice.id(), 1, "e1", "t1",
+                "alice@ours.test", List.of("good@x.test", "bad@x.test", "slow@y.test"), List.of(), id, clock.instant(),
+                "pending"));
+        long state = store.submissions().state(alice.id());
+        runner.runOnce();
+        assertThat(store.submissions().deliveries(alice.id(), s.id())).containsExactlyInAnyOrder(
+                new SubmissionStore.Delivery("good@x.test", "unknown", "250 2.0.0 Ok"),
+                new SubmissionStore.Delivery("bad@x.test", "no", "550 5.1.1 User unknown"),
+                new SubmissionStore.Delivery("slow@y.test", "queued", "451 4.3.0 later"));
+        SubmissionStore.Submission after = store.submissions().get(alice.id(), s.id()).orElseThrow();
+        assertThat(after.undoStatus()).isEqualTo("final"); // relayed to one: cannot be recalled (RFC 8621 §7)
+        assertThat(after.queueId()).isEqualTo(store.queue().list().get(0).id());
+        assertThat(store.submissions().changes(alice.id(), state, 10).orElseThrow().updated()).containsExactly(s.id());
+        clock.advance(Duration.ofMinutes(5));
+        runner.runOnce();
+        assertThat(store.submissions().deliveries(alice.id(), s.id()))
+                .contains(new SubmissionStore.Delivery("slow@y.test", "unknown", "250 2.0.0 Ok"));
+        assertThat(store.submissions().get(alice.id(), s.id()).orElseThrow().queueId()).isEqualTo(-1);
+    }
+
+    @Test
+    void anExpiredRecipientIsReportedAsAFailureOfItsOwn() throws Exception {
+        outcome = (r, n) -> Outcome.TEMPORARY;
+        long id = enqueue("alice@ours.test", "slow@x.test");
+        SubmissionStore.Submission s = store.submissions().create(new SubmissionStore.Submission(0, alice.id(), 1, "e1", "t1",
+                "alice@ours.test", List.of("slow@x.test"), List.of(), id, clock.instant(), "pending"));
+        runner.runOnce();
+        assertThat(store.submissions().get(alice.id(), s.id()).orElseThrow().undoStatus()).isEqualTo("pending");
+        clock.advance(Duration.ofDays(6));
+        runner.runOnce();
+        assertThat(store.submissions().deliveries(alice.id(), s.id())).singleElement().satisfies(d -> {
+            assertThat(d.delivered()).isEqualTo("no");
+            assertThat(d.smtpReply()).startsWith("550 5.4.7 delivery time expired; last error: 451 4.3.0 later");
+        });
+        assertThat(store.submissions().get(alice.id(), s.id()).orElseThrow().undoStatus()).isEqualTo("final");
     }
 }

@@ -24,7 +24,9 @@ import org.w3c.dom.NodeList;
  */
 class ModuleDependencyTest {
     private static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
-    private static final Set<String> BACKENDS = Set.of("postern-store-sqlite", "postern-store-postgres", "postern-store-s3");
+    /** Implementations of the store API, and of the search API on a store's database. */
+    private static final Set<String> BACKENDS = Set.of("postern-store-sqlite", "postern-store-postgres", "postern-store-s3",
+            "postern-search-postgres");
     /** Modules that choose a backend: the server, and the tools that fill a store directly (tests, benchmarks). */
     private static final Set<String> ASSEMBLIES = Set.of("postern-server", "postern-testkit", "postern-it", "postern-bench");
     private static final Set<String> PROTOCOLS = Set.of("postern-smtp", "postern-imap", "postern-pop3", "postern-jmap");

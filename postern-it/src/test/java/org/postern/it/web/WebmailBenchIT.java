@@ -68,10 +68,12 @@ class WebmailBenchIT {
         page.navigate(base + "/");
         page.fill("[data-testid=login-username]", user);
         page.fill("[data-testid=login-password]", password);
+        double clickAt = ((Number) page.evaluate("() => performance.now()")).doubleValue();
         long t0 = System.nanoTime();
         page.click("[data-testid=login-submit]");
         loaded.first().waitFor();
         out.put("loginToListMs", (System.nanoTime() - t0) / 1e6);
+        System.out.println("WEBMAIL-BENCH-REQUESTS login " + requests(page, clickAt));
 
         // In the page: 200 frames of a screen each (frame times: is scrolling smooth?), then a jump to the
         // bottom and the time until the last row shows its data.
@@ -107,6 +109,7 @@ class WebmailBenchIT {
         out.put("scrollP95FrameMs", ((Number) scroll.get("p95")).doubleValue());
         out.put("rows", ((Number) scroll.get("rows")).doubleValue());
 
+        double openAt = ((Number) page.evaluate("() => performance.now()")).doubleValue();
         // Open the last row: click until its subject is in the reader and the body frame has loaded.
         Number open = (Number) page.evaluate("""
                 async () => {
@@ -131,6 +134,7 @@ class WebmailBenchIT {
                   }
                 }""");
         out.put("openMs", open.doubleValue());
+        System.out.println("WEBMAIL-BENCH-REQUESTS open " + requests(page, openAt));
 
         String before = page.locator("[data-testid=list-title]").textContent();
         page.fill("[data-testid=search-input]", query);
@@ -143,6 +147,20 @@ class WebmailBenchIT {
                 new Page.WaitForFunctionOptions().setTimeout(WAIT_MS));
         out.put("searchMs", (System.nanoTime() - t0) / 1e6);
         return out;
+    }
+
+    /**
+     * The requests the page made since {@code since} (its performance.now()), from Resource Timing: each
+     * as "path start+duration" in ms from {@code since}, in start order; shows how many round trips
+     * follow one another before a figure's end.
+     */
+    private static String requests(Page page, double since) {
+        Object r = page.evaluate("""
+                (since) => performance.getEntriesByType('resource').filter((e) => e.startTime >= since)
+                  .sort((a, b) => a.startTime - b.startTime)
+                  .map((e) => `${new URL(e.name).pathname.replace(/^\\/v\\/[^/]+/, '')} ${(e.startTime - since).toFixed(0)}+${e.duration.toFixed(0)}`)
+                  .join(', ')""", since);
+        return String.valueOf(r);
     }
 
     private static String json(Map<String, Double> head, Map<String, Double> values) {

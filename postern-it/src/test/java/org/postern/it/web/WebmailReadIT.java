@@ -140,7 +140,8 @@ class WebmailReadIT {
         Object marker = page.evaluate("() => (window.__postern_marker = Math.random())");
         deliver(server, "Fresh news", "Pushed to you.");
         row(page, "Fresh news").waitFor();
-        waitText(inbox.locator("[data-testid=unread-count]"), "2");
+        // "Lunch plans" was read when auto-advance opened it after the move above: only the new one is unread.
+        waitText(inbox.locator("[data-testid=unread-count]"), "1");
         assertThat(page.evaluate("() => window.__postern_marker")).as("no reload happened").isEqualTo(marker);
 
         // Sort by subject and oldest first.

@@ -51,11 +51,8 @@ public final class EmailMethods {
             }
             throw new MethodError("fromAccountNotFound", "no such account");
         });
-        // RFC 8620 §5.6: a server that cannot compute query deltas says so; the client re-queries.
-        api.register(JmapApi.MAIL, "Email/queryChanges", (a, c) -> {
-            c.checkAccount(a);
-            throw MethodError.cannotCalculateChanges();
-        });
+        // RFC 8620 §5.6, from the change log; cannotCalculateChanges where it cannot tell (see there).
+        api.register(JmapApi.MAIL, "Email/queryChanges", EmailQueryChanges::queryChanges);
     }
 
     /** Email/parse (RFC 8621 §4.9): an Email object for a message blob (e.g. an attached message/rfc822). */

@@ -65,11 +65,17 @@ public final class EmailQuery {
         Result r;
         try {
             int dateFirst = EmailSorts.receivedAtFirst(args.get("sort"));
-            if (collapse && (all || Args.bool(args, "calculateTotal", false))) {
-                // The total counts threads (RFC 8621 §4.4.3): every matching row's thread is needed.
+            if (collapse && all) {
+                // An anchor or a position from the end needs every thread in order.
                 r = collapse(ctx, sortAll(sources, ctx, filter, order), Integer.MAX_VALUE);
             } else if (collapse) {
                 r = selectThreads(sources, ctx, everyRow ? null : filter, order, dateFirst, want);
+                if (Args.bool(args, "calculateTotal", false)) {
+                    // The total counts threads (RFC 8621 §4.4.3): counted, not sorted. The window holds
+                    // every selected thread, so fewer than wanted means those are all of them.
+                    int total = r.rows().size() < want ? r.rows().size() : threadTotal(sources, ctx, everyRow ? null : filter, view);
+                    r = new Result(r.rows(), total);
+                }
             } else {
                 r = all ? sortAll(sources, ctx, filter, order) : select(sources, ctx, everyRow ? null : filter, order, dateFirst, want);
             }
@@ -78,6 +84,7 @@ public final class EmailQuery {
         } catch (TextConditions.TooCostly e) {
             throw new MethodError("serverFail", "search too costly");
         }
+        Result result = r;
         List<EmailSorts.Row> top = r.rows();
         List<String> ids = new AbstractList<>() {
             @Override
@@ -88,10 +95,10 @@ public final class EmailQuery {
 
             @Override
             public int size() {
-                return r.matched();
+                return result.matched();
             }
         };
-        return Queries.window(args, ctx, ids, state, false);
+        return Queries.window(args, ctx, ids, state, EmailQueryChanges.canCalculate(f, args.get("sort")));
     }
 
     /** The first rows in order, and how many rows matched in all. */
@@ -129,6 +136,45 @@ public final class EmailQuery {
             if (seen.add(t == null ? row.id() : t)) out.add(row);
         }
         return new Result(out, out.size());
+    }
+
+    /**
+     * How many threads have a row that matches (RFC 8621 §4.4.3), without ordering them. A whole
+     * mailbox's count is {@link Threads#counts}, kept per mailbox state; otherwise the matching rows'
+     * thread ids are looked up in one batch (only those not cached yet) and counted.
+     */
+    private static int threadTotal(List<MailboxIndex> sources, CallContext ctx, Predicate<EmailSorts.Row> filter,
+            Messages.View view) {
+        if (filter == null && sources.size() == 1) return Threads.counts(ctx, view, sources.getFirst().mailbox()).total();
+        long acc = ctx.account().id();
+        IndexRow r = new IndexRow(ctx);
+        int[][] matching = new int[sources.size()][];
+        List<String> missing = new ArrayList<>();
+        for (int s = 0; s < sources.size(); s++) {
+            MailboxIndex x = sources.get(s);
+            int[] hits = new int[x.size()];
+            int n = 0;
+            for (int i = 0; i < x.size(); i++) {
+                if (filter != null) {
+                    r.at(x, i);
+                    if (!filter.test(r)) continue;
+                }
+                hits[n++] = i;
+                if (ctx.threads().cached(acc, x.blobId(i)) == null) missing.add(x.blobId(i));
+            }
+            matching[s] = java.util.Arrays.copyOf(hits, n);
+        }
+        if (!missing.isEmpty()) ctx.threads().load(ctx.store(), ctx.account().id(), missing);
+        java.util.Set<Object> seen = new java.util.HashSet<>();
+        for (int s = 0; s < sources.size(); s++) {
+            MailboxIndex x = sources.get(s);
+            for (int i : matching[s]) {
+                Long t = ctx.threads().cached(acc, x.blobId(i));
+                // A body without a thread id is its own thread, as in collapse().
+                seen.add(t == null ? (Object) Ids.email(x.mailbox().id(), x.uid(i)) : t);
+            }
+        }
+        return seen.size();
     }
 
     /** A FilterCondition naming one mailbox (with or without other conditions) needs only that mailbox. */

@@ -18,15 +18,17 @@ import org.postern.jmap.JmapApi;
 import org.postern.jmap.proto.Json;
 import org.postern.jmap.proto.MethodError;
 import org.postern.store.OutboundQueue;
+import org.postern.store.SubmissionStore;
 import org.postern.store.SubmissionStore.Submission;
 
 /**
  * EmailSubmission/get, /changes, /query, /queryChanges (RFC 8621 §7.1-7.4); /set is
- * {@link EmailSubmissionSet}. Messages go out at once (maxDelayedSend 0), so every submission is
- * "final" from creation (§7: "On systems that do not support unsending, the value of this property
- * will always be final"). deliveryStatus is read from where the copies went: local mailboxes are
- * final ("yes"); remote recipients are "queued" while their queue entry exists and "unknown" after
- * (relayed: §7 says relaying is not final delivery).
+ * {@link EmailSubmissionSet}. A submission whose copies all wait in the queue is "pending" (it can be
+ * canceled) until the queue relays one or none is left; a held one (RFC 4865 FUTURERELEASE, up to the
+ * submitter's maxDelayedSend) waits for its sendAt. deliveryStatus: local mailboxes are final ("yes");
+ * remote recipients carry what the queue last learned (recorded by the queue runner: "queued" with the
+ * 4xx reply, "no" with the 5xx reply, "unknown" with the 250 reply once relayed, since §7 says relaying
+ * is not final delivery), and "queued" before the first attempt.
  */
 public final class EmailSubmissionMethods {
     static final String PREFIX = "S";
@@ -38,7 +40,14 @@ public final class EmailSubmissionMethods {
 
     private EmailSubmissionMethods() {}
 
+    /**
+     * What the last registered submitter allows (RFC 8621 §1.3.2 maxDelayedSend), for the session
+     * resource; a server has one submitter.
+     */
+    private static volatile java.time.Duration maxDelayedSend = java.time.Duration.ZERO;
+
     public static void register(JmapApi api, MailSubmitter submitter) {
+        maxDelayedSend = submitter.maxDelayedSend();
         EmailSubmissionSet set = new EmailSubmissionSet(submitter);
         api.register(JmapApi.SUBMISSION, "EmailSubmission/get", EmailSubmissionMethods::get);
         api.register(JmapApi.SUBMISSION, "EmailSubmission/changes", (a, c) -> StoreChanges.changes(a, c,
@@ -46,6 +55,22 @@ public final class EmailSubmissionMethods {
         api.register(JmapApi.SUBMISSION, "EmailSubmission/query", EmailSubmissionMethods::query);
         api.register(JmapApi.SUBMISSION, "EmailSubmission/queryChanges", EmailSubmissionMethods::queryChanges);
         api.register(JmapApi.SUBMISSION, "EmailSubmission/set", set::set);
+    }
+
+    /**
+     * Fills the account's urn:ietf:params:jmap:submission capability (RFC 8621 §1.3.2): maxDelayedSend in
+     * seconds, and submissionExtensions with FUTURERELEASE and its EHLO arguments (RFC 4865 §3: the
+     * longest interval and the latest date-time) when holding is possible.
+     */
+    public static void describe(ObjectNode capability, Instant now) {
+        java.time.Duration max = maxDelayedSend;
+        capability.put("maxDelayedSend", max.toSeconds());
+        ObjectNode ext = capability.putObject("submissionExtensions");
+        for (String e : EXTENSIONS) ext.putArray(e);
+        if (max.isPositive()) {
+            ext.putArray("FUTURERELEASE").add(Long.toString(max.toSeconds()))
+                    .add(utc(now.plus(max)));
+        }
     }
 
     static String state(CallContext ctx) {
@@ -104,19 +129,28 @@ public final class EmailSubmissionMethods {
     }
 
     private static ObjectNode deliveryStatus(CallContext ctx, Submission s) {
+        List<SubmissionStore.Delivery> learned = ctx.store().submissions().deliveries(ctx.account().id(), s.id());
         Optional<OutboundQueue.QueuedMessage> queued = s.queueId() < 0 ? Optional.empty() : ctx.store().queue().get(s.queueId());
         ObjectNode out = Json.object();
         for (String r : s.recipients()) {
             ObjectNode st = out.putObject(r);
+            Optional<SubmissionStore.Delivery> d = learned.stream().filter(x -> x.recipient().equalsIgnoreCase(r)).findFirst();
             if (s.localRecipients().stream().anyMatch(r::equalsIgnoreCase)) {
                 // §7 synthetic reply form: code, enhanced code, text.
                 st.put("smtpReply", "250 2.1.5 Delivered to the recipient's mailbox");
                 st.put("delivered", "yes");
+            } else if (d.isPresent()) {
+                st.put("smtpReply", oneLine(d.get().smtpReply()));
+                st.put("delivered", d.get().delivered());
+            } else if (s.undoStatus().equals("canceled")) {
+                st.put("smtpReply", "550 5.0.0 The submission was canceled");
+                st.put("delivered", "no");
             } else if (queued.isPresent() && queued.get().recipients().stream().anyMatch(r::equalsIgnoreCase)) {
-                String last = queued.get().lastError();
-                st.put("smtpReply", last == null || last.isBlank() ? "250 2.0.0 Queued for delivery" : oneLine(last));
+                st.put("smtpReply", s.sendAt().isAfter(Instant.now()) ? "250 2.0.0 Held until " + utc(s.sendAt())
+                        : "250 2.0.0 Queued for delivery");
                 st.put("delivered", "queued");
             } else {
+                // Relayed before the queue recorded results (or an alias expanded it away): nothing known.
                 st.put("smtpReply", "250 2.0.0 Left the queue");
                 st.put("delivered", "unknown");
             }

@@ -102,7 +102,6 @@ final class EmailSubmissionSet {
             }
         }
         String newState = EmailSubmissionMethods.state(ctx);
-        if (!newState.equals(oldState)) ctx.changed(); // push (RFC 8620 §7): the store's feed does not carry it
         ObjectNode out = r.toJson(ctx.accountId(), oldState, newState);
         ObjectNode emailSet = implicitEmailSet(ctx, succeeded, onUpdate, onDestroy);
         if (emailSet != null) {
@@ -181,12 +180,27 @@ final class EmailSubmissionSet {
             return SetErrors.of("forbiddenToSend", "the message could not be read; try again");
         }
         SubmissionEnvelope.Envelope envelope;
+        Instant now = Instant.now();
         try {
             JsonNode given = o.get("envelope");
             envelope = given == null || given.isNull() ? SubmissionEnvelope.derive(m, identity.get().email())
-                    : SubmissionEnvelope.parse(given);
+                    : SubmissionEnvelope.parse(given, now);
         } catch (SubmissionEnvelope.Invalid x) {
             return SetErrors.invalidProperties(x.getMessage(), List.of(x.property)).put("type", x.type);
+        }
+        Instant hold = envelope.options().holdUntil();
+        ObjectNode badHold = checkHold(envelope.options(), o.get("envelope"), now);
+        if (badHold != null) return badHold;
+        if (hold != null) {
+            // The intake delivers to local mailboxes at once; only the queue can hold, so a held message
+            // must go to remote recipients only rather than reach local ones before its time.
+            for (String r : envelope.rcptTo()) {
+                int at = r.lastIndexOf('@');
+                if (at > 0 && ctx.store().directory().isLocalDomain(r.substring(at + 1).toLowerCase(java.util.Locale.ROOT))) {
+                    return SetErrors.invalidProperties("a held message (HOLDFOR/HOLDUNTIL) cannot go to this server's own"
+                            + " domains yet: " + r, List.of("envelope/mailFrom"));
+                }
+            }
         }
         ObjectNode refused = checkRecipients(envelope.rcptTo());
         if (refused != null) return refused;
@@ -195,10 +209,10 @@ final class EmailSubmissionSet {
         return switch (outcome) {
             case MailSubmitter.Refused no -> refusal(no);
             case MailSubmitter.Sent sent -> {
-                Instant now = Instant.now();
+                // §7 sendAt: the release time of a held message, else the time of creation.
                 Submission s = ctx.store().submissions().create(new Submission(0, ctx.account().id(), identity.get().id(),
                         email.get().id(), email.get().threadId(ctx), envelope.mailFrom(), envelope.rcptTo(),
-                        sent.localRecipients(), sent.queueId(), now,
+                        sent.localRecipients(), sent.queueId(), hold != null ? hold : now,
                         // §7: "pending" while nothing is delivered that cannot be recalled (only a queue entry).
                         sent.localRecipients().isEmpty() && sent.queueId() >= 0 ? "pending" : "final"));
                 String id = EmailSubmissionMethods.PREFIX + s.id();
@@ -211,6 +225,26 @@ final class EmailSubmissionSet {
                 yield created;
             }
         };
+    }
+
+    /**
+     * A FUTURERELEASE hold (RFC 4865, RFC 8621 §7.5) only when the submitter can hold, and no longer than
+     * it allows (§1.3.2 maxDelayedSend); null when acceptable.
+     */
+    private ObjectNode checkHold(org.postern.store.Intake.Options options, JsonNode given, Instant now) {
+        boolean asked = given != null && given.path("mailFrom").path("parameters").isObject()
+                && given.path("mailFrom").path("parameters").properties().stream()
+                        .anyMatch(p -> p.getKey().equalsIgnoreCase("HOLDFOR") || p.getKey().equalsIgnoreCase("HOLDUNTIL"));
+        java.time.Duration max = submitter.maxDelayedSend();
+        if (asked && !max.isPositive()) {
+            return SetErrors.invalidProperties("unsupported MAIL FROM parameter: this server sends at once (maxDelayedSend 0)",
+                    List.of("envelope/mailFrom"));
+        }
+        if (options.holdUntil() != null && options.holdUntil().isAfter(now.plus(max))) {
+            return SetErrors.invalidProperties("the release time is beyond maxDelayedSend (" + max.toSeconds() + " seconds)",
+                    List.of("envelope/mailFrom"));
+        }
+        return null;
     }
 
     /** §7.5 noRecipients, tooManyRecipients, invalidRecipients (syntax; the intake judges the rest). */

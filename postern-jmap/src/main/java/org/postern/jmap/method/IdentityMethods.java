@@ -185,9 +185,7 @@ public final class IdentityMethods {
                 }
             }
         }
-        String newState = state(ctx);
-        if (!newState.equals(oldState)) ctx.changed(); // push (RFC 8620 §7): the store's feed does not carry it
-        return r.toJson(ctx.accountId(), oldState, newState);
+        return r.toJson(ctx.accountId(), oldState, state(ctx));
     }
 
     private static Identity patch(Identity i, ObjectNode patch) throws Invalid {

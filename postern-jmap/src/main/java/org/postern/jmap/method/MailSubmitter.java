@@ -66,6 +66,16 @@ public interface MailSubmitter {
         return 100;
     }
 
+    /**
+     * The longest a message may be held before its release (RFC 8621 §1.3.2 maxDelayedSend, asked for
+     * with the RFC 4865 FUTURERELEASE parameters of the envelope). Zero, the default, for a submitter
+     * that cannot hold: one that returns more must pass {@link org.postern.store.Intake.Options#holdUntil}
+     * on into the queue entry, and the parameters are refused otherwise.
+     */
+    default java.time.Duration maxDelayedSend() {
+        return java.time.Duration.ZERO;
+    }
+
     /** The largest message, in octets. */
     default long maxSize() {
         return 50L << 20;

@@ -4,6 +4,7 @@ package org.postern.jmap.method;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -16,12 +17,15 @@ import org.postern.jmap.CallContext;
 import org.postern.jmap.JmapApi;
 import org.postern.jmap.proto.Json;
 import org.postern.jmap.proto.MethodError;
+import org.postern.search.SearchIndex;
+import org.postern.search.SnippetText;
 
 /**
  * SearchSnippet/get (RFC 8621 §5.1): the subject and a body excerpt of each email with the filter's
  * search terms (text, subject, body) marked with &lt;mark&gt;. Everything else is HTML-escaped, so
  * a snippet is safe to insert as HTML. Matching is the same case-insensitive substring match as
- * Email/query.
+ * Email/query. With a full-text index the subject and body text come from it (its case-preserved
+ * {@link SnippetText}), so no message is read; a message not indexed yet is read as without one.
  */
 public final class SearchSnippetMethods {
     static final int PREVIEW_CHARS = 200;
@@ -29,10 +33,19 @@ public final class SearchSnippetMethods {
     private SearchSnippetMethods() {}
 
     public static void register(JmapApi api) {
-        api.register(JmapApi.MAIL, "SearchSnippet/get", SearchSnippetMethods::get);
+        register(api, null);
+    }
+
+    /** As {@link #register(JmapApi)}, taking the snippets' text from {@code index} when not null. */
+    public static void register(JmapApi api, SearchIndex index) {
+        api.register(JmapApi.MAIL, "SearchSnippet/get", (args, ctx) -> get(args, ctx, index));
     }
 
     static ObjectNode get(ObjectNode args, CallContext ctx) throws MethodError {
+        return get(args, ctx, null);
+    }
+
+    static ObjectNode get(ObjectNode args, CallContext ctx, SearchIndex index) throws MethodError {
         Args.only(args, Set.of("accountId", "filter", "emailIds"));
         ctx.checkAccount(args);
         List<String> ids = Args.ids(args, "emailIds", ctx.limits().maxObjectsInGet());
@@ -51,15 +64,34 @@ public final class SearchSnippetMethods {
                 notFound.add(id);
                 continue;
             }
-            MimeMessage m = ctx.messages().get(e.get().record().blobId());
             ObjectNode s = list.addObject();
             s.put("emailId", id);
-            JsonNode subject = HeaderForms.last(m.headers(), "Subject", "Text");
-            s.put("subject", terms.isEmpty() || subject.isNull() ? null : mark(subject.asText(), terms));
-            s.put("preview", terms.isEmpty() ? null : excerpt(TextExtractor.text(m, 200_000).replaceAll("\\s+", " "), terms));
+            if (terms.isEmpty()) {
+                s.putNull("subject");
+                s.putNull("preview");
+                continue;
+            }
+            SnippetText text = indexed(index, ctx, e.get()).orElseGet(() -> read(ctx, e.get()));
+            s.put("subject", text.subject().isEmpty() ? null : mark(text.subject(), terms));
+            s.put("preview", excerpt(text.body().replaceAll("\\s+", " "), terms));
         }
         out.set("notFound", notFound.isEmpty() ? null : notFound);
         return out;
+    }
+
+    private static Optional<SnippetText> indexed(SearchIndex index, CallContext ctx, Messages.Entry e) {
+        if (index == null) return Optional.empty();
+        try {
+            return index.snippetText(ctx.account().id(), e.mailbox().id(), e.record().uid());
+        } catch (IOException | RuntimeException failed) {
+            return Optional.empty(); // the message itself still answers
+        }
+    }
+
+    private static SnippetText read(CallContext ctx, Messages.Entry e) {
+        MimeMessage m = ctx.messages().get(e.record().blobId());
+        JsonNode subject = HeaderForms.last(m.headers(), "Subject", "Text");
+        return new SnippetText(subject.isNull() ? "" : subject.asText(), TextExtractor.text(m, SnippetText.MAX_BODY));
     }
 
     private static void collect(JsonNode f, List<String> terms, int depth) {

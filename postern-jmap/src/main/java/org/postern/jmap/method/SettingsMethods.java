@@ -135,7 +135,6 @@ public final class SettingsMethods {
         List<String> destroy = Args.ids(args, "destroy", ctx.limits().maxObjectsInSet());
         SetResult r = new SetResult();
         SetErrors.refuseSingletonCreateAndDestroy(create, destroy, r, "Settings object");
-        boolean changed = false;
         if (update != null) {
             if (update.size() > ctx.limits().maxObjectsInSet()) throw MethodError.requestTooLarge("too many objects in one set");
             for (Map.Entry<String, JsonNode> e : update.properties()) {
@@ -151,14 +150,12 @@ public final class SettingsMethods {
                     Settings before = read(ctx);
                     Settings after = patch(before, (ObjectNode) e.getValue());
                     write(ctx, before, after);
-                    changed |= !before.equals(after);
                     r.updated(ID);
                 } catch (IdentityMethods.Invalid x) {
                     r.notUpdated(ID, SetErrors.invalidProperties(x.getMessage(), List.of(x.property)));
                 }
             }
         }
-        if (changed) ctx.changed();
         return r.toJson(ctx.accountId(), oldState, state(ctx));
     }
 

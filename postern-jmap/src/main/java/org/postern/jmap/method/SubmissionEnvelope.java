@@ -41,7 +41,10 @@ final class SubmissionEnvelope {
         }
     }
 
-    /** The SMTP service extensions whose parameters an envelope may carry (RFC 8621 §1.3.2 submissionExtensions). */
+    /**
+     * The SMTP service extensions whose parameters an envelope may carry (RFC 8621 §1.3.2
+     * submissionExtensions), besides FUTURERELEASE (RFC 4865), offered only when the submitter can hold.
+     */
     static final List<String> EXTENSIONS = List.of("DSN");
     private static final java.util.regex.Pattern ADDR_TYPE = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9-]{0,31}");
 
@@ -57,17 +60,22 @@ final class SubmissionEnvelope {
         }
     }
 
-    /**
-     * The client's envelope. Parameters (RFC 8621 §7 Address "parameters") are those of DSN, the one
-     * extension offered in submissionExtensions; any other is refused rather than silently dropped.
-     */
     static Envelope parse(JsonNode n) throws Invalid {
+        return parse(n, java.time.Instant.now());
+    }
+
+    /**
+     * The client's envelope. Parameters (RFC 8621 §7 Address "parameters") are those of DSN and
+     * FUTURERELEASE (HOLDFOR counted from {@code now}); any other is refused rather than silently
+     * dropped. Whether a hold is allowed, and how long, is the caller's to judge.
+     */
+    static Envelope parse(JsonNode n, java.time.Instant now) throws Invalid {
         if (!n.isObject()) throw new Invalid("invalidProperties", "envelope", "envelope must be an object");
         for (String k : (Iterable<String>) n::fieldNames) {
             if (!k.equals("mailFrom") && !k.equals("rcptTo")) throw new Invalid("invalidProperties", "envelope", "unknown envelope property " + k);
         }
         String from = address(n.get("mailFrom"), "envelope/mailFrom");
-        Intake.Options options = mailParameters(n.get("mailFrom").get("parameters"));
+        Intake.Options options = mailParameters(n.get("mailFrom").get("parameters"), now);
         JsonNode rcpt = n.get("rcptTo");
         if (rcpt == null || !rcpt.isArray()) throw new Invalid("invalidProperties", "envelope/rcptTo", "rcptTo must be an array");
         Map<String, Integer> seen = new LinkedHashMap<>();
@@ -101,12 +109,14 @@ final class SubmissionEnvelope {
         return email.asText();
     }
 
-    /** RET (RFC 3461 §4.3) and ENVID (§4.4) of MAIL FROM. */
-    private static Intake.Options mailParameters(JsonNode params) throws Invalid {
+    /** RET (RFC 3461 §4.3), ENVID (§4.4), HOLDFOR and HOLDUNTIL (RFC 4865 §3) of MAIL FROM. */
+    private static Intake.Options mailParameters(JsonNode params, java.time.Instant now) throws Invalid {
         if (params == null || params.isNull() || params.isEmpty()) return Intake.Options.NONE;
         String property = "envelope/mailFrom";
         String ret = null;
         String envId = null;
+        java.time.Instant hold = null;
+        boolean held = false;
         for (Map.Entry<String, JsonNode> p : params.properties()) {
             String v = p.getValue().isTextual() ? p.getValue().asText() : null;
             switch (p.getKey().toUpperCase(Locale.ROOT)) {
@@ -124,10 +134,39 @@ final class SubmissionEnvelope {
                     }
                     envId = d;
                 }
+                case "HOLDFOR" -> {
+                    // future-release-integer = 1*9DIGIT seconds; one hold-param only.
+                    if (held || v == null || !v.matches("[0-9]{1,9}")) {
+                        throw new Invalid("invalidProperties", property, "HOLDFOR must be 1 to 9 digits, without HOLDUNTIL");
+                    }
+                    held = true;
+                    hold = now.plusSeconds(Long.parseLong(v));
+                }
+                case "HOLDUNTIL" -> {
+                    java.time.Instant at = v == null || v.length() > 40 ? null : dateTime(v);
+                    if (held || at == null) {
+                        throw new Invalid("invalidProperties", property, "HOLDUNTIL must be an RFC 3339 date-time, without HOLDFOR");
+                    }
+                    held = true;
+                    hold = at;
+                }
                 default -> throw new Invalid("invalidProperties", property, "unsupported MAIL FROM parameter " + p.getKey());
             }
         }
-        return new Intake.Options(ret, envId, false, false);
+        // A release time not after now holds nothing (RFC 4865: released at once).
+        return new Intake.Options(ret, envId, false, false, hold != null && hold.isAfter(now) ? hold : null);
+    }
+
+    /** RFC 3339 §5.6 date-time, as RFC 4865 erratum 2040 reads HOLDUNTIL; null when malformed. */
+    static java.time.Instant dateTime(String s) {
+        if (!s.matches("[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})")) {
+            return null;
+        }
+        try {
+            return java.time.OffsetDateTime.parse(s.toUpperCase(Locale.ROOT)).toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
     }
 
     /** NOTIFY (RFC 3461 §4.1) and ORCPT (§4.2) of RCPT TO. */

@@ -79,7 +79,7 @@ final class Threads {
                 if (ctx.threads().cached(acc, x.blobId(i)) == null) missing.add(x.blobId(i));
             }
         }
-        if (!missing.isEmpty()) byBlob(ctx, missing);
+        if (!missing.isEmpty()) ctx.threads().load(ctx.store(), ctx.account().id(), missing);
         Map<Long, List<Messages.Entry>> out = new LinkedHashMap<>();
         for (var x : view.indexes()) {
             for (int i = 0; i < x.size(); i++) {
@@ -124,7 +124,7 @@ final class Threads {
         long acc = ctx.account().id();
         List<String> missing = new ArrayList<>();
         for (int i = 0; i < x.size(); i++) if (ctx.threads().cached(acc, x.blobId(i)) == null) missing.add(x.blobId(i));
-        if (!missing.isEmpty()) byBlob(ctx, missing);
+        if (!missing.isEmpty()) ctx.threads().load(ctx.store(), ctx.account().id(), missing);
         java.util.Set<Object> all = new java.util.HashSet<>();
         java.util.Set<Object> unread = new java.util.HashSet<>();
         for (int i = 0; i < x.size(); i++) {

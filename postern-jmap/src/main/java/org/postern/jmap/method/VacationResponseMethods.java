@@ -100,9 +100,7 @@ public final class VacationResponseMethods {
                 }
             }
         }
-        String newState = state(ctx);
-        if (!newState.equals(oldState)) ctx.changed(); // push (RFC 8620 §7): the store's feed does not carry it
-        return r.toJson(ctx.accountId(), oldState, newState);
+        return r.toJson(ctx.accountId(), oldState, state(ctx));
     }
 
     private static Vacation patch(Vacation v, ObjectNode patch) throws IdentityMethods.Invalid {

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * One class per JMAP data type: Core/echo and Blob/copy (RFC 8620 §4, §6.3), Mailbox (RFC 8621 §2),
- * Thread (§3), Email (§4), Identity (§6), EmailSubmission (§7, with DSN envelope parameters, RFC 3461),
+ * Thread (§3), Email (§4), Identity (§6), EmailSubmission (§7, with DSN envelope parameters, RFC 3461,
+ * and FUTURERELEASE holds, RFC 4865),
  * VacationResponse (§8), and the webmail's Settings and Password/change. Standard /get, /changes,
  * /query and /set semantics follow RFC 8620 §5.
  *
@@ -22,5 +23,10 @@
  * than the index's mark scanned, both comparing the same {@link org.postern.search.SearchText}, so
  * the answer is the scan's. SearchSnippet/get reads the requested emails themselves: the index holds
  * only case-folded text, which a snippet cannot show, and the cost is a page of emails, not a mailbox.
+ *
+ * <p>Email/queryChanges (RFC 8620 §5.6) is computed from the change log and the query as it stands:
+ * an Email id never changes mailbox, so only creations, destructions and (for keyword conditions)
+ * updates move a result; text conditions, which follow the asynchronous full-text index, cannot be
+ * followed and say so.
  */
 package org.postern.jmap.method;

@@ -37,9 +37,12 @@ final class MigrateCopy {
     static final List<String> ORDER = List.of("domains", "accounts", "account_settings", "aliases", "mailboxes",
             "messages", "expunged", "queue", "metadata", "sort_keys", "acl", "user_seen", "dkim_keys", "identities",
             "submissions", "vacation", "vacation_replied", "thread_ids", "thread_refs", "object_changes");
-    /** Bookkeeping of the embedded engine that the target keeps its own way. */
-    static final Set<String> SKIP = Set.of("changelog", "blob_refs", "sqlite_sequence", "sqlite_stat1");
-    /** Caches rebuilt on demand: missing on the target costs time, not data. */
+    /**
+     * Bookkeeping of the embedded engine that the target keeps its own way; message_sort_keys is SQLite's
+     * per-message copy of sort_keys kept by its triggers (PostgreSQL joins sort_keys instead).
+     */
+    static final Set<String> SKIP = Set.of("changelog", "blob_refs", "sqlite_sequence", "sqlite_stat1",
+            "message_sort_keys");
     /** Caches the server rebuilds when missing: a target without the table may leave them behind. */
     static final Set<String> DERIVED = Set.of("sort_keys");
     /** Tables whose rows about a body no message or queue entry uses any more are left out, not copied. */

@@ -23,7 +23,7 @@ public final class ConfigParser {
     public static final List<String> KEYS = Stream.concat(Stream.of("config_version", "hostname",
             "listen_address", "port_offset", "smtp_port", "submission_port", "submissions_port", "imap_port", "imaps_port",
             "pop3_port", "pop3s_port", "https_port", "http_port", "tls_cert", "tls_key", "allow_plaintext_auth", "max_message_size",
-            "smtp_pregreet_delay", "store", "store_password_file"),
+            "smtp_pregreet_delay", "store", "store_password_file", "search"),
             Stream.concat(StoreConfig.BLOB_KEYS.stream(), Stream.concat(OutboundConfig.KEYS.stream().map(k -> OutboundConfig.PREFIX + k),
                     Stream.concat(CertificateConfig.KEYS.stream(), Stream.concat(Stream.of("admins"),
                             Stream.of("dev.argon2", "dev.auth_throttle")))))).toList();
@@ -148,6 +148,11 @@ public final class ConfigParser {
             String why = e.getMessage().replaceAll("\\p{Cntrl}", "?");
             throw new ConfigException(lineOf.get("store"), "store must be sqlite or postgres://user@host:port/db: "
                     + (why.length() <= 200 ? why : why.substring(0, 197) + "..."));
+        }
+        try {
+            store = store.withSearch(v.getOrDefault("search", StoreConfig.SEARCH_AUTO));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(lineOf.getOrDefault("search", lineOf.getOrDefault("store", 0)), e.getMessage());
         }
         StoreConfig.Blobs d = StoreConfig.Blobs.STORE;
         try {

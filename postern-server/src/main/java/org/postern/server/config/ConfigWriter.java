@@ -75,8 +75,8 @@ public final class ConfigWriter {
                 # Where mail is stored. sqlite: in this folder (one machine). postgres://user@host:port/db:
                 # in PostgreSQL, shared by every Postern node configured with the same database; a
                 # message delivered through one node is seen at once by IMAP, POP3 and JMAP on all.
-                # Each node still keeps its own search index, TLS files, ACME challenges and MTA-STS
-                # cache in its folder: give every node the same tls_cert and tls_key.
+                # Each node still keeps its own TLS files, ACME challenges and MTA-STS cache in its
+                # folder: give every node the same tls_cert and tls_key.
                 """);
         kv(b, "store", c.store().url());
         b.append("""
@@ -84,6 +84,13 @@ public final class ConfigWriter {
                 # to this folder; keep it readable by Postern only). Empty: no password (trust/peer).
                 """);
         kv(b, "store_password_file", c.store().passwordFile());
+        b.append("""
+                # Where the full-text search index lives. auto: in the database with a postgres:// store
+                # (every node answers at once, nothing kept per node), in this folder with sqlite.
+                # local: a Lucene index in each node's folder (each node indexes every message).
+                # database: in PostgreSQL (postgres:// stores only).
+                """);
+        kv(b, "search", c.store().search());
         c.store().blobs().render(b);
         c.outbound().render(b);
         c.certificates().render(b);

@@ -16,9 +16,15 @@ import org.postern.store.postgres.PostgresConfig;
  * @param passwordFile the database password's file as written (relative to the data folder); empty for
  *     none (trust or peer authentication) and always empty for {@value #SQLITE}
  * @param blobs where message bodies are kept
+ * @param search where the full-text index lives: {@value #SEARCH_AUTO} (in the database with a postgres://
+ *     store, so nodes keep no search state; in the data folder with {@value #SQLITE}), {@value #SEARCH_LOCAL}
+ *     (a Lucene index in each node's data folder) or {@value #SEARCH_DATABASE} (postgres:// only)
  */
-public record StoreConfig(String url, String passwordFile, Blobs blobs) {
+public record StoreConfig(String url, String passwordFile, Blobs blobs, String search) {
     public static final String SQLITE = "sqlite";
+    public static final String SEARCH_AUTO = "auto";
+    public static final String SEARCH_LOCAL = "local";
+    public static final String SEARCH_DATABASE = "database";
     /** The keys of {@link Blobs}, in the order they are written. */
     public static final List<String> BLOB_KEYS = List.of("blobs", "s3_endpoint", "s3_region", "s3_bucket", "s3_prefix",
             "s3_access_key", "s3_secret_key_file", "s3_path_style");
@@ -26,6 +32,13 @@ public record StoreConfig(String url, String passwordFile, Blobs blobs) {
     public StoreConfig {
         passwordFile = passwordFile == null ? "" : passwordFile;
         blobs = blobs == null ? Blobs.STORE : blobs;
+        search = search == null ? SEARCH_AUTO : search.toLowerCase(Locale.ROOT);
+        if (!List.of(SEARCH_AUTO, SEARCH_LOCAL, SEARCH_DATABASE).contains(search)) {
+            throw new IllegalArgumentException("search must be auto, local or database");
+        }
+        if (search.equals(SEARCH_DATABASE) && url.equals(SQLITE)) {
+            throw new IllegalArgumentException("search = database needs a postgres:// store");
+        }
         if (!url.equals(SQLITE)) {
             // Validated with the backend's own parser (no file is read here), so the two never disagree.
             PostgresConfig.parse(url, null);
@@ -34,6 +47,10 @@ public record StoreConfig(String url, String passwordFile, Blobs blobs) {
         } else if (!passwordFile.isEmpty()) {
             throw new IllegalArgumentException("store_password_file is only for a postgres:// store");
         }
+    }
+
+    public StoreConfig(String url, String passwordFile, Blobs blobs) {
+        this(url, passwordFile, blobs, SEARCH_AUTO);
     }
 
     public StoreConfig(String url, String passwordFile) {
@@ -49,7 +66,16 @@ public record StoreConfig(String url, String passwordFile, Blobs blobs) {
     }
 
     public StoreConfig withBlobs(Blobs b) {
-        return new StoreConfig(url, passwordFile, b);
+        return new StoreConfig(url, passwordFile, b, search);
+    }
+
+    public StoreConfig withSearch(String where) {
+        return new StoreConfig(url, passwordFile, blobs, where);
+    }
+
+    /** True when the full-text index is kept in the PostgreSQL store rather than in the data folder. */
+    public boolean searchInDatabase() {
+        return !embedded() && !search.equals(SEARCH_LOCAL);
     }
 
     public boolean embedded() {

@@ -212,10 +212,23 @@ final class SmtpSession {
         lines.add("CHUNKING"); // RFC 3030
         lines.add("BINARYMIME");
         lines.add("DSN"); // RFC 3461
+        if (config.offersFutureRelease()) lines.add(futureRelease(Instant.now()));
         if (tls != null && !connection.isSecure()) lines.add("STARTTLS");
         if (connection.isSecure()) lines.add("REQUIRETLS"); // RFC 8689 §2: only once TLS protects the session
         if (authOffered()) lines.add("AUTH " + String.join(" ", org.postern.auth.sasl.SaslMechanisms.NAMES));
         reply(new SmtpReply(250, null, lines));
+    }
+
+    /** RFC 4865 §3: "FUTURERELEASE" max-future-release-interval max-future-release-date-time. */
+    private String futureRelease(Instant now) {
+        Instant latest = now.plus(config.maxFutureRelease()).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        return "FUTURERELEASE " + config.maxFutureRelease().toSeconds() + " " + latest;
+    }
+
+    private boolean tooLate(MailParameters p) {
+        Instant now = Instant.now();
+        Instant latest = now.plus(config.maxFutureRelease());
+        return p.holdFor() != null ? p.holdFor().compareTo(config.maxFutureRelease()) > 0 : p.holdUntil().isAfter(latest);
     }
 
     boolean authOffered() {
@@ -240,6 +253,12 @@ final class SmtpSession {
             reply(SmtpReply.of(555, "5.5.4", "MAIL parameters need EHLO"));
         } else if (m.params().requireTls() && !connection.isSecure()) {
             reply(SmtpReply.of(530, "5.7.10", "REQUIRETLS needs a TLS session")); // RFC 8689 §4
+        } else if (m.params().held() && !config.offersFutureRelease()) {
+            reply(SmtpReply.of(555, "5.5.4", "Unsupported parameter " + (m.params().holdFor() != null ? "HOLDFOR" : "HOLDUNTIL")));
+        } else if (m.params().held() && tooLate(m.params())) {
+            // RFC 4865 §3: a release later than the advertised maximum is refused.
+            reply(SmtpReply.of(501, "5.5.4", "Release time beyond the maximum of " + config.maxFutureRelease().toSeconds()
+                    + " seconds"));
         } else if (m.params().size() > config.maxMessageSize()) {
             reply(SmtpReply.of(552, "5.3.4", "Message size exceeds fixed maximum message size")); // RFC 1870 §6.1
         } else if (m.from() != null && !m.params().smtpUtf8() && !isAscii(m.from())) {
@@ -255,7 +274,8 @@ final class SmtpSession {
             }
             switch (decision) {
                 case SenderDecision.Accept a -> {
-                    transaction = new Transaction(m.from(), m.params());
+                    // HOLDFOR counts from now; the queue keeps the absolute release time.
+                    transaction = new Transaction(m.from(), m.params().held() ? m.params().released(Instant.now()) : m.params());
                     reply(SmtpReply.of(250, "2.1.0", "Ok"));
                 }
                 case SenderDecision.Reject r -> reply(r.reply());

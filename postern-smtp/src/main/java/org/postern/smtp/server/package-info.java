@@ -8,7 +8,8 @@
  * RFC 6152 (8BITMIME), RFC 6531 (SMTPUTF8), RFC 2034/3463 (enhanced status codes), RFC 3207
  * (STARTTLS), RFC 4954 (AUTH), RFC 3848 (Received: "with" keywords, written by the intake),
  * RFC 3030 (CHUNKING and BINARYMIME), RFC 3461 (DSN parameters, handed to the intake in the
- * {@link org.postern.smtp.server.Envelope}), RFC 8689 (REQUIRETLS, offered and accepted only under TLS).
+ * {@link org.postern.smtp.server.Envelope}), RFC 8689 (REQUIRETLS, offered and accepted only under TLS),
+ * RFC 4865 (FUTURERELEASE on the submission ports only; the hold reaches the intake as an absolute time).
  *
  * <p>Invariants:
  * <ul>

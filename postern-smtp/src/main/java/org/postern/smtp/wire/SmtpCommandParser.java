@@ -5,6 +5,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
@@ -150,6 +152,8 @@ public final class SmtpCommandParser {
         MailParameters.Ret ret = null;
         String envId = null;
         boolean requireTls = false;
+        Duration holdFor = null;
+        Instant holdUntil = null;
         Set<String> seen = new HashSet<>();
         for (String p : s.strip().split(" +")) {
             if (p.isEmpty()) continue;
@@ -204,12 +208,40 @@ public final class SmtpCommandParser {
                     if (value != null) return SmtpReply.of(501, "5.5.4", "REQUIRETLS takes no value"); // RFC 8689 §4
                     requireTls = true;
                 }
+                case "HOLDFOR" -> {
+                    // RFC 4865 §3: future-release-integer = 1*9DIGIT seconds; only one of HOLDFOR and HOLDUNTIL.
+                    if (holdUntil != null || value == null || value.isEmpty() || value.length() > 9
+                            || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                        return SmtpReply.of(501, "5.5.4", "Syntax: HOLDFOR=<seconds> or HOLDUNTIL=<date-time>, not both");
+                    }
+                    holdFor = Duration.ofSeconds(Long.parseLong(value));
+                }
+                case "HOLDUNTIL" -> {
+                    // RFC 4865 §3 (erratum 2040): an RFC 3339 §5.6 date-time.
+                    Instant at = value == null || holdFor != null || value.length() > 40 ? null : dateTime(value);
+                    if (at == null) {
+                        return SmtpReply.of(501, "5.5.4", "Syntax: HOLDFOR=<seconds> or HOLDUNTIL=<date-time>, not both");
+                    }
+                    holdUntil = at;
+                }
                 default -> {
                     return SmtpReply.of(555, "5.5.4", "Unsupported parameter " + key);
                 }
             }
         }
-        return new MailParameters(size, body, utf8, ret, envId, requireTls);
+        return new MailParameters(size, body, utf8, ret, envId, requireTls, holdFor, holdUntil);
+    }
+
+    /** RFC 3339 §5.6 date-time (T or t, Z or a numeric offset, optional fraction); null when malformed. */
+    static Instant dateTime(String s) {
+        if (!s.matches("[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})")) {
+            return null;
+        }
+        try {
+            return java.time.OffsetDateTime.parse(s.toUpperCase(Locale.ROOT)).toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
     }
 
     /** RFC 3461 §4.1 NOTIFY, §4.2 ORCPT; RFC 5321 §4.1.1.11: others get 555. Returns RcptParameters or an SmtpReply. */

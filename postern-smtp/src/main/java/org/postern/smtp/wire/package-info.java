@@ -6,7 +6,8 @@
  * <p>RFC 5321 (§4.1 commands, §4.1.2 path syntax, §4.5.3.1 size limits, App. C source routes),
  * RFC 1870 (SIZE), RFC 6152 (8BITMIME), RFC 6531 (SMTPUTF8), RFC 4954 (AUTH), RFC 3207 (STARTTLS),
  * RFC 3030 (BDAT, BODY=BINARYMIME), RFC 3461 (RET, ENVID, NOTIFY, ORCPT and xtext), RFC 8689 (REQUIRETLS),
- * RFC 2034 and RFC 3463 (enhanced status codes).
+ * RFC 4865 (HOLDFOR and HOLDUNTIL, the latter an RFC 3339 date-time), RFC 2034 and RFC 3463 (enhanced
+ * status codes).
  *
  * <p>Invariants:
  * <ul>

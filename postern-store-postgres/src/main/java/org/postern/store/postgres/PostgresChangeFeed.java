@@ -105,17 +105,38 @@ final class PostgresChangeFeed implements ChangeFeed, AutoCloseable {
         return () -> subscribers.remove(s);
     }
 
-    /** "account mailbox modseq KIND": small, far below NOTIFY's 8000-byte payload limit. */
+    /** Longest entry text a payload carries: NOTIFY refuses payloads of 8000 bytes and more. */
+    static final int MAX_ENTRY_BYTES = 6_000;
+
+    /**
+     * "account mailbox modseq KIND", and for METADATA the entry's text after one more space. An
+     * entry too long to carry goes as a MAILBOXES hint for the same place: NOTIFY sessions cannot
+     * name it, JMAP push still re-reads its states.
+     */
     static String encode(ChangeEvent e) {
-        return e.accountId() + " " + e.mailboxId() + " " + e.modSeq() + " " + e.kind().name();
+        String head = e.accountId() + " " + e.mailboxId() + " " + e.modSeq() + " ";
+        if (e.entry() == null) return head + e.kind().name();
+        String entry = e.entry().text();
+        if (entry.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_ENTRY_BYTES) {
+            return head + ChangeEvent.Kind.MAILBOXES.name();
+        }
+        return head + e.kind().name() + " " + entry;
     }
 
     static ChangeEvent decode(String payload) {
-        String[] f = payload.split(" ");
-        if (f.length != 4) return null;
+        String[] f = payload.split(" ", 5);
+        if (f.length < 4) return null;
         try {
-            return new ChangeEvent(Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2]),
-                    ChangeEvent.Kind.valueOf(f[3]));
+            ChangeEvent.Kind kind = ChangeEvent.Kind.valueOf(f[3]);
+            long mailbox = Long.parseLong(f[1]);
+            ChangeEvent.Entry entry = null;
+            if (kind == ChangeEvent.Kind.METADATA) {
+                entry = f.length == 5 ? ChangeEvent.Entry.parse(mailbox, f[4]) : null;
+                if (entry == null) return null;
+            } else if (f.length != 4) {
+                return null;
+            }
+            return new ChangeEvent(Long.parseLong(f[0]), mailbox, Long.parseLong(f[2]), kind, entry);
         } catch (IllegalArgumentException e) {
             return null; // sent by a newer release: nothing this code can tell listeners
         }

@@ -206,6 +206,7 @@ final class PostgresDirectory implements Directory {
                         INSERT INTO account_settings(account_id, key, value) VALUES (?, ?, ?)
                         ON CONFLICT (account_id, key) DO UPDATE SET value = EXCLUDED.value""", id, key, value);
             }
+            tx.notice(new ChangeEvent(id, 0, 0, ChangeEvent.Kind.SETTINGS));
             return null;
         });
     }

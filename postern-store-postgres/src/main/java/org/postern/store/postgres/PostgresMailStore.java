@@ -166,6 +166,16 @@ public final class PostgresMailStore implements MailStore {
     }
 
     @Override
+    public org.postern.store.WebSessionStore webSessions() {
+        return new PostgresWebSessionStore(db);
+    }
+
+    @Override
+    public org.postern.store.AuthFailureStore authFailures() {
+        return new PostgresAuthFailureStore(db);
+    }
+
+    @Override
     public IntakeResult deliver(Intake intake) {
         if (intake.local().isEmpty() && intake.outbound() == null) throw new StoreException.Refused("nothing to deliver");
         List<String> flags = new ArrayList<>();

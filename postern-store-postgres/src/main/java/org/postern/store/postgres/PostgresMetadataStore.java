@@ -4,6 +4,7 @@ package org.postern.store.postgres;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import org.postern.store.ChangeEvent;
 import org.postern.store.MetadataStore;
 
 /**
@@ -43,6 +44,7 @@ final class PostgresMetadataStore implements MetadataStore {
                                 ON CONFLICT (owner_id, mailbox_id, user_id, entry) DO UPDATE SET value = EXCLUDED.value""",
                                 sc.ownerAccountId(), sc.mailboxId(), sc.userId(), v.getKey(), v.getValue());
                     }
+                    tx.notice(ChangeEvent.metadata(sc, v.getKey()));
                 }
             }
             return null;

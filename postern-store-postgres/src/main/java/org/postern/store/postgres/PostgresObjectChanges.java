@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.postern.store.ChangeEvent;
 import org.postern.store.ObjectChanges;
 
 /**
@@ -24,8 +25,15 @@ final class PostgresObjectChanges {
 
     private PostgresObjectChanges() {}
 
+    /** Logs one write and announces it with the new state (NOTIFY, so every node hears it). */
     static void record(PostgresTx tx, long accountId, String kind, long objectId, String op) throws SQLException {
-        tx.s.update("INSERT INTO object_changes(account_id, kind, object_id, op) VALUES (?, ?, ?, ?)", accountId, kind, objectId, op);
+        long seq = tx.s.queryLong("INSERT INTO object_changes(account_id, kind, object_id, op) VALUES (?, ?, ?, ?) RETURNING seq",
+                -1, accountId, kind, objectId, op);
+        tx.notice(new ChangeEvent(accountId, 0, seq, switch (kind) {
+            case "I" -> ChangeEvent.Kind.IDENTITIES;
+            case "S" -> ChangeEvent.Kind.SUBMISSIONS;
+            default -> throw new IllegalArgumentException("unknown object kind " + kind);
+        }));
     }
 
     static long state(PostgresSession s, long accountId, String kind) throws SQLException {

@@ -38,7 +38,7 @@ final class PostgresOutboundQueue implements OutboundQueue {
     private static final System.Logger LOG = System.getLogger(PostgresOutboundQueue.class.getName());
     private static final String COLUMNS =
             "id, mail_from, recipients, blob_id, size, queued_at, next_attempt, attempts, last_error, dsn_ret, dsn_envid,"
-            + " require_tls, binary_body, rcpt_options";
+            + " require_tls, binary_body, rcpt_options, hold_until";
 
     private final PostgresDatabase db;
     private final Duration lease;
@@ -59,11 +59,14 @@ final class PostgresOutboundQueue implements OutboundQueue {
         }
         long at = queuedAt.toEpochMilli();
         Intake.Options o = out.options();
+        // RFC 4865: a held entry is first due at its release time.
+        long hold = o.holdUntil() == null ? 0 : o.holdUntil().toEpochMilli();
         long id = tx.s.queryLong("""
                 INSERT INTO queue(mail_from, recipients, blob_id, size, queued_at, next_attempt, dsn_ret, dsn_envid,
-                  require_tls, binary_body, rcpt_options) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""", -1,
-                out.mailFrom() == null ? "" : out.mailFrom(), String.join("\n", out.recipients()), blobId, size, at, at,
-                field(o.ret()), field(o.envId()), o.requireTls(), o.binary(), encodeOptions(out.recipientOptions()));
+                  require_tls, binary_body, rcpt_options, hold_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""", -1,
+                out.mailFrom() == null ? "" : out.mailFrom(), String.join("\n", out.recipients()), blobId, size, at,
+                Math.max(at, hold), field(o.ret()), field(o.envId()), o.requireTls(), o.binary(),
+                encodeOptions(out.recipientOptions()), hold);
         // Wakes the queue runners of the other nodes once committed.
         tx.s.queryLong("SELECT 1 FROM pg_notify(?, ?)", 0, PostgresChangeFeed.QUEUE_CHANNEL, nodeId);
         return id;
@@ -170,7 +173,9 @@ final class PostgresOutboundQueue implements OutboundQueue {
     @Override
     public boolean retryNow(long id) {
         long now = System.currentTimeMillis();
-        return db.write(tx -> tx.s.update("UPDATE queue SET next_attempt = ?, claimed_by = NULL WHERE id = ?", now, id) > 0);
+        // Never before an RFC 4865 release time: "now" for a held entry is its release.
+        return db.write(tx -> tx.s.update("UPDATE queue SET next_attempt = GREATEST(?, hold_until), claimed_by = NULL WHERE id = ?",
+                now, id) > 0);
     }
 
     @Override
@@ -181,7 +186,7 @@ final class PostgresOutboundQueue implements OutboundQueue {
     private static QueuedMessage entry(ResultSet rs) throws SQLException {
         List<String> recipients = Arrays.asList(rs.getString(3).split("\n"));
         Intake.Options options = new Intake.Options(nullIfEmpty(rs.getString(10)), nullIfEmpty(rs.getString(11)),
-                rs.getBoolean(12), rs.getBoolean(13));
+                rs.getBoolean(12), rs.getBoolean(13), rs.getLong(15) == 0 ? null : Instant.ofEpochMilli(rs.getLong(15)));
         return new QueuedMessage(rs.getLong(1), rs.getString(2), recipients, rs.getString(4), rs.getLong(5),
                 Instant.ofEpochMilli(rs.getLong(6)), Instant.ofEpochMilli(rs.getLong(7)), rs.getInt(8), rs.getString(9),
                 options, decodeOptions(rs.getString(14), recipients.size()));

@@ -319,7 +319,48 @@ final class PostgresSchema {
                       account_id bigint NOT NULL,
                       message_id text COLLATE "C" NOT NULL,
                       thread_id bigint NOT NULL,
-                      PRIMARY KEY (account_id, message_id))"""));
+                      PRIMARY KEY (account_id, message_id))"""),
+            // 3: what the queue learned about each recipient of a JMAP submission (RFC 8621 §7
+            // deliveryStatus), and the RFC 4865 release time of a held queue entry (0: none); names as in
+            // the embedded schema's migration 10
+            List.of("""
+                    CREATE TABLE submission_deliveries (
+                      submission_id bigint NOT NULL,
+                      seq bigint NOT NULL,
+                      recipient text COLLATE "C" NOT NULL,
+                      delivered text NOT NULL,
+                      smtp_reply text NOT NULL,
+                      PRIMARY KEY (submission_id, recipient))""",
+                    "CREATE INDEX submissions_queue ON submissions(queue_id)",
+                    """
+                    CREATE FUNCTION postern_submission_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN
+                      DELETE FROM submission_deliveries d USING old_rows o WHERE d.submission_id = o.id;
+                      RETURN NULL;
+                    END $$""",
+                    """
+                    CREATE TRIGGER submission_deliveries_gc AFTER DELETE ON submissions REFERENCING OLD TABLE AS old_rows
+                      FOR EACH STATEMENT EXECUTE FUNCTION postern_submission_deleted()""",
+                    "ALTER TABLE queue ADD COLUMN hold_until bigint NOT NULL DEFAULT 0"),
+            // 4: browser sessions and authentication failures, shared by every node. A session is found
+            // by its token hash alone: the cookie names no account (so a node needs nothing but the
+            // cookie), hence a unique index on the hash; every other statement names the account. Under
+            // a distribution by account that one lookup is a fan-out, or a small token_hash -> account_id
+            // table on the coordinator. The failures belong to no account (see AuthFailureStore).
+            List.of("""
+                    CREATE TABLE web_sessions (
+                      account_id bigint NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+                      token_hash text COLLATE "C" NOT NULL,
+                      csrf_token text NOT NULL,
+                      stamp text NOT NULL,
+                      created bigint NOT NULL,
+                      last_seen bigint NOT NULL,
+                      PRIMARY KEY (account_id, token_hash))""",
+                    "CREATE UNIQUE INDEX web_sessions_token ON web_sessions(token_hash)",
+                    "CREATE INDEX web_sessions_seen ON web_sessions(last_seen)",
+                    "CREATE TABLE auth_failures (key text COLLATE \"C\" NOT NULL, at bigint NOT NULL)",
+                    "CREATE INDEX auth_failures_key ON auth_failures(key, at)",
+                    "CREATE INDEX auth_failures_at ON auth_failures(at)"));
 
     /** The schema version this code writes. */
     static final int CURRENT = MIGRATIONS.size();

@@ -76,6 +76,42 @@ final class PostgresSubmissionStore implements SubmissionStore {
     }
 
     @Override
+    public List<Delivery> deliveries(long accountId, long id) {
+        return db.read(s -> s.list("SELECT d.recipient, d.delivered, d.smtp_reply FROM submission_deliveries d"
+                + " JOIN submissions s ON s.id = d.submission_id WHERE s.account_id = ? AND s.id = ? ORDER BY d.seq",
+                rs -> new Delivery(rs.getString(1), rs.getString(2), rs.getString(3)), accountId, id));
+    }
+
+    @Override
+    public List<Submission> recordDelivery(long queueId, List<Delivery> results, long nextQueueId) {
+        if (queueId < 0) return List.of();
+        return db.write(tx -> {
+            List<Submission> found = tx.s.list("SELECT " + COLUMNS + " FROM submissions WHERE queue_id = ? ORDER BY account_id, id",
+                    PostgresSubmissionStore::row, queueId);
+            List<Submission> out = new java.util.ArrayList<>();
+            for (Submission s : found) {
+                if (!PostgresIdentityStore.lockIfExists(tx, s.accountId())) continue;
+                for (Delivery d : results) {
+                    tx.s.update("INSERT INTO submission_deliveries(submission_id, seq, recipient, delivered, smtp_reply)"
+                            + " VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM submission_deliveries WHERE submission_id = ?),"
+                            + " ?, ?, ?) ON CONFLICT (submission_id, recipient) DO UPDATE SET delivered = EXCLUDED.delivered,"
+                            + " smtp_reply = EXCLUDED.smtp_reply", s.id(), s.id(), d.recipient(), d.delivered(), d.smtpReply());
+                }
+                String undo = s.undoStatus();
+                if (undo.equals("pending") && (nextQueueId < 0
+                        || results.stream().anyMatch(d -> d.delivered().equals("yes") || d.delivered().equals("unknown")))) {
+                    undo = "final";
+                }
+                tx.s.update("UPDATE submissions SET queue_id = ?, undo_status = ? WHERE id = ?", nextQueueId, undo, s.id());
+                PostgresObjectChanges.record(tx, s.accountId(), KIND, s.id(), PostgresObjectChanges.UPDATED);
+                out.add(new Submission(s.id(), s.accountId(), s.identityId(), s.emailId(), s.threadId(), s.mailFrom(),
+                        s.recipients(), s.localRecipients(), nextQueueId, s.sendAt(), undo));
+            }
+            return out;
+        });
+    }
+
+    @Override
     public Optional<ObjectChanges> changes(long accountId, long since, int maxObjects) {
         return db.snapshot(s -> PostgresObjectChanges.since(s, accountId, KIND, since, maxObjects));
     }

@@ -73,6 +73,14 @@ final class PostgresTx {
     }
 
     /**
+     * Announces a change that takes no MODSEQ (identities, submissions, vacation, settings,
+     * annotations). A later notice of the same object in this transaction replaces an earlier one.
+     */
+    void notice(ChangeEvent e) {
+        events.put(List.of(e.accountId(), e.mailboxId(), e.kind(), e.entry() == null ? "" : e.entry()), e);
+    }
+
+    /**
      * Stamps the touched mailboxes and queues the notifications; called just before COMMIT. NOTIFY is
      * transactional: listeners on every node get it only once the transaction committed, and in
      * commit order.

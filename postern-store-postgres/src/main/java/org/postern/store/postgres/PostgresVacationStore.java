@@ -5,6 +5,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import org.postern.store.ChangeEvent;
 import org.postern.store.VacationStore;
 
 /**
@@ -37,6 +38,8 @@ final class PostgresVacationStore implements VacationStore {
                       text_body = EXCLUDED.text_body, html_body = EXCLUDED.html_body, state = vacation.state + 1""",
                     accountId, v.enabled(), millis(v.fromDate()), millis(v.toDate()), v.subject(), v.textBody(), v.htmlBody());
             tx.s.update("DELETE FROM vacation_replied WHERE account_id = ?", accountId);
+            tx.notice(new ChangeEvent(accountId, 0, tx.s.queryLong("SELECT state FROM vacation WHERE account_id = ?", 0, accountId),
+                    ChangeEvent.Kind.VACATION));
             return null;
         });
     }

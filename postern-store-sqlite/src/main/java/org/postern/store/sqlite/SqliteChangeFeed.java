@@ -109,7 +109,7 @@ final class SqliteChangeFeed implements ChangeFeed, AutoCloseable {
         dataVersion = v;
         List<ChangeEvent> found = new ArrayList<>();
         try (ResultSet rs = pollConnection.query(
-                "SELECT seq, account_id, mailbox_id, modseq, kind FROM changelog WHERE seq > ? ORDER BY seq",
+                "SELECT seq, account_id, mailbox_id, modseq, kind, entry FROM changelog WHERE seq > ? ORDER BY seq",
                 lastSeq)) {
             while (rs.next()) {
                 long seq = rs.getLong(1);
@@ -121,7 +121,9 @@ final class SqliteChangeFeed implements ChangeFeed, AutoCloseable {
                 } catch (IllegalArgumentException unknown) {
                     continue; // written by a newer release; nothing this code can tell listeners
                 }
-                found.add(new ChangeEvent(rs.getLong(2), rs.getLong(3), rs.getLong(4), kind));
+                ChangeEvent.Entry entry = kind == ChangeEvent.Kind.METADATA ? ChangeEvent.Entry.parse(rs.getLong(3), rs.getString(6)) : null;
+                if (kind == ChangeEvent.Kind.METADATA && entry == null) continue;
+                found.add(new ChangeEvent(rs.getLong(2), rs.getLong(3), rs.getLong(4), kind, entry));
             }
         }
         own.headSet(lastSeq, true).clear();

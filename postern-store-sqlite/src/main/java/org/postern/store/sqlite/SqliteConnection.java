@@ -51,11 +51,20 @@ final class SqliteConnection implements AutoCloseable {
     /** A cached statement with the arguments bound (booleans as 0/1). */
     PreparedStatement ps(String sql, Object... args) throws SQLException {
         PreparedStatement p = cache.get(sql);
+        if (p != null) {
+            try {
+                p.clearParameters();
+            } catch (SQLException stale) {
+                // The driver may have closed it after SQLite rolled a transaction back by itself (disk
+                // full, I/O error; SqliteGroupCommitTest): prepare it again rather than fail every later use.
+                cache.remove(sql);
+                closeQuietly(p);
+                p = null;
+            }
+        }
         if (p == null) {
             p = jdbc.prepareStatement(sql);
             cache.put(sql, p);
-        } else {
-            p.clearParameters();
         }
         for (int i = 0; i < args.length; i++) {
             Object a = args[i];
@@ -84,15 +93,17 @@ final class SqliteConnection implements AutoCloseable {
         return queryLong("SELECT last_insert_rowid()", -1);
     }
 
+    private static void closeQuietly(PreparedStatement p) {
+        try {
+            p.close();
+        } catch (SQLException ignored) {
+            // closing anyway
+        }
+    }
+
     @Override
     public void close() {
-        for (PreparedStatement p : cache.values()) {
-            try {
-                p.close();
-            } catch (SQLException ignored) {
-                // closing anyway
-            }
-        }
+        for (PreparedStatement p : cache.values()) closeQuietly(p);
         cache.clear();
         try {
             jdbc.close();

@@ -162,13 +162,15 @@ final class SqliteDatabase implements AutoCloseable {
         boolean begun = false;
         try {
             checkOpen();
-            writer.exec("BEGIN IMMEDIATE");
+            // Cached statements (SqliteConnection.update): parsed once, not once per batch; every
+            // APPEND, STORE and EXPUNGE passes here, each with its savepoint.
+            writer.update("BEGIN IMMEDIATE");
             begun = true;
             long now = System.currentTimeMillis();
             for (Pending<?> p : batch) runOne(p, now, seqs);
             if (++writes % 1000 == 0) writer.update("DELETE FROM changelog WHERE at < ?", now - CHANGELOG_KEEP_MS);
             feed.expectOwn(seqs);
-            writer.exec("COMMIT");
+            writer.update("COMMIT");
             begun = false;
             commits++;
             for (Pending<?> p : batch) {
@@ -191,7 +193,7 @@ final class SqliteDatabase implements AutoCloseable {
      * to the savepoint and fails only this caller; a failure to roll back propagates and fails the batch.
      */
     private <T> void runOne(Pending<T> p, long now, List<Long> seqs) throws SQLException {
-        writer.exec("SAVEPOINT w");
+        writer.update("SAVEPOINT w");
         SqliteTx tx = new SqliteTx(writer);
         List<Long> mine = new ArrayList<>();
         try {
@@ -201,11 +203,11 @@ final class SqliteDatabase implements AutoCloseable {
             if (tx.releasedBlobs()) collectFreed(freed);
             List<ChangeEvent> events = tx.events();
             for (ChangeEvent e : events) {
-                writer.update("INSERT INTO changelog(account_id, mailbox_id, modseq, kind, at) VALUES (?, ?, ?, ?, ?)",
-                        e.accountId(), e.mailboxId(), e.modSeq(), e.kind().name(), now);
+                writer.update("INSERT INTO changelog(account_id, mailbox_id, modseq, kind, at, entry) VALUES (?, ?, ?, ?, ?, ?)",
+                        e.accountId(), e.mailboxId(), e.modSeq(), e.kind().name(), now, e.entry() == null ? null : e.entry().text());
                 mine.add(writer.lastInsertId());
             }
-            writer.exec("RELEASE w");
+            writer.update("RELEASE w");
             p.result = result;
             p.freed = freed;
             p.events = events;

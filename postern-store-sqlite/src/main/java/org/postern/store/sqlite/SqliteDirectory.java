@@ -190,6 +190,7 @@ final class SqliteDirectory implements Directory {
             } else {
                 tx.c.update("INSERT OR REPLACE INTO account_settings(account_id, key, value) VALUES (?, ?, ?)", id, key, value);
             }
+            tx.notice(new ChangeEvent(id, 0, 0, ChangeEvent.Kind.SETTINGS));
             return null;
         });
     }

@@ -27,7 +27,7 @@ final class SqliteIdentityStore implements IdentityStore {
         return db.write(tx -> {
             // Checked again under the write lock: two first requests create one default.
             if (tx.c.queryLong("SELECT COUNT(*) FROM identities WHERE account_id = ?", 0, accountId) == 0) {
-                insert(tx.c, new Identity(0, accountId, "", defaultEmail, null, null, "", "", false));
+                insert(tx, new Identity(0, accountId, "", defaultEmail, null, null, "", "", false));
             }
             return select(tx.c, accountId);
         });
@@ -44,7 +44,7 @@ final class SqliteIdentityStore implements IdentityStore {
 
     @Override
     public Identity create(Identity identity) {
-        return db.write(tx -> insert(tx.c, identity));
+        return db.write(tx -> insert(tx, identity));
     }
 
     @Override
@@ -53,7 +53,7 @@ final class SqliteIdentityStore implements IdentityStore {
             int n = tx.c.update("UPDATE identities SET name = ?, email = ?, reply_to = ?, bcc = ?, text_signature = ?, html_signature = ?"
                     + " WHERE account_id = ? AND id = ?", i.name(), i.email(), i.replyTo(), i.bcc(), i.textSignature(),
                     i.htmlSignature(), i.accountId(), i.id());
-            if (n > 0) SqliteObjectChanges.record(tx.c, i.accountId(), KIND, i.id(), SqliteObjectChanges.UPDATED);
+            if (n > 0) SqliteObjectChanges.record(tx, i.accountId(), KIND, i.id(), SqliteObjectChanges.UPDATED);
             return n > 0;
         });
     }
@@ -62,7 +62,7 @@ final class SqliteIdentityStore implements IdentityStore {
     public boolean delete(long accountId, long id) {
         return db.write(tx -> {
             int n = tx.c.update("DELETE FROM identities WHERE account_id = ? AND id = ?", accountId, id);
-            if (n > 0) SqliteObjectChanges.record(tx.c, accountId, KIND, id, SqliteObjectChanges.DESTROYED);
+            if (n > 0) SqliteObjectChanges.record(tx, accountId, KIND, id, SqliteObjectChanges.DESTROYED);
             return n > 0;
         });
     }
@@ -77,12 +77,13 @@ final class SqliteIdentityStore implements IdentityStore {
         return db.read(c -> SqliteObjectChanges.since(c, accountId, KIND, since, maxObjects));
     }
 
-    private static Identity insert(SqliteConnection c, Identity i) throws SQLException {
+    private static Identity insert(SqliteTx tx, Identity i) throws SQLException {
+        SqliteConnection c = tx.c;
         c.update("INSERT INTO identities(account_id, name, email, reply_to, bcc, text_signature, html_signature, may_delete)"
                 + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", i.accountId(), i.name(), i.email(), i.replyTo(), i.bcc(),
                 i.textSignature(), i.htmlSignature(), i.mayDelete());
         long id = c.lastInsertId();
-        SqliteObjectChanges.record(c, i.accountId(), KIND, id, SqliteObjectChanges.CREATED);
+        SqliteObjectChanges.record(tx, i.accountId(), KIND, id, SqliteObjectChanges.CREATED);
         return i.withId(id);
     }
 

@@ -178,6 +178,16 @@ public final class SqliteMailStore implements MailStore {
     }
 
     @Override
+    public org.postern.store.WebSessionStore webSessions() {
+        return new SqliteWebSessionStore(db);
+    }
+
+    @Override
+    public org.postern.store.AuthFailureStore authFailures() {
+        return new SqliteAuthFailureStore(db);
+    }
+
+    @Override
     public IntakeResult deliver(Intake intake) {
         if (!SqliteBlobStore.exists(blobs, intake.blobId())) throw new StoreException.NotFound("no blob " + intake.blobId());
         if (intake.local().isEmpty() && intake.outbound() == null) throw new StoreException.Refused("nothing to deliver");

@@ -220,9 +220,9 @@ final class SqliteMailboxStore implements MailboxStore {
     static MessageRecord insertMessage(SqliteTx tx, long accountId, long mailboxId, String blobId, long size,
             String flags, long internalDate, long savedDate) throws SQLException {
         long modSeq = tx.touch(accountId, mailboxId);
-        long uid = tx.c.queryLong("SELECT uidnext FROM mailboxes WHERE account_id = ? AND id = ?", -1, accountId, mailboxId);
+        long uid = tx.c.queryLong("UPDATE mailboxes SET uidnext = uidnext + 1 WHERE account_id = ? AND id = ? RETURNING uidnext - 1",
+                -1, accountId, mailboxId);
         if (uid < 0) throw new StoreException.NotFound("no mailbox " + mailboxId);
-        tx.c.update("UPDATE mailboxes SET uidnext = ? WHERE account_id = ? AND id = ?", uid + 1, accountId, mailboxId);
         tx.c.update("""
                 INSERT INTO messages(account_id, mailbox_id, uid, modseq, flags, seen, size, internal_date, saved_date, blob_id)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", accountId, mailboxId, uid, modSeq, flags,
@@ -267,6 +267,43 @@ final class SqliteMailboxStore implements MailboxStore {
             }
             return out;
         });
+    }
+
+    @Override
+    public org.postern.store.SortKeyColumns sortKeyColumns(long accountId, long mailboxId, int version,
+            Set<org.postern.store.SortKeyColumns.Field> fields) {
+        var shape = new org.postern.store.SortKeyColumns.Builder(fields);
+        var stringFields = shape.stringFields();
+        StringBuilder sql = new StringBuilder("SELECT k.uid, ").append(shape.wantsDates() ? "k.sent_date" : "NULL");
+        for (var f : stringFields) sql.append(", k.").append(sortKeyColumn(f));
+        // One range of the per-message copy (schema 13) in primary-key order: ascending UIDs, no sort, no
+        // lookup of each body in sort_keys.
+        sql.append(" FROM message_sort_keys k WHERE k.account_id = ? AND k.mailbox_id = ? AND k.version = ? ORDER BY k.uid");
+        return db.read(c -> {
+            var b = new org.postern.store.SortKeyColumns.Builder(fields);
+            String[] row = new String[stringFields.length];
+            try (ResultSet rs = c.query(sql.toString(), accountId, mailboxId, version)) {
+                while (rs.next()) {
+                    long sent = rs.getLong(2);
+                    if (rs.wasNull()) sent = MessageSortKeys.NO_DATE;
+                    for (int i = 0; i < row.length; i++) row[i] = rs.getString(3 + i);
+                    b.add(rs.getLong(1), sent, row);
+                }
+            }
+            return b.build();
+        });
+    }
+
+    static String sortKeyColumn(org.postern.store.SortKeyColumns.Field f) {
+        return switch (f) {
+            case SENT_DATE -> "sent_date";
+            case SUBJECT -> "subject";
+            case FROM -> "from_mbx";
+            case TO -> "to_mbx";
+            case CC -> "cc_mbx";
+            case DISPLAY_FROM -> "display_from";
+            case DISPLAY_TO -> "display_to";
+        };
     }
 
     @Override

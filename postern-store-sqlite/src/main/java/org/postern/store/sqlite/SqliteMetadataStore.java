@@ -5,6 +5,7 @@ import java.sql.ResultSet;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import org.postern.store.ChangeEvent;
 import org.postern.store.MetadataStore;
 
 /**
@@ -44,6 +45,7 @@ final class SqliteMetadataStore implements MetadataStore {
                         tx.c.update("INSERT OR REPLACE INTO metadata(owner_id, mailbox_id, user_id, entry, value) VALUES (?, ?, ?, ?, ?)",
                                 s.ownerAccountId(), s.mailboxId(), s.userId(), v.getKey(), v.getValue());
                     }
+                    tx.notice(ChangeEvent.metadata(s, v.getKey()));
                 }
             }
             return null;

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.postern.store.ChangeEvent;
 import org.postern.store.ObjectChanges;
 
 /**
@@ -22,8 +23,18 @@ final class SqliteObjectChanges {
 
     private SqliteObjectChanges() {}
 
-    static void record(SqliteConnection c, long accountId, String kind, long objectId, String op) throws SQLException {
-        c.update("INSERT INTO object_changes(account_id, kind, object_id, op) VALUES (?, ?, ?, ?)", accountId, kind, objectId, op);
+    /** Logs one write and announces it, carrying the new state, once the transaction has committed. */
+    static void record(SqliteTx tx, long accountId, String kind, long objectId, String op) throws SQLException {
+        tx.c.update("INSERT INTO object_changes(account_id, kind, object_id, op) VALUES (?, ?, ?, ?)", accountId, kind, objectId, op);
+        tx.notice(new ChangeEvent(accountId, 0, tx.c.lastInsertId(), eventKind(kind)));
+    }
+
+    private static ChangeEvent.Kind eventKind(String kind) {
+        return switch (kind) {
+            case "I" -> ChangeEvent.Kind.IDENTITIES;
+            case "S" -> ChangeEvent.Kind.SUBMISSIONS;
+            default -> throw new IllegalArgumentException("unknown object kind " + kind);
+        };
     }
 
     static long state(SqliteConnection c, long accountId, String kind) throws SQLException {

@@ -17,7 +17,7 @@ final class SqliteOutboundQueue implements OutboundQueue {
     static final int MAX_ERROR_LENGTH = 2_000;
     private static final String COLUMNS =
             "id, mail_from, recipients, blob_id, size, queued_at, next_attempt, attempts, last_error, dsn_ret, dsn_envid,"
-            + " require_tls, binary_body, rcpt_options";
+            + " require_tls, binary_body, rcpt_options, hold_until";
 
     private final SqliteDatabase db;
     private final List<Runnable> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -33,12 +33,14 @@ final class SqliteOutboundQueue implements OutboundQueue {
         }
         long at = queuedAt.toEpochMilli();
         Intake.Options o = out.options();
+        // RFC 4865: a held entry is first due at its release time.
+        long hold = o.holdUntil() == null ? 0 : o.holdUntil().toEpochMilli();
         tx.c.update("""
                 INSERT INTO queue(mail_from, recipients, blob_id, size, queued_at, next_attempt, dsn_ret, dsn_envid,
-                  require_tls, binary_body, rcpt_options) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                out.mailFrom() == null ? "" : out.mailFrom(), String.join("\n", out.recipients()), blobId, size, at, at,
-                field(o.ret()), field(o.envId()), o.requireTls() ? 1 : 0, o.binary() ? 1 : 0,
-                encodeOptions(out.recipientOptions()));
+                  require_tls, binary_body, rcpt_options, hold_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                out.mailFrom() == null ? "" : out.mailFrom(), String.join("\n", out.recipients()), blobId, size, at,
+                Math.max(at, hold), field(o.ret()), field(o.envId()), o.requireTls() ? 1 : 0, o.binary() ? 1 : 0,
+                encodeOptions(out.recipientOptions()), hold);
         return tx.c.lastInsertId();
     }
 
@@ -121,7 +123,8 @@ final class SqliteOutboundQueue implements OutboundQueue {
     @Override
     public boolean retryNow(long id) {
         long now = System.currentTimeMillis();
-        return db.write(tx -> tx.c.update("UPDATE queue SET next_attempt = ? WHERE id = ?", now, id) > 0);
+        // Never before an RFC 4865 release time: "now" for a held entry is its release.
+        return db.write(tx -> tx.c.update("UPDATE queue SET next_attempt = MAX(?, hold_until) WHERE id = ?", now, id) > 0);
     }
 
     @Override
@@ -139,7 +142,7 @@ final class SqliteOutboundQueue implements OutboundQueue {
             while (rs.next()) {
                 List<String> recipients = Arrays.asList(rs.getString(3).split("\n"));
                 Intake.Options options = new Intake.Options(nullIfEmpty(rs.getString(10)), nullIfEmpty(rs.getString(11)),
-                        rs.getInt(12) != 0, rs.getInt(13) != 0);
+                        rs.getInt(12) != 0, rs.getInt(13) != 0, rs.getLong(15) == 0 ? null : Instant.ofEpochMilli(rs.getLong(15)));
                 out.add(new QueuedMessage(rs.getLong(1), rs.getString(2), recipients,
                         rs.getString(4), rs.getLong(5), Instant.ofEpochMilli(rs.getLong(6)),
                         Instant.ofEpochMilli(rs.getLong(7)), rs.getInt(8), rs.getString(9), options,

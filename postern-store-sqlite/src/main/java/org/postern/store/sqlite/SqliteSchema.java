@@ -302,7 +302,92 @@ final class SqliteSchema {
                     END"""),
             // 9: every stored message is now threaded on arrival, so thread_ids is as large as the
             // bodies: the trigger freeing a body's entries finds them by index, not by a table scan
-            List.of("CREATE INDEX thread_ids_blob ON thread_ids(blob_id)"));
+            List.of("CREATE INDEX thread_ids_blob ON thread_ids(blob_id)"),
+            // 10: what the queue learned about each recipient of a JMAP submission (RFC 8621 §7
+            // deliveryStatus), found from the queue entry; and the RFC 4865 release time of a held entry
+            // (0: none), kept with the entry so that a restart still holds it
+            List.of("""
+                    CREATE TABLE submission_deliveries (
+                      submission_id INTEGER NOT NULL,
+                      seq INTEGER NOT NULL,
+                      recipient TEXT NOT NULL,
+                      delivered TEXT NOT NULL,
+                      smtp_reply TEXT NOT NULL,
+                      PRIMARY KEY (submission_id, recipient))""",
+                    "CREATE INDEX submissions_queue ON submissions(queue_id)",
+                    """
+                    CREATE TRIGGER submission_deliveries_gc AFTER DELETE ON submissions BEGIN
+                      DELETE FROM submission_deliveries WHERE submission_id = OLD.id;
+                    END""",
+                    "ALTER TABLE queue ADD COLUMN hold_until INTEGER NOT NULL DEFAULT 0"),
+            // 11: browser sessions and authentication failures in the store (shared with the CLI, kept
+            // over restarts). A session is found by its token hash alone (the cookie names no account),
+            // hence the unique index; everything else is scoped by account.
+            List.of("""
+                    CREATE TABLE web_sessions (
+                      account_id INTEGER NOT NULL,
+                      token_hash TEXT NOT NULL,
+                      csrf_token TEXT NOT NULL,
+                      stamp TEXT NOT NULL,
+                      created INTEGER NOT NULL,
+                      last_seen INTEGER NOT NULL,
+                      PRIMARY KEY (account_id, token_hash)) WITHOUT ROWID""",
+                    "CREATE UNIQUE INDEX web_sessions_token ON web_sessions(token_hash)",
+                    "CREATE INDEX web_sessions_seen ON web_sessions(last_seen)",
+                    """
+                    CREATE TRIGGER web_sessions_account_ad AFTER DELETE ON accounts BEGIN
+                      DELETE FROM web_sessions WHERE account_id = OLD.id;
+                    END""",
+                    "CREATE TABLE auth_failures (key TEXT NOT NULL, at INTEGER NOT NULL)",
+                    "CREATE INDEX auth_failures_key ON auth_failures(key, at)",
+                    "CREATE INDEX auth_failures_at ON auth_failures(at)"),
+            // 12: change events name the annotation they announce (RFC 5464 entry, ChangeEvent.Entry
+            // text), so another process can tell NOTIFY sessions which entry changed (RFC 5465 §5.9-5.10)
+            List.of("ALTER TABLE changelog ADD COLUMN entry TEXT"),
+            // 13: sort keys per message too (IMAP SORT, RFC 5256 §3): a SORT reads its mailbox's keys as
+            // one range in UID order instead of looking each body up in sort_keys (100,000 random
+            // lookups were most of the first SORT of a large mailbox). Kept by triggers: a message
+            // takes its body's keys when stored (copy, move), and keys stored for a body (delivery,
+            // APPEND, SORT's derivation) go to every message of it in the account.
+            List.of("""
+                    CREATE TABLE message_sort_keys (
+                      account_id INTEGER NOT NULL,
+                      mailbox_id INTEGER NOT NULL,
+                      uid INTEGER NOT NULL,
+                      version INTEGER NOT NULL,
+                      sent_date INTEGER,
+                      subject TEXT NOT NULL,
+                      from_mbx TEXT NOT NULL,
+                      to_mbx TEXT NOT NULL,
+                      cc_mbx TEXT NOT NULL,
+                      display_from TEXT NOT NULL,
+                      display_to TEXT NOT NULL,
+                      PRIMARY KEY (account_id, mailbox_id, uid)) WITHOUT ROWID""",
+                    "CREATE INDEX messages_blob ON messages(account_id, blob_id)",
+                    """
+                    CREATE TRIGGER message_sort_keys_message_ai AFTER INSERT ON messages BEGIN
+                      INSERT OR REPLACE INTO message_sort_keys
+                        SELECT NEW.account_id, NEW.mailbox_id, NEW.uid, k.version, k.sent_date, k.subject, k.from_mbx,
+                          k.to_mbx, k.cc_mbx, k.display_from, k.display_to
+                        FROM sort_keys k WHERE k.blob_id = NEW.blob_id AND k.account_id = NEW.account_id;
+                    END""",
+                    """
+                    CREATE TRIGGER message_sort_keys_message_ad AFTER DELETE ON messages BEGIN
+                      DELETE FROM message_sort_keys
+                        WHERE account_id = OLD.account_id AND mailbox_id = OLD.mailbox_id AND uid = OLD.uid;
+                    END""",
+                    """
+                    CREATE TRIGGER message_sort_keys_ai AFTER INSERT ON sort_keys BEGIN
+                      INSERT OR REPLACE INTO message_sort_keys
+                        SELECT m.account_id, m.mailbox_id, m.uid, NEW.version, NEW.sent_date, NEW.subject, NEW.from_mbx,
+                          NEW.to_mbx, NEW.cc_mbx, NEW.display_from, NEW.display_to
+                        FROM messages m WHERE m.account_id = NEW.account_id AND m.blob_id = NEW.blob_id;
+                    END""",
+                    """
+                    INSERT INTO message_sort_keys
+                      SELECT m.account_id, m.mailbox_id, m.uid, k.version, k.sent_date, k.subject, k.from_mbx, k.to_mbx,
+                        k.cc_mbx, k.display_from, k.display_to
+                      FROM messages m JOIN sort_keys k ON k.blob_id = m.blob_id AND k.account_id = m.account_id"""));
 
     /** The schema version this code writes. */
     static final int CURRENT = MIGRATIONS.size();

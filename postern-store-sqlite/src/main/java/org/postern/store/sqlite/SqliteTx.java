@@ -32,10 +32,9 @@ final class SqliteTx {
     long modSeq(long accountId) throws SQLException {
         Long m = modSeqs.get(accountId);
         if (m != null) return m;
-        if (c.update("UPDATE accounts SET modseq = modseq + 1 WHERE id = ?", accountId) == 0) {
-            throw new StoreException.NotFound("no account " + accountId);
-        }
-        long v = c.queryLong("SELECT modseq FROM accounts WHERE id = ?", 0, accountId);
+        // One statement: every APPEND, STORE and EXPUNGE takes a MODSEQ.
+        long v = c.queryLong("UPDATE accounts SET modseq = modseq + 1 WHERE id = ? RETURNING modseq", -1, accountId);
+        if (v < 0) throw new StoreException.NotFound("no account " + accountId);
         modSeqs.put(accountId, v);
         return v;
     }
@@ -51,6 +50,14 @@ final class SqliteTx {
     void event(long accountId, long mailboxId, ChangeEvent.Kind kind) throws SQLException {
         long m = modSeq(accountId);
         events.put(List.of(accountId, mailboxId, kind), new ChangeEvent(accountId, mailboxId, m, kind));
+    }
+
+    /**
+     * Announces a change that takes no MODSEQ (identities, submissions, vacation, settings,
+     * annotations). A later notice of the same object in this transaction replaces an earlier one.
+     */
+    void notice(ChangeEvent e) {
+        events.put(List.of(e.accountId(), e.mailboxId(), e.kind(), e.entry() == null ? "" : e.entry()), e);
     }
 
     /** Message or queue rows were deleted: blob reference counts may have reached zero. */

@@ -5,6 +5,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import org.postern.store.ChangeEvent;
 import org.postern.store.VacationStore;
 
 /**
@@ -39,6 +40,8 @@ final class SqliteVacationStore implements VacationStore {
                     + " text_body = excluded.text_body, html_body = excluded.html_body, state = state + 1",
                     accountId, v.enabled(), millis(v.fromDate()), millis(v.toDate()), v.subject(), v.textBody(), v.htmlBody());
             tx.c.update("DELETE FROM vacation_replied WHERE account_id = ?", accountId);
+            tx.notice(new ChangeEvent(accountId, 0, tx.c.queryLong("SELECT state FROM vacation WHERE account_id = ?", 0, accountId),
+                    ChangeEvent.Kind.VACATION));
             return null;
         });
     }

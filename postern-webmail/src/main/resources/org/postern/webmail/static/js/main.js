@@ -21,12 +21,13 @@
  * Routes: "/mailbox/:id[/:email]" and "/search" (mail, search); "/compose", "/settings/*" (B).
  * Generic CSS classes for features: .page, .form, .field, .buttons, button.primary, .toolbar, .muted.
  */
-import { Jmap } from './core/jmap.js';
+import { Jmap, SETTINGS } from './core/jmap.js';
 import { h, replace } from './core/dom.js';
 import { Router } from './core/router.js';
 import { Keys } from './core/keys.js';
 import { Prefs } from './core/prefs.js';
 import { registerMail } from './mail/index.js';
+import { PROPS as FOLDER_PROPS } from './mail/folders.js';
 import { registerSearch } from './search/index.js';
 import { registerCompose } from './compose/index.js';
 import { registerSettings } from './settings/index.js';
@@ -54,8 +55,17 @@ async function boot() {
     localStorage.removeItem(SIGNED_IN);
     loginView();
   } else {
+    prefetchInbox();
     await start(jmap);
   }
+}
+
+/**
+ * Asks the server to start reading the Inbox's index (postern-webmail PrefetchEndpoint) while the
+ * session, settings and folders load: a big mailbox's first list then does not wait for it.
+ */
+function prefetchInbox() {
+  fetch('/webmail/prefetch', { method: 'POST', credentials: 'same-origin', cache: 'no-store' }).catch(() => { /* a head start only */ });
 }
 
 function loginView() {
@@ -75,6 +85,7 @@ function loginView() {
     error.textContent = '';
     try {
       await Jmap.login(/** @type {HTMLInputElement} */ (user).value.trim(), /** @type {HTMLInputElement} */ (pass).value);
+      prefetchInbox();
       const jmap = await Jmap.connect();
       if (!jmap) throw new Error('the session did not start (are cookies blocked?)');
       localStorage.setItem(SIGNED_IN, '1');
@@ -90,8 +101,17 @@ function loginView() {
   user.focus();
 }
 
-/** @param {Jmap} jmap */
+/**
+ * What the start-up reads first, in one request: core/prefs.js's Settings/get and mail/folders.js's
+ * folder list (its PROPS, without the thread counts). Must match their calls exactly to save the
+ * round trip; a mismatch only costs it.
+ * @param {Jmap} jmap
+ */
 async function start(jmap) {
+  jmap.prefetch([
+    ...(jmap.has(SETTINGS) ? [['Settings/get', { ids: ['singleton'] }]] : []),
+    ['Mailbox/get', { ids: null, properties: FOLDER_PROPS }],
+  ]);
   const prefs = await new Prefs(jmap).load();
   const router = new Router();
   const keys = new Keys();

@@ -14,6 +14,8 @@ export const SUBMISSION = 'urn:ietf:params:jmap:submission';
 export const VACATION = 'urn:ietf:params:jmap:vacationresponse';
 export const SETTINGS = 'urn:postern:params:jmap:settings';
 const LIMIT = 'urn:ietf:params:jmap:error:limit';
+/** How long a prefetched answer may stand in for a call (start-up takes well under this). */
+const PREFETCH_MS = 10000;
 
 /** A request-level failure (RFC 8620 §3.6.1) or an HTTP error. */
 export class JmapError extends Error {
@@ -72,6 +74,30 @@ export class Jmap {
     this.running = 0;
     /** @type {Array<() => void>} */
     this.waiting = [];
+    /** @type {Map<string, {until: number, response: Promise<any>}>} answers sent ahead by {@link Jmap#prefetch} */
+    this.prefetched = new Map();
+  }
+
+  /**
+   * Sends read-only calls (e.g. /get) whose answers features will ask for in a moment, all in one
+   * request: the start-up asks for settings and the folder list one after the other, and this makes
+   * them one round trip. A later {@link Jmap#call} of exactly one of these calls, with the same
+   * arguments, within PREFETCH_MS, takes its answer once instead of asking again; any other call
+   * goes to the server as usual.
+   * @param {Array<[string, object]>} methodCalls
+   */
+  prefetch(methodCalls) {
+    const sent = this.call(methodCalls.map(([name, args], i) => [name, args, `p${i}`]));
+    sent.catch(() => { /* the feature's own call asks again */ });
+    const until = Date.now() + PREFETCH_MS;
+    methodCalls.forEach(([name, args], i) => {
+      this.prefetched.set(this.callKey(name, args), { until, response: sent.then((r) => r[i]) });
+    });
+  }
+
+  /** @param {string} name @param {object} args */
+  callKey(name, args) {
+    return JSON.stringify([name, { accountId: this.accountId, ...args }]);
   }
 
   /** The session for the cookie, or null when not logged in. */
@@ -128,6 +154,20 @@ export class Jmap {
    * @returns {Promise<Array<[string, any, string]>>} the methodResponses
    */
   async call(methodCalls) {
+    if (methodCalls.length === 1 && this.prefetched.size) {
+      const [name, args, id] = methodCalls[0];
+      const key = this.callKey(name, args);
+      const ahead = this.prefetched.get(key);
+      if (ahead) {
+        this.prefetched.delete(key);
+        if (Date.now() <= ahead.until) {
+          try {
+            const [resName, res] = await ahead.response;
+            return [[resName, res, id]];
+          } catch (_) { /* asked again below */ }
+        }
+      }
+    }
     const using = [CORE, MAIL, SUBMISSION, VACATION, SETTINGS].filter((c) => this.has(c));
     const calls = methodCalls.map(([name, args, id]) => [name, { accountId: this.accountId, ...args }, id]);
     const body = JSON.stringify({ using, methodCalls: calls });

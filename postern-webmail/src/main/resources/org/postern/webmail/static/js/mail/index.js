@@ -20,12 +20,18 @@ export const SORTS = {
 /** @param {any} app */
 export function registerMail(app) {
   const actions = new MailActions(app);
-  const folders = new Folders(app, app.el.folders, (ids, mailboxId) => run(() => actions.move(ids, mailboxId), ids));
+  const folders = new Folders(app, app.el.folders, (ids, mailboxId) => run(() => actions.move(ids, mailboxId), ids, true));
   const list = new MessageList(app, { onOpen: (e) => openFromList(e), onSelection: () => updateToolbar() });
   const readerBar = h('div', { class: 'toolbar reader-toolbar', role: 'toolbar', 'aria-label': 'Message actions' });
   const reader = new Reader(app, app.el.reader, readerBar);
   /** @type {any} */
   let source = null;
+  /**
+   * Ids this view moved away, until the view changes: the list's refresh after an action can lag
+   * behind the next one (a quick second archive), and auto-advance must not open what already left.
+   * @type {Set<string>}
+   */
+  const departed = new Set();
 
   app.mail = { actions, folders, list, reader, show, currentSource: () => source, sort: currentSort };
   app.ready = folders.load().catch((e) => app.toast(`Could not load folders: ${e.message}`, { error: true }));
@@ -42,14 +48,14 @@ export function registerMail(app) {
   const flag = btn('★ Flag', 'action-flag', () => toggleFlag(targets()), { title: 'Flag or unflag' });
   const archive = btn('Archive', 'action-archive', () => doArchive(targets()), { title: 'Archive (e)' });
   const del = btn('Delete', 'action-delete', () => doDelete(targets()), { title: 'Delete (#)', class: 'danger' });
-  const junk = btn('Junk', 'action-junk', () => run(() => actions.junk(targets(), true), targets()), { title: 'This is junk' });
-  const notJunk = btn('Not junk', 'action-notjunk', () => run(() => actions.junk(targets(), false), targets()), { title: 'This is not junk' });
+  const junk = btn('Junk', 'action-junk', () => run(() => actions.junk(targets(), true), targets(), true), { title: 'This is junk' });
+  const notJunk = btn('Not junk', 'action-notjunk', () => run(() => actions.junk(targets(), false), targets(), true), { title: 'This is not junk' });
   const move = /** @type {HTMLSelectElement} */ (h('select', { 'aria-label': 'Move to folder', 'data-testid': 'action-move' }));
   move.addEventListener('change', () => {
     const to = move.value;
     move.value = '';
     const ids = targets();
-    if (to && ids.length) run(() => actions.move(ids, to), ids);
+    if (to && ids.length) run(() => actions.move(ids, to), ids, true);
   });
   const empty = btn('Empty', 'empty-folder', () => emptyFolder(), { class: 'danger' });
   const sortSel = /** @type {HTMLSelectElement} */ (h('select', { 'aria-label': 'Sort by', 'data-testid': 'sort-select' },
@@ -91,7 +97,7 @@ export function registerMail(app) {
       await actions.setKeyword([reader.email.id], '$seen', false);
       app.router.go(source ? source.path : '/');
     })),
-    btn('Junk', 'reader-junk', () => reader.email && run(() => actions.junk([reader.email.id], true), [reader.email.id])));
+    btn('Junk', 'reader-junk', () => reader.email && run(() => actions.junk([reader.email.id], true), [reader.email.id], true)));
 
   actions.onChanged = () => {
     list.refresh();
@@ -179,6 +185,7 @@ export function registerMail(app) {
    * @param {string|null} emailId
    */
   function show(src, emailId) {
+    if (!source || source.path !== src.path) departed.clear();
     source = src;
     app.setMode(emailId ? 'reader' : 'list');
     title.textContent = src.title;
@@ -238,14 +245,16 @@ export function registerMail(app) {
 
   /**
    * Runs an action; when it took the open message away, back to the list, or with {@code advance}
-   * (archive, delete: Gmail's auto-advance) to the next message of the list: the one below, else the
-   * one above, else the list.
+   * (move, archive, delete, junk: Gmail's and Fastmail's auto-advance) to the next message of the
+   * list: the one below, else the one above, else the list.
    */
   async function run(fn, removedIds = [], advance = false) {
     const open = reader.email && removedIds.includes(reader.email.id) ? reader.email.id : null;
     const next = open && advance ? neighbour(open, new Set(removedIds)) : null;
     try {
       await fn();
+      if (departed.size > 10000) departed.clear();
+      for (const id of removedIds) departed.add(id);
       if (open && source && reader.email && reader.email.id === open) {
         list.selected.clear();
         app.router.go(next ? source.openPath + encodeURIComponent(next) : source.path);
@@ -263,7 +272,7 @@ export function registerMail(app) {
       for (let p = pos + dir; p >= 0 && p < list.ids.length; p += dir) {
         const candidate = list.ids[p];
         if (!candidate) break;
-        if (!gone.has(candidate)) return candidate;
+        if (!gone.has(candidate) && !departed.has(candidate)) return candidate;
       }
     }
     return null;

@@ -24,13 +24,13 @@ import org.postern.store.PasswordRecord;
 import org.postern.store.sqlite.SqliteMailStore;
 
 /** The index against the brute-force scan of {@link SearchText}, on a store, across restarts and crashes. */
-class SearchIndexTest {
+class LuceneSearchIndexTest {
     static final Duration WAIT = Duration.ofSeconds(60);
 
     @TempDir
     Path dir;
     SqliteMailStore store;
-    SearchIndex index;
+    LuceneSearchIndex index;
     long account;
     long inbox;
     /** uid to message bytes, of INBOX, as the store has it. */
@@ -51,8 +51,8 @@ class SearchIndexTest {
         store.close();
     }
 
-    private SearchIndex open() throws Exception {
-        return SearchIndex.open(dir.resolve("data/index"), store);
+    private LuceneSearchIndex open() throws Exception {
+        return LuceneSearchIndex.open(dir.resolve("data/index"), store);
     }
 
     private long append(long acc, long mailbox, byte[] msg) throws Exception {
@@ -229,7 +229,7 @@ class SearchIndexTest {
         try (var d = org.apache.lucene.store.FSDirectory.open(indexDir);
                 var w = new org.apache.lucene.index.IndexWriter(d, new org.apache.lucene.index.IndexWriterConfig())) {
             w.deleteAll();
-            w.setLiveCommitData(Map.of(SearchIndex.FORMAT_KEY, "0", SearchIndex.MARK_PREFIX + account + "/" + inbox,
+            w.setLiveCommitData(Map.of(LuceneSearchIndex.FORMAT_KEY, "0", LuceneSearchIndex.MARK_PREFIX + account + "/" + inbox,
                     "999999/999999").entrySet());
             w.commit();
         }
