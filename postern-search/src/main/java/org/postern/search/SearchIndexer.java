@@ -11,16 +11,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.lucene.index.Term;
 import org.postern.core.mime.MessageParser;
 import org.postern.core.mime.MimeMessage;
+import org.postern.search.IndexQueue.Key;
 import org.postern.store.Account;
-import org.postern.store.ChangeEvent;
 import org.postern.store.Mailbox;
 import org.postern.store.MailStore;
 import org.postern.store.MailboxChanges;
@@ -57,15 +53,11 @@ final class SearchIndexer implements Runnable {
     static final long MAX_MESSAGE = 256L << 20;
 
     /** What to look at: a mailbox; every mailbox of an account (mailbox 0); every account (both 0). */
-    record Key(long accountId, long mailboxId) {}
-
     private final LuceneSearchIndex index;
     private final MailStore store;
     /** Indexer thread only (and the closing thread once the indexer thread has ended). */
     private final Map<String, LuceneSearchIndex.Mark> marks;
-    private final BlockingQueue<Key> queue = new LinkedBlockingQueue<>();
-    private final Set<Key> queued = ConcurrentHashMap.newKeySet();
-    private final AtomicInteger pending = new AtomicInteger();
+    private final IndexQueue queue = new IndexQueue();
     private volatile boolean closing;
     private Thread thread;
     private AutoCloseable subscription;
@@ -87,25 +79,10 @@ final class SearchIndexer implements Runnable {
 
     void start() {
         // Subscribe before the full comparison, so nothing changed in between is missed.
-        subscription = store.changes().subscribe(0, this::onChange);
-        enqueue(new Key(0, 0));
+        subscription = store.changes().subscribe(0, queue::onChange);
+        queue.add(Key.EVERYTHING);
         // Below the protocol threads: indexing is background work whose delay searches cover by scanning.
         thread = Thread.ofPlatform().daemon().name("search-indexer").priority(Thread.MIN_PRIORITY).start(this);
-    }
-
-    private void onChange(ChangeEvent e) {
-        // Identities, submissions, settings and annotations never change searchable text.
-        if (!e.kind().aboutMail() && e.kind() != ChangeEvent.Kind.ACCOUNT) return;
-        if (e.kind() == ChangeEvent.Kind.MESSAGES && e.mailboxId() != 0) enqueue(new Key(e.accountId(), e.mailboxId()));
-        else enqueue(new Key(e.accountId(), 0));
-    }
-
-    private void enqueue(Key k) {
-        if (closing) return;
-        if (queued.add(k)) {
-            pending.incrementAndGet();
-            queue.add(k);
-        }
     }
 
     @Override
@@ -114,12 +91,11 @@ final class SearchIndexer implements Runnable {
             Key k;
             boolean dirty = refreshNeeded || !unpublished.isEmpty();
             try {
-                k = queue.poll(dirty ? 20 : 200, TimeUnit.MILLISECONDS);
+                k = queue.poll(dirty ? 20 : 200);
             } catch (InterruptedException e) {
                 return;
             }
             if (k != null) {
-                queued.remove(k);
                 try {
                     process(k);
                     // Before the key counts as done, so that awaitIdle() means "searchable".
@@ -129,9 +105,9 @@ final class SearchIndexer implements Runnable {
                     if (closing) return;
                     log.warn("search indexing of {} failed, retrying", k, e);
                     pause();
-                    enqueue(k);
+                    queue.add(k);
                 } finally {
-                    pending.decrementAndGet();
+                    queue.done();
                 }
             }
             try {
@@ -315,7 +291,7 @@ final class SearchIndexer implements Runnable {
 
     boolean awaitIdle(Duration wait) throws InterruptedException {
         long end = System.nanoTime() + wait.toNanos();
-        while (pending.get() > 0 || unpublishedWork) {
+        while (queue.pending() > 0 || unpublishedWork) {
             requestRefresh();
             if (System.nanoTime() > end) return false;
             Thread.sleep(10);
@@ -326,6 +302,7 @@ final class SearchIndexer implements Runnable {
     /** Stops the thread (it finishes the message at hand), then commits when asked to. */
     void close(boolean commit) {
         closing = true;
+        queue.close();
         try {
             if (subscription != null) subscription.close();
         } catch (Exception e) {

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.postern.core.InternetDateTime;
 import org.postern.core.MailAddress;
 import org.postern.core.mime.Address;
 import org.postern.core.mime.AddressParser;
@@ -143,7 +144,7 @@ final class SubmissionEnvelope {
                     hold = now.plusSeconds(Long.parseLong(v));
                 }
                 case "HOLDUNTIL" -> {
-                    java.time.Instant at = v == null || v.length() > 40 ? null : dateTime(v);
+                    java.time.Instant at = InternetDateTime.parse(v);
                     if (held || at == null) {
                         throw new Invalid("invalidProperties", property, "HOLDUNTIL must be an RFC 3339 date-time, without HOLDFOR");
                     }
@@ -155,18 +156,6 @@ final class SubmissionEnvelope {
         }
         // A release time not after now holds nothing (RFC 4865: released at once).
         return new Intake.Options(ret, envId, false, false, hold != null && hold.isAfter(now) ? hold : null);
-    }
-
-    /** RFC 3339 §5.6 date-time, as RFC 4865 erratum 2040 reads HOLDUNTIL; null when malformed. */
-    static java.time.Instant dateTime(String s) {
-        if (!s.matches("[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})")) {
-            return null;
-        }
-        try {
-            return java.time.OffsetDateTime.parse(s.toUpperCase(Locale.ROOT)).toInstant();
-        } catch (java.time.format.DateTimeParseException e) {
-            return null;
-        }
     }
 
     /** NOTIFY (RFC 3461 §4.1) and ORCPT (§4.2) of RCPT TO. */

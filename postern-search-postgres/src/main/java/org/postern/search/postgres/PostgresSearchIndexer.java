@@ -15,17 +15,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.postern.core.mime.MessageParser;
 import org.postern.core.mime.MimeMessage;
+import org.postern.search.IndexQueue;
+import org.postern.search.IndexQueue.Key;
 import org.postern.search.SearchText;
 import org.postern.search.SnippetText;
 import org.postern.store.Account;
-import org.postern.store.ChangeEvent;
 import org.postern.store.Mailbox;
 import org.postern.store.MailStore;
 import org.postern.store.MailboxChanges;
@@ -55,8 +52,6 @@ final class PostgresSearchIndexer implements Runnable {
     static final long RECHECK_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     /** What to look at: a mailbox; every mailbox of an account (mailbox 0); every account (both 0). */
-    record Key(long accountId, long mailboxId) {}
-
     private record Mark(long modSeq, long uid) {}
 
     /** A change set being written, kept across the claim transactions of one mailbox. */
@@ -74,9 +69,7 @@ final class PostgresSearchIndexer implements Runnable {
 
     private final PostgresSearchIndex index;
     private final MailStore store;
-    private final BlockingQueue<Key> queue = new LinkedBlockingQueue<>();
-    private final Set<Key> queued = ConcurrentHashMap.newKeySet();
-    private final AtomicInteger pending = new AtomicInteger();
+    private final IndexQueue queue = new IndexQueue();
     /** Mailboxes another node held when we looked, and when to look again (indexer thread only). */
     private final Map<Key, Long> deferred = new HashMap<>();
     private volatile int deferredCount;
@@ -91,24 +84,9 @@ final class PostgresSearchIndexer implements Runnable {
 
     void start() {
         // Subscribe before the full comparison, so nothing changed in between is missed.
-        subscription = store.changes().subscribe(0, this::onChange);
-        enqueue(new Key(0, 0));
+        subscription = store.changes().subscribe(0, queue::onChange);
+        queue.add(Key.EVERYTHING);
         thread = Thread.ofPlatform().daemon().name("search-indexer-pg").priority(Thread.MIN_PRIORITY).start(this);
-    }
-
-    private void onChange(ChangeEvent e) {
-        // Identities, submissions, settings and annotations never change searchable text.
-        if (!e.kind().aboutMail() && e.kind() != ChangeEvent.Kind.ACCOUNT) return;
-        if (e.kind() == ChangeEvent.Kind.MESSAGES && e.mailboxId() != 0) enqueue(new Key(e.accountId(), e.mailboxId()));
-        else enqueue(new Key(e.accountId(), 0));
-    }
-
-    private void enqueue(Key k) {
-        if (closing) return;
-        if (queued.add(k)) {
-            pending.incrementAndGet();
-            queue.add(k);
-        }
     }
 
     @Override
@@ -116,21 +94,20 @@ final class PostgresSearchIndexer implements Runnable {
         while (!closing) {
             Key k;
             try {
-                k = queue.poll(deferred.isEmpty() ? 200 : 50, TimeUnit.MILLISECONDS);
+                k = queue.poll(deferred.isEmpty() ? 200 : 50);
             } catch (InterruptedException e) {
                 return;
             }
             if (k != null) {
-                queued.remove(k);
                 try {
                     process(k);
                 } catch (SQLException | RuntimeException e) {
                     if (closing) return;
                     log.warn("search indexing of {} failed, retrying", k, e);
                     pause();
-                    enqueue(k);
+                    queue.add(k);
                 } finally {
-                    pending.decrementAndGet();
+                    queue.done();
                 }
             }
             long now = System.nanoTime();
@@ -138,7 +115,7 @@ final class PostgresSearchIndexer implements Runnable {
                 var e = it.next();
                 if (now - e.getValue() >= 0) {
                     it.remove();
-                    enqueue(e.getKey());
+                    queue.add(e.getKey());
                 }
             }
             deferredCount = deferred.size();
@@ -375,7 +352,7 @@ final class PostgresSearchIndexer implements Runnable {
 
     boolean awaitIdle(Duration wait) throws InterruptedException {
         long end = System.nanoTime() + wait.toNanos();
-        while (pending.get() > 0 || deferredCount > 0) {
+        while (queue.pending() > 0 || deferredCount > 0) {
             if (System.nanoTime() > end) return false;
             Thread.sleep(10);
         }
@@ -385,6 +362,7 @@ final class PostgresSearchIndexer implements Runnable {
     /** Stops the thread; a claim transaction under way is finished or rolled back by then. */
     void close() {
         closing = true;
+        queue.close();
         try {
             if (subscription != null) subscription.close();
         } catch (Exception e) {

@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
+import org.postern.core.InternetDateTime;
 
 /**
  * Turns one command line (without its CRLF) into an {@link SmtpCommand}. Pure and total: any byte
@@ -218,7 +219,7 @@ public final class SmtpCommandParser {
                 }
                 case "HOLDUNTIL" -> {
                     // RFC 4865 §3 (erratum 2040): an RFC 3339 §5.6 date-time.
-                    Instant at = value == null || holdFor != null || value.length() > 40 ? null : dateTime(value);
+                    Instant at = holdFor != null ? null : InternetDateTime.parse(value);
                     if (at == null) {
                         return SmtpReply.of(501, "5.5.4", "Syntax: HOLDFOR=<seconds> or HOLDUNTIL=<date-time>, not both");
                     }
@@ -230,18 +231,6 @@ public final class SmtpCommandParser {
             }
         }
         return new MailParameters(size, body, utf8, ret, envId, requireTls, holdFor, holdUntil);
-    }
-
-    /** RFC 3339 §5.6 date-time (T or t, Z or a numeric offset, optional fraction); null when malformed. */
-    static Instant dateTime(String s) {
-        if (!s.matches("[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})")) {
-            return null;
-        }
-        try {
-            return java.time.OffsetDateTime.parse(s.toUpperCase(Locale.ROOT)).toInstant();
-        } catch (java.time.format.DateTimeParseException e) {
-            return null;
-        }
     }
 
     /** RFC 3461 §4.1 NOTIFY, §4.2 ORCPT; RFC 5321 §4.1.1.11: others get 555. Returns RcptParameters or an SmtpReply. */

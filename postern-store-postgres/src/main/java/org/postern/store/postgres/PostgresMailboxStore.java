@@ -3,6 +3,7 @@ package org.postern.store.postgres;
 
 import org.postern.store.backend.MailboxNames;
 import org.postern.store.backend.FlagCodec;
+import org.postern.store.backend.SortKeyRows;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -271,36 +272,16 @@ final class PostgresMailboxStore implements MailboxStore {
     @Override
     public org.postern.store.SortKeyColumns sortKeyColumns(long accountId, long mailboxId, int version,
             Set<org.postern.store.SortKeyColumns.Field> fields) {
-        var shape = new org.postern.store.SortKeyColumns.Builder(fields);
-        var stringFields = shape.stringFields();
-        StringBuilder sql = new StringBuilder("SELECT m.uid, ").append(shape.wantsDates() ? "k.sent_date" : "NULL::bigint");
-        for (var f : stringFields) sql.append(", k.").append(sortKeyColumn(f));
-        sql.append("""
-                 FROM messages m JOIN sort_keys k ON k.account_id = m.account_id AND k.blob_id = m.blob_id
-                WHERE m.account_id = ? AND m.mailbox_id = ? AND k.version = ? ORDER BY m.uid""");
+        String sql = SortKeyRows.select(new org.postern.store.SortKeyColumns.Builder(fields), "m.uid", "NULL::bigint")
+                .append("""
+                         FROM messages m JOIN sort_keys k ON k.account_id = m.account_id AND k.blob_id = m.blob_id
+                        WHERE m.account_id = ? AND m.mailbox_id = ? AND k.version = ? ORDER BY m.uid""")
+                .toString();
         return db.read(s -> {
-            var b = new org.postern.store.SortKeyColumns.Builder(fields);
-            String[] row = new String[stringFields.length];
-            s.each(sql.toString(), rs -> {
-                long sent = rs.getLong(2);
-                if (rs.wasNull()) sent = MessageSortKeys.NO_DATE;
-                for (int i = 0; i < row.length; i++) row[i] = rs.getString(3 + i);
-                b.add(rs.getLong(1), sent, row);
-            }, accountId, mailboxId, version);
-            return b.build();
+            var rows = new SortKeyRows.Reader(new org.postern.store.SortKeyColumns.Builder(fields));
+            s.each(sql, rows::add, accountId, mailboxId, version);
+            return rows.build();
         });
-    }
-
-    static String sortKeyColumn(org.postern.store.SortKeyColumns.Field f) {
-        return switch (f) {
-            case SENT_DATE -> "sent_date";
-            case SUBJECT -> "subject";
-            case FROM -> "from_mbx";
-            case TO -> "to_mbx";
-            case CC -> "cc_mbx";
-            case DISPLAY_FROM -> "display_from";
-            case DISPLAY_TO -> "display_to";
-        };
     }
 
     @Override

@@ -3,6 +3,7 @@ package org.postern.store.sqlite;
 
 import org.postern.store.backend.MailboxNames;
 import org.postern.store.backend.FlagCodec;
+import org.postern.store.backend.SortKeyRows;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -272,38 +273,18 @@ final class SqliteMailboxStore implements MailboxStore {
     @Override
     public org.postern.store.SortKeyColumns sortKeyColumns(long accountId, long mailboxId, int version,
             Set<org.postern.store.SortKeyColumns.Field> fields) {
-        var shape = new org.postern.store.SortKeyColumns.Builder(fields);
-        var stringFields = shape.stringFields();
-        StringBuilder sql = new StringBuilder("SELECT k.uid, ").append(shape.wantsDates() ? "k.sent_date" : "NULL");
-        for (var f : stringFields) sql.append(", k.").append(sortKeyColumn(f));
         // One range of the per-message copy (schema 13) in primary-key order: ascending UIDs, no sort, no
         // lookup of each body in sort_keys.
-        sql.append(" FROM message_sort_keys k WHERE k.account_id = ? AND k.mailbox_id = ? AND k.version = ? ORDER BY k.uid");
+        String sql = SortKeyRows.select(new org.postern.store.SortKeyColumns.Builder(fields), "k.uid", "NULL")
+                .append(" FROM message_sort_keys k WHERE k.account_id = ? AND k.mailbox_id = ? AND k.version = ? ORDER BY k.uid")
+                .toString();
         return db.read(c -> {
-            var b = new org.postern.store.SortKeyColumns.Builder(fields);
-            String[] row = new String[stringFields.length];
-            try (ResultSet rs = c.query(sql.toString(), accountId, mailboxId, version)) {
-                while (rs.next()) {
-                    long sent = rs.getLong(2);
-                    if (rs.wasNull()) sent = MessageSortKeys.NO_DATE;
-                    for (int i = 0; i < row.length; i++) row[i] = rs.getString(3 + i);
-                    b.add(rs.getLong(1), sent, row);
-                }
+            var rows = new SortKeyRows.Reader(new org.postern.store.SortKeyColumns.Builder(fields));
+            try (ResultSet rs = c.query(sql, accountId, mailboxId, version)) {
+                while (rs.next()) rows.add(rs);
             }
-            return b.build();
+            return rows.build();
         });
-    }
-
-    static String sortKeyColumn(org.postern.store.SortKeyColumns.Field f) {
-        return switch (f) {
-            case SENT_DATE -> "sent_date";
-            case SUBJECT -> "subject";
-            case FROM -> "from_mbx";
-            case TO -> "to_mbx";
-            case CC -> "cc_mbx";
-            case DISPLAY_FROM -> "display_from";
-            case DISPLAY_TO -> "display_to";
-        };
     }
 
     @Override
