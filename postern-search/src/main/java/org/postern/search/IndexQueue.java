@@ -8,6 +8,9 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.postern.store.ChangeEvent;
+import org.postern.store.ChangeFeed;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The mailboxes an indexer still has to look at, each queued once however many events name it. Change
@@ -16,6 +19,8 @@ import org.postern.store.ChangeEvent;
  * "nothing pending" means every event heard so far has been indexed.
  */
 public final class IndexQueue {
+    private static final Logger log = LoggerFactory.getLogger(IndexQueue.class);
+
     /** A mailbox to compare with its mark; mailbox 0 means every mailbox of the account, account 0 every account. */
     public record Key(long accountId, long mailboxId) {
         public static final Key EVERYTHING = new Key(0, 0);
@@ -25,9 +30,14 @@ public final class IndexQueue {
     private final Set<Key> queued = ConcurrentHashMap.newKeySet();
     private final AtomicInteger pending = new AtomicInteger();
     private volatile boolean closed;
+    private AutoCloseable subscription;
 
-    /** A change listener for {@code ChangeFeed.subscribe(0, ...)}. */
-    public void onChange(ChangeEvent e) {
+    /** Hears every account's changes from now on, until {@link #close}. */
+    public void listenTo(ChangeFeed feed) {
+        subscription = feed.subscribe(0, this::onChange);
+    }
+
+    void onChange(ChangeEvent e) {
         // Identities, submissions, settings and annotations never change searchable text.
         if (!e.kind().aboutMail() && e.kind() != ChangeEvent.Kind.ACCOUNT) return;
         if (e.kind() == ChangeEvent.Kind.MESSAGES && e.mailboxId() != 0) add(new Key(e.accountId(), e.mailboxId()));
@@ -58,8 +68,13 @@ public final class IndexQueue {
         return pending.get();
     }
 
-    /** Refuses keys from now on (events still arriving while the indexer stops). */
+    /** Stops listening and refuses keys from now on (events still arriving while the indexer stops). */
     public void close() {
         closed = true;
+        try {
+            if (subscription != null) subscription.close();
+        } catch (Exception e) {
+            log.debug("unsubscribing the search indexer failed", e);
+        }
     }
 }

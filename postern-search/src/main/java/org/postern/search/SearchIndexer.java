@@ -60,7 +60,6 @@ final class SearchIndexer implements Runnable {
     private final IndexQueue queue = new IndexQueue();
     private volatile boolean closing;
     private Thread thread;
-    private AutoCloseable subscription;
     private int uncommitted;
     private long lastCommit = System.nanoTime();
     /** Marks of documents added since the last refresh, published by the next one. */
@@ -79,7 +78,7 @@ final class SearchIndexer implements Runnable {
 
     void start() {
         // Subscribe before the full comparison, so nothing changed in between is missed.
-        subscription = store.changes().subscribe(0, queue::onChange);
+        queue.listenTo(store.changes());
         queue.add(Key.EVERYTHING);
         // Below the protocol threads: indexing is background work whose delay searches cover by scanning.
         thread = Thread.ofPlatform().daemon().name("search-indexer").priority(Thread.MIN_PRIORITY).start(this);
@@ -303,11 +302,6 @@ final class SearchIndexer implements Runnable {
     void close(boolean commit) {
         closing = true;
         queue.close();
-        try {
-            if (subscription != null) subscription.close();
-        } catch (Exception e) {
-            log.debug("unsubscribing the search indexer failed", e);
-        }
         if (thread == null) return;
         try {
             thread.join(30_000);

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.postern.search.postgres;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.io.IOException;
 import java.io.InputStream;
@@ -66,21 +65,9 @@ public final class PostgresSearchIndex implements SearchIndex {
     }
 
     static PostgresSearchIndex open(PostgresConfig database, MailStore store, Duration timeout) throws IOException {
-        HikariConfig hc = new HikariConfig();
-        hc.setJdbcUrl(database.jdbcUrl());
-        hc.setUsername(database.user());
-        if (database.password() != null) hc.setPassword(database.password());
-        hc.setMaximumPoolSize(Math.min(POOL, database.poolSize()));
-        hc.setMinimumIdle(1);
-        hc.setPoolName("postern-search");
-        hc.setConnectionTimeout(10_000);
-        hc.setInitializationFailTimeout(1);
-        hc.setConnectionInitSql("SET lock_timeout = '30s'; SET idle_in_transaction_session_timeout = '300s'");
-        hc.addDataSourceProperty("ApplicationName", "postern-search");
-        hc.addDataSourceProperty("tcpKeepAlive", "true");
         HikariDataSource pool;
         try {
-            pool = new HikariDataSource(hc);
+            pool = database.openPool("postern-search", "postern-search", Math.min(POOL, database.poolSize()), 1);
         } catch (RuntimeException e) {
             throw new IOException("cannot connect to " + database.jdbcUrl() + ": " + e.getMessage(), e);
         }

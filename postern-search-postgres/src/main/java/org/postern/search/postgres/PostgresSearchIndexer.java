@@ -75,7 +75,6 @@ final class PostgresSearchIndexer implements Runnable {
     private volatile int deferredCount;
     private volatile boolean closing;
     private Thread thread;
-    private AutoCloseable subscription;
 
     PostgresSearchIndexer(PostgresSearchIndex index, MailStore store) {
         this.index = index;
@@ -84,7 +83,7 @@ final class PostgresSearchIndexer implements Runnable {
 
     void start() {
         // Subscribe before the full comparison, so nothing changed in between is missed.
-        subscription = store.changes().subscribe(0, queue::onChange);
+        queue.listenTo(store.changes());
         queue.add(Key.EVERYTHING);
         thread = Thread.ofPlatform().daemon().name("search-indexer-pg").priority(Thread.MIN_PRIORITY).start(this);
     }
@@ -363,11 +362,6 @@ final class PostgresSearchIndexer implements Runnable {
     void close() {
         closing = true;
         queue.close();
-        try {
-            if (subscription != null) subscription.close();
-        } catch (Exception e) {
-            log.debug("unsubscribing the search indexer failed", e);
-        }
         if (thread == null) return;
         try {
             thread.join(30_000);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.postern.store.postgres;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -22,6 +24,28 @@ import java.util.regex.Pattern;
  *     the final dot), short enough that a crashed node's entries are retried soon
  */
 public record PostgresConfig(String jdbcUrl, String user, String password, int poolSize, Duration queueLease) {
+    /**
+     * A connection pool on this database, set up alike for the store and for any module that keeps its
+     * own (the search index): fails at once, with the reason, when the database cannot be reached.
+     */
+    public HikariDataSource openPool(String name, String applicationName, int maxSize, int minIdle) {
+        HikariConfig hc = new HikariConfig();
+        hc.setJdbcUrl(jdbcUrl);
+        hc.setUsername(user);
+        if (password != null) hc.setPassword(password);
+        hc.setMaximumPoolSize(maxSize);
+        hc.setMinimumIdle(minIdle);
+        hc.setPoolName(name);
+        hc.setConnectionTimeout(10_000);
+        hc.setInitializationFailTimeout(1);
+        // A session stuck behind a lock gets a temporary failure instead of hanging; a transaction left
+        // open by a bug cannot hold its locks for ever.
+        hc.setConnectionInitSql("SET lock_timeout = '30s'; SET idle_in_transaction_session_timeout = '300s'");
+        hc.addDataSourceProperty("ApplicationName", applicationName);
+        hc.addDataSourceProperty("tcpKeepAlive", "true");
+        return new HikariDataSource(hc);
+    }
+
     public static final int DEFAULT_POOL_SIZE = 16;
     public static final Duration DEFAULT_QUEUE_LEASE = Duration.ofMinutes(15);
     private static final Pattern DATABASE = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_$-]{0,62}");

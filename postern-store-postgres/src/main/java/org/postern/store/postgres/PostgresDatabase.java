@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.postern.store.postgres;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -37,24 +36,9 @@ final class PostgresDatabase implements AutoCloseable {
 
     PostgresDatabase(PostgresConfig config) {
         this.config = config;
-        HikariConfig hc = new HikariConfig();
-        hc.setJdbcUrl(config.jdbcUrl());
-        hc.setUsername(config.user());
-        if (config.password() != null) hc.setPassword(config.password());
-        hc.setMaximumPoolSize(config.poolSize());
-        hc.setMinimumIdle(Math.min(2, config.poolSize()));
-        hc.setPoolName("postern-store");
-        hc.setConnectionTimeout(10_000);
-        // Fail at start, with the reason, when the database cannot be reached.
-        hc.setInitializationFailTimeout(1);
-        // A session stuck behind a lock gets a temporary failure instead of hanging; a transaction left
-        // open by a bug cannot hold its locks for ever.
-        hc.setConnectionInitSql("SET lock_timeout = '30s'; SET idle_in_transaction_session_timeout = '300s'");
-        hc.addDataSourceProperty("ApplicationName", "postern");
-        hc.addDataSourceProperty("tcpKeepAlive", "true");
         HikariDataSource ds;
         try {
-            ds = new HikariDataSource(hc);
+            ds = config.openPool("postern-store", "postern", config.poolSize(), Math.min(2, config.poolSize()));
         } catch (RuntimeException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             throw new StoreException.Unavailable("cannot connect to " + config.jdbcUrl() + ": " + cause.getMessage(), e);
