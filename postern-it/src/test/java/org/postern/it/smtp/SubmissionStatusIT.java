@@ -153,6 +153,9 @@ class SubmissionStatusIT {
         }
         // The one sent later goes out; the held one, queued first, stays untouched.
         await(() -> sink.accepted().stream().anyMatch(m -> m.recipients().contains("now@yes.test")), "the unheld message");
+        // The runner removes the entry only after the sink's 250 reached it.
+        await(() -> server.store().queue().list().stream().noneMatch(q -> q.recipients().contains("now@yes.test")),
+                "the unheld message to leave the queue");
         assertThat(sink.accepted()).noneMatch(m -> m.recipients().contains("held@yes.test"));
         List<OutboundQueue.QueuedMessage> left = new ArrayList<>(server.store().queue().list());
         assertThat(left).singleElement().satisfies(q -> {
