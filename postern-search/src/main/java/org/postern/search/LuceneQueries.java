@@ -45,9 +45,13 @@ final class LuceneQueries {
                 if (MessageDocument.OWN_FIELDS.contains(h.field())) {
                     yield grams(MessageDocument.FIELD_PREFIX + h.field(), h.needle());
                 }
-                Plan values = grams(MessageDocument.OTHER_VALUES, h.needle());
+                // A value is indexed in {@code hv} or, when the header block holds it as is, in {@code head}
+                // only: a value holding the needle puts it in one of the two (a superset, confirmed).
+                Query values = new BooleanQuery.Builder()
+                        .add(grams(MessageDocument.OTHER_VALUES, h.needle()).query(), BooleanClause.Occur.SHOULD)
+                        .add(grams(MessageDocument.HEAD, h.needle()).query(), BooleanClause.Occur.SHOULD).build();
                 Query both = new BooleanQuery.Builder().add(present, BooleanClause.Occur.FILTER)
-                        .add(values.query(), BooleanClause.Occur.FILTER).build();
+                        .add(values, BooleanClause.Occur.FILTER).build();
                 yield new Plan(both, true);
             }
         };

@@ -18,7 +18,8 @@ import org.apache.lucene.index.Term;
 /**
  * How one message is laid out in the index. Trigram fields ({@link GramTokenStream}, no norms): {@code body}, {@code head} (the decoded header
  * block, for TEXT), {@code f.from} ... {@code f.subject} (the fields IMAP names as keys) and {@code hv}
- * (every other field's value). {@code hname} holds the field names present (HEADER with an empty
+ * (the values of every other field not found as they are in the decoded header block: the others are
+ * searched in {@code head}). {@code hname} holds the field names present (HEADER with an empty
  * needle). The normalised text is stored ({@code s.*}) so candidates are confirmed from the index,
  * never by reading the message again.
  *
@@ -46,11 +47,12 @@ final class MessageDocument {
     static final String S_HEAD = "s.head";
     static final String S_BODY = "s.body";
     static final String S_FIELD = "s.f";
-    static final Set<String> STORED = Set.of(S_HEAD, S_BODY, S_FIELD);
     /** Case-preserved {@link SnippetText}, for SearchSnippet. */
     static final String S_SUBJECT = "s.subj";
     static final String S_PREVIEW = "s.prev";
     static final Set<String> SNIPPET = Set.of(S_SUBJECT, S_PREVIEW);
+    /** What {@link #stored} reads: the folded body may be only in {@link #S_PREVIEW} ({@link #body}). */
+    static final Set<String> STORED = Set.of(S_HEAD, S_BODY, S_FIELD, S_PREVIEW);
     /** Set (term "1" and doc value 1) when some trigram field was indexed cut to {@link #MAX_GRAMS_TEXT}. */
     static final String CUT = "cut";
     /** Characters indexed per trigram field of one message. */
@@ -89,7 +91,9 @@ final class MessageDocument {
         boolean[] cut = new boolean[1];
         d.add(new Field(BODY, new GramTokenStream(capped(List.of(t.body()), cut)), GRAMS));
         d.add(new Field(HEAD, new GramTokenStream(capped(List.of(t.head()), cut)), GRAMS));
-        d.add(new StoredField(S_BODY, t.body()));
+        // The folded body is most often the folded snippet body: then only the latter is stored (stored text
+        // is compressed on every flush and merge) and the former derived from it when read ({@link #body}).
+        if (snippet == null || !t.body().equals(SearchText.fold(snippet.body()))) d.add(new StoredField(S_BODY, t.body()));
         d.add(new StoredField(S_HEAD, t.head()));
         if (snippet != null) {
             d.add(new StoredField(S_SUBJECT, snippet.subject()));
@@ -98,10 +102,19 @@ final class MessageDocument {
         List<String> other = new ArrayList<>();
         Set<String> names = new LinkedHashSet<>();
         java.util.Map<String, List<String>> own = new java.util.HashMap<>();
+        int from = 0;
         for (SearchText.Field f : t.fields()) {
             if (names.size() < MAX_NAMES) names.add(cut(f.name()));
-            if (OWN_FIELDS.contains(f.name())) own.computeIfAbsent(f.name(), k -> new ArrayList<>()).add(f.value());
-            else other.add(f.value());
+            if (OWN_FIELDS.contains(f.name())) {
+                own.computeIfAbsent(f.name(), k -> new ArrayList<>()).add(f.value());
+            } else {
+                // A value found as is in the header block is already indexed there ({@code head}), and
+                // queries of other fields look in both: index only the others (folded or decoded apart).
+                // Fields come in the block's order: look from the last one found on.
+                int at = t.head().indexOf(f.value(), from);
+                if (at >= 0) from = at + f.value().length();
+                else other.add(f.value());
+            }
             d.add(new StoredField(S_FIELD, f.name() + ":" + f.value()));
         }
         for (var e : own.entrySet()) {
@@ -137,8 +150,8 @@ final class MessageDocument {
     /** The stored fields that decide {@code q}. */
     static Set<String> storedFor(TextQuery q) {
         return switch (q) {
-            case TextQuery.Body b -> Set.of(S_BODY);
-            case TextQuery.Text t -> Set.of(S_HEAD, S_BODY);
+            case TextQuery.Body b -> Set.of(S_BODY, S_PREVIEW);
+            case TextQuery.Text t -> Set.of(S_HEAD, S_BODY, S_PREVIEW);
             case TextQuery.Header h -> Set.of(S_FIELD);
         };
     }
@@ -149,8 +162,8 @@ final class MessageDocument {
      */
     static boolean matches(Document d, TextQuery q) {
         return switch (q) {
-            case TextQuery.Body b -> contains(d.get(S_BODY), b.needle());
-            case TextQuery.Text t -> contains(d.get(S_HEAD), t.needle()) || contains(d.get(S_BODY), t.needle());
+            case TextQuery.Body b -> contains(body(d), b.needle());
+            case TextQuery.Text t -> contains(d.get(S_HEAD), t.needle()) || contains(body(d), t.needle());
             case TextQuery.Header h -> {
                 for (IndexableField f : d.getFields(S_FIELD)) {
                     String v = f.stringValue();
@@ -162,6 +175,14 @@ final class MessageDocument {
                 yield false;
             }
         };
+    }
+
+    /** The folded body: stored, or else the folded snippet body (null when neither is: unreadable). */
+    static String body(Document d) {
+        String body = d.get(S_BODY);
+        if (body != null) return body;
+        String preview = d.get(S_PREVIEW);
+        return preview == null ? null : SearchText.fold(preview);
     }
 
     private static boolean contains(String text, String needle) {
@@ -176,7 +197,7 @@ final class MessageDocument {
             int colon = v.indexOf(':');
             fields.add(new SearchText.Field(v.substring(0, colon), v.substring(colon + 1)));
         }
-        String body = d.get(S_BODY);
+        String body = body(d);
         String head = d.get(S_HEAD);
         if (body == null || head == null) return SearchText.UNREADABLE;
         return new SearchText(true, head, fields, body);

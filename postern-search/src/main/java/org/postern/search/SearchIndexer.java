@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.lucene.index.Term;
 import org.postern.core.mime.MessageParser;
 import org.postern.core.mime.MimeMessage;
+import org.postern.core.mime.TextExtractor;
 import org.postern.search.IndexQueue.Key;
 import org.postern.store.Account;
 import org.postern.store.Mailbox;
@@ -46,7 +47,9 @@ final class SearchIndexer implements Runnable {
      * Searchers are refreshed at most this often: a refresh writes a segment, so one per delivered
      * message would flood the index with tiny segments (and merges of them). Searches do not wait for
      * it: messages above the published mark are scanned by the caller. {@link #requestRefresh} (tests,
-     * tools) asks for one sooner.
+     * tools) asks for one sooner. Refreshing less often (with each commit) measured no cheaper per
+     * message: a refresh's cost is its flush, which costs per posting, and the next commit or a full RAM
+     * buffer flushes the same postings anyway.
      */
     static final long REFRESH_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** Messages larger than this are indexed as unreadable (they are far above any SMTP size limit). */
@@ -238,8 +241,10 @@ final class SearchIndexer implements Runnable {
         }
         try {
             MimeMessage m = MessageParser.parse(bytes);
-            SearchText t = SearchText.of(m);
-            return t.readable() ? new Texts(t, SnippetText.of(m)) : UNREADABLE;
+            // One text extraction for both: it is most of what reading the text costs.
+            String body = TextExtractor.text(m, SearchText.MAX_BODY);
+            SearchText t = SearchText.of(m, body);
+            return t.readable() ? new Texts(t, SnippetText.of(m, body)) : UNREADABLE;
         } catch (RuntimeException e) {
             return UNREADABLE;
         }

@@ -41,13 +41,22 @@ public record SearchText(boolean readable, String head, List<Field> fields, Stri
 
     public static SearchText of(MimeMessage m) {
         try {
+            return of(m, TextExtractor.text(m, MAX_BODY));
+        } catch (RuntimeException e) {
+            return UNREADABLE;
+        }
+    }
+
+    /** {@link #of(MimeMessage)} of the message whose {@code TextExtractor.text(m, MAX_BODY)} is {@code bodyText}. */
+    static SearchText of(MimeMessage m, String bodyText) {
+        try {
             String header = new String(m.raw(), m.root().headerStart(), m.root().headerEnd() - m.root().headerStart(),
                     StandardCharsets.UTF_8);
             List<Field> fields = new ArrayList<>(m.headers().size());
             for (Header h : m.headers().all()) {
                 fields.add(new Field(h.name().toLowerCase(Locale.ROOT), fold(EncodedWords.decode(h.unfolded()))));
             }
-            return new SearchText(true, fold(EncodedWords.decode(header)), fields, fold(TextExtractor.text(m, MAX_BODY)));
+            return new SearchText(true, fold(EncodedWords.decode(header)), fields, fold(bodyText));
         } catch (RuntimeException e) {
             return UNREADABLE;
         }

@@ -20,9 +20,25 @@ public record SnippetText(String subject, String body) {
     public static final int MAX_BODY = 200_000;
 
     public static SnippetText of(MimeMessage m) {
+        return build(m, TextExtractor.text(m, MAX_BODY));
+    }
+
+    /**
+     * {@link #of(MimeMessage)} from the message's text read to a larger bound ({@code TextExtractor.text(m, max)},
+     * {@code max >= MAX_BODY}), so the indexer extracts the text once. Exact when no text part is longer than
+     * what the extractor reads of one part for {@code MAX_BODY} characters (12 bytes a character at least):
+     * then both read every part whole and the shorter text is a prefix of the longer. Larger messages are
+     * extracted again.
+     */
+    static SnippetText of(MimeMessage m, String longerText) {
+        if (m.raw().length > (long) MAX_BODY * 12) return build(m, TextExtractor.text(m, MAX_BODY));
+        return build(m, longerText.length() > MAX_BODY ? longerText.substring(0, MAX_BODY) : longerText);
+    }
+
+    private static SnippetText build(MimeMessage m, String body) {
         List<Header> subjects = m.headers().fields("Subject");
         String subject = subjects.isEmpty() ? ""
                 : EncodedWords.decode(subjects.getLast().rawValue().replaceAll("\r?\n(?=[ \t])", "")).strip();
-        return new SnippetText(subject, TextExtractor.text(m, MAX_BODY));
+        return new SnippetText(subject, body);
     }
 }
