@@ -87,11 +87,24 @@ final class SharedMailboxes implements InvocationHandler {
                         };
                     }
                     try {
-                        return method.invoke(store, args);
+                        return open(method).invoke(store, args);
                     } catch (InvocationTargetException e) {
                         throw e.getCause();
                     }
                 });
+    }
+
+    /** Methods of the store interfaces made accessible once; see {@link #open}. */
+    private static final Set<Method> OPENED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * The method with its access check switched off: every store call of every session passes through
+     * these proxies, and a checked {@link Method#invoke} looks up its caller and verifies access each
+     * time. The methods are public members of public interfaces, so nothing is opened that was closed.
+     */
+    private static Method open(Method m) {
+        if (!OPENED.contains(m) && m.trySetAccessible()) OPENED.add(m);
+        return m;
     }
 
     static boolean isShared(long mailboxId) {
@@ -198,7 +211,7 @@ final class SharedMailboxes implements InvocationHandler {
 
     private Object call(Method method, Object[] args) throws Throwable {
         try {
-            return method.invoke(real, args);
+            return open(method).invoke(real, args);
         } catch (InvocationTargetException e) {
             throw e.getCause();
         }

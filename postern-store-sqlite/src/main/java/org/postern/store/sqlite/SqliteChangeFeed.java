@@ -16,8 +16,8 @@ import org.postern.store.ChangeEvent;
 import org.postern.store.ChangeFeed;
 
 /**
- * Publishes change events on one notifier thread. Writes of this process are queued by the writer
- * right after COMMIT while it still holds the write lock, so listeners see them in commit order.
+ * Publishes change events on one notifier thread. Writes of this process are queued by the committer
+ * thread right after their COMMIT, before the next batch, so listeners see them in commit order.
  * Writes of other processes (the CLI) are found by polling the {@code changelog} table every
  * {@link #POLL_MS} ms; {@code PRAGMA data_version} makes an idle poll nearly free. Rows this process
  * wrote itself are recognised by their sequence number and not published twice.
@@ -62,7 +62,7 @@ final class SqliteChangeFeed implements ChangeFeed, AutoCloseable {
         own.removeAll(seqs);
     }
 
-    /** Queues committed events; called by the writer while it holds the write lock. */
+    /** Queues committed events; called by the committer right after the COMMIT that holds them. */
     void publish(List<ChangeEvent> events) {
         if (!closed) pending.addAll(events);
     }

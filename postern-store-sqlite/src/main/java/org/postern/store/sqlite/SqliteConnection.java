@@ -27,7 +27,11 @@ final class SqliteConnection implements AutoCloseable {
     }
 
     static SqliteConnection open(Path db, boolean readOnly) throws SQLException {
-        SqliteConnection c = new SqliteConnection(DriverManager.getConnection("jdbc:sqlite:" + db.toAbsolutePath()));
+        java.util.Properties props = new java.util.Properties();
+        // Else the driver runs "SELECT last_insert_rowid()" through a new statement after every INSERT
+        // executed as an update, for getGeneratedKeys, which this backend never calls (RETURNING instead).
+        props.setProperty("jdbc.get_generated_keys", "false");
+        SqliteConnection c = new SqliteConnection(DriverManager.getConnection("jdbc:sqlite:" + db.toAbsolutePath(), props));
         try {
             // FULL: in WAL mode each commit fsyncs the WAL, so a returned write survives power loss.
             c.exec("PRAGMA synchronous = FULL");

@@ -10,16 +10,19 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.LockSupport;
 import org.postern.store.BlobStore;
 import org.postern.store.ChangeEvent;
 import org.postern.store.StoreException;
 
 /**
- * Connections and transactions. Writes are serialized by one lock over one connection and run as
- * {@code BEGIN IMMEDIATE} (taking SQLite's write lock up front, so another process cannot make us
- * fail half-way with SQLITE_BUSY); concurrent writes share one transaction and one fsync (group commit). Reads borrow a pooled connection and run in a read transaction, so
- * a multi-statement read sees one snapshot.
+ * Connections and transactions. Writes are serialized on one connection, run by one platform thread
+ * (the committer), as {@code BEGIN IMMEDIATE} (taking SQLite's write lock up front, so another process
+ * cannot make us fail half-way with SQLITE_BUSY); concurrent writes share one transaction and one fsync
+ * (group commit). The committer is a platform thread because SQLite's fsync is native code: on a
+ * virtual thread it would pin one of the few carrier threads for the whole disk flush, stalling every
+ * session scheduled on it; callers instead park (unmounted) until their batch committed. Reads borrow
+ * a pooled connection and run in a read transaction, so a multi-statement read sees one snapshot.
  */
 final class SqliteDatabase implements AutoCloseable {
     static final int READERS = 4;
@@ -39,9 +42,11 @@ final class SqliteDatabase implements AutoCloseable {
     /** Bodies per group commit: bounds the time one caller may wait behind others' bodies. */
     static final int MAX_BATCH = 256;
 
-    private final ReentrantLock writeLock = new ReentrantLock();
     private final ConcurrentLinkedQueue<Pending<?>> queue = new ConcurrentLinkedQueue<>();
     private final SqliteConnection writer;
+    private final Thread committer;
+    /** Set by the committer when it has stopped taking batches; guarded by {@link #queue}'s drain. */
+    private volatile boolean stopped;
     private final BlockingQueue<SqliteConnection> readers = new ArrayBlockingQueue<>(READERS);
     private final List<SqliteConnection> allReaders = new ArrayList<>();
     private final BlobStore blobs;
@@ -49,6 +54,8 @@ final class SqliteDatabase implements AutoCloseable {
     private final int schemaVersion;
     private volatile boolean closed;
     private long writes;
+    /** The writer connection's {@code synchronous} setting (committer only): FULL unless a batch held only flag changes. */
+    private boolean syncFull = true;
     private volatile long commits;
 
     SqliteDatabase(Path db, BlobStore blobs) throws SQLException {
@@ -80,6 +87,8 @@ final class SqliteDatabase implements AutoCloseable {
             throw e;
         }
         writer = w;
+        committer = Thread.ofPlatform().name("sqlite-committer").daemon(true).unstarted(this::commitLoop);
+        committer.start();
     }
 
     int schemaVersion() {
@@ -92,41 +101,92 @@ final class SqliteDatabase implements AutoCloseable {
 
     /**
      * Runs {@code body} in a write transaction, durable on return (group commit): callers that arrive
-     * while a commit is running queue up, and the next one to take the lock runs every queued body in
-     * one {@code BEGIN IMMEDIATE} transaction, each under its own SAVEPOINT, then commits once, so one
+     * while a commit is running queue up, and the committer then runs every queued body in one
+     * {@code BEGIN IMMEDIATE} transaction, each under its own SAVEPOINT, then commits once, so one
      * WAL fsync covers the whole batch. A body that throws is rolled back to its savepoint and fails
      * alone; when the COMMIT (or a rollback to a savepoint) fails, every caller of the batch fails and
      * none is told its data was written. Each body gets its own {@link SqliteTx}, hence its own MODSEQ
-     * per account (RFC 7162 §3.1). Events are queued after COMMIT, still under the lock (commit order);
+     * per account (RFC 7162 §3.1). Events are queued by the committer right after COMMIT (commit order);
      * blob files whose last reference a body removed are deleted by its caller once the batch committed.
      */
     <T> T write(TxBody<T> body) {
-        // A body that wrote again would start a batch inside its own transaction and fail its neighbours.
-        if (writeLock.isHeldByCurrentThread()) throw new IllegalStateException("nested write transaction");
-        Pending<T> p = new Pending<>(body);
+        return write(body, true);
+    }
+
+    /**
+     * A write that changes only flags (STORE, \Seen by FETCH): committed without its own fsync, like
+     * Dovecot's default for flag changes. When every body of a batch is such a write, the batch commits
+     * with {@code synchronous = NORMAL}: in WAL mode the database stays consistent after a power loss,
+     * which may lose the last flag changes (never a message: any batch with another write is FULL, and
+     * its WAL fsync makes every earlier frame durable too, so a later durable write never survives an
+     * earlier lost one). See the package documentation.
+     */
+    <T> T writeFlags(TxBody<T> body) {
+        return write(body, false);
+    }
+
+    private <T> T write(TxBody<T> body, boolean durable) {
+        // A body that wrote again would wait for a batch that cannot start before it returns.
+        if (Thread.currentThread() == committer) throw new IllegalStateException("nested write transaction");
+        checkOpen();
+        Pending<T> p = new Pending<>(body, durable);
         queue.add(p);
-        writeLock.lock();
-        try {
-            // Another caller's batch may already have run this body while we waited for the lock.
-            if (!p.done) runBatch();
-        } finally {
-            writeLock.unlock();
+        LockSupport.unpark(committer);
+        boolean interrupted = false;
+        // The batch cannot be abandoned once queued (it may commit): wait for its outcome.
+        while (!p.done) {
+            if (stopped && queue.remove(p)) {
+                p.fail(new IllegalStateException("store is closed"));
+                break;
+            }
+            LockSupport.parkNanos(p, 100_000_000L);
+            if (Thread.interrupted()) interrupted = true;
         }
+        if (interrupted) Thread.currentThread().interrupt();
         return p.outcome(blobs);
     }
 
-    /** One queued write: its body, then its outcome (guarded by the write lock). */
+    /** The committer: runs queued bodies in batches until closed, then stops. */
+    private void commitLoop() {
+        while (true) {
+            while (queue.isEmpty() && !closed) LockSupport.park(this);
+            if (queue.isEmpty()) break;
+            try {
+                runBatch();
+            } catch (Throwable t) {
+                // runBatch fails its callers itself; nothing may end this loop while the store is open.
+            }
+        }
+        stopped = true;
+        for (Pending<?> p; (p = queue.poll()) != null; ) {
+            p.fail(new IllegalStateException("store is closed"));
+            p.finish();
+        }
+    }
+
+    /**
+     * One queued write: its body, then its outcome, written by the committer before {@link #done} (a
+     * volatile write the caller reads before the outcome, so the outcome is visible to it).
+     */
     private static final class Pending<T> {
         final TxBody<T> body;
+        final boolean durable;
+        final Thread caller = Thread.currentThread();
         T result;
         RuntimeException failure;
         Error error;
         List<String> freed = List.of();
         List<ChangeEvent> events = List.of();
-        boolean done;
+        volatile boolean done;
 
-        Pending(TxBody<T> body) {
+        Pending(TxBody<T> body, boolean durable) {
             this.body = body;
+            this.durable = durable;
+        }
+
+        void finish() {
+            done = true;
+            LockSupport.unpark(caller);
         }
 
         boolean ok() {
@@ -154,7 +214,7 @@ final class SqliteDatabase implements AutoCloseable {
         }
     }
 
-    /** Runs the queued bodies as one transaction; called with the write lock held. */
+    /** Runs the queued bodies as one transaction; called by the committer only. */
     private void runBatch() {
         List<Pending<?>> batch = new ArrayList<>();
         for (Pending<?> q; batch.size() < MAX_BATCH && (q = queue.poll()) != null; ) batch.add(q);
@@ -162,6 +222,13 @@ final class SqliteDatabase implements AutoCloseable {
         boolean begun = false;
         try {
             checkOpen();
+            boolean durable = false;
+            for (Pending<?> p : batch) durable |= p.durable;
+            if (durable != syncFull) {
+                // Outside a transaction: the setting applies to the next COMMIT.
+                writer.update(durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+                syncFull = durable;
+            }
             // Cached statements (SqliteConnection.update): parsed once, not once per batch; every
             // APPEND, STORE and EXPUNGE passes here, each with its savepoint.
             writer.update("BEGIN IMMEDIATE");
@@ -184,7 +251,7 @@ final class SqliteDatabase implements AutoCloseable {
                 if (p.ok()) p.fail(e);
             }
         } finally {
-            for (Pending<?> p : batch) p.done = true;
+            for (Pending<?> p : batch) p.finish();
         }
     }
 
@@ -203,9 +270,10 @@ final class SqliteDatabase implements AutoCloseable {
             if (tx.releasedBlobs()) collectFreed(freed);
             List<ChangeEvent> events = tx.events();
             for (ChangeEvent e : events) {
-                writer.update("INSERT INTO changelog(account_id, mailbox_id, modseq, kind, at, entry) VALUES (?, ?, ?, ?, ?, ?)",
-                        e.accountId(), e.mailboxId(), e.modSeq(), e.kind().name(), now, e.entry() == null ? null : e.entry().text());
-                mine.add(writer.lastInsertId());
+                mine.add(writer.queryLong("""
+                        INSERT INTO changelog(account_id, mailbox_id, modseq, kind, at, entry) VALUES (?, ?, ?, ?, ?, ?)
+                        RETURNING seq""", -1, e.accountId(), e.mailboxId(), e.modSeq(), e.kind().name(), now,
+                        e.entry() == null ? null : e.entry().text()));
             }
             writer.update("RELEASE w");
             p.result = result;
@@ -250,11 +318,12 @@ final class SqliteDatabase implements AutoCloseable {
         }
         if (c == null) throw new StoreException.Unavailable("no database connection free", null);
         try {
-            c.exec("BEGIN");
+            // Cached statements: every read passes here, several times per IMAP command.
+            c.update("BEGIN");
             try {
                 return body.run(c);
             } finally {
-                c.exec("COMMIT");
+                c.update("COMMIT");
             }
         } catch (SQLException e) {
             throw SqliteConnection.map(e);
@@ -279,15 +348,23 @@ final class SqliteDatabase implements AutoCloseable {
 
     @Override
     public void close() {
-        writeLock.lock();
-        try {
+        synchronized (this) {
             if (closed) return;
             closed = true;
-            feed.close();
-            writer.close();
-        } finally {
-            writeLock.unlock();
         }
+        // A running batch finishes; what is still queued then fails (checkOpen) and the committer stops.
+        LockSupport.unpark(committer);
+        boolean interrupted = false;
+        while (committer.isAlive()) {
+            try {
+                committer.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        feed.close();
+        writer.close();
         for (SqliteConnection r : allReaders) r.close();
+        if (interrupted) Thread.currentThread().interrupt();
     }
 }

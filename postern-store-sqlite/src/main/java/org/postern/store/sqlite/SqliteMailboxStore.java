@@ -311,6 +311,10 @@ final class SqliteMailboxStore implements MailboxStore {
     public MailboxChanges changesSince(long accountId, long mailboxId, long modSeq) {
         return db.read(c -> {
             Mailbox m = findById(c, accountId, mailboxId).orElseThrow(() -> new StoreException.NotFound("no mailbox " + mailboxId));
+            // Every change of a message or expunge stamps the mailbox's HIGHESTMODSEQ in the same
+            // transaction (SqliteTx.touch): nothing above it, nothing to look for. IMAP asks after
+            // every command in the selected state, and mostly nothing changed.
+            if (m.highestModSeq() <= modSeq) return new MailboxChanges(m.highestModSeq(), m.uidNext(), List.of(), List.of());
             List<MessageRecord> changed = new ArrayList<>();
             try (ResultSet rs = c.query("SELECT " + MESSAGE_COLUMNS
                     + " FROM messages WHERE account_id = ? AND mailbox_id = ? AND modseq > ? ORDER BY uid",
@@ -340,7 +344,8 @@ final class SqliteMailboxStore implements MailboxStore {
     public List<MessageRecord> storeFlags(long accountId, long mailboxId, List<Long> uids, FlagOp op, Set<String> flags,
             long unchangedSince) {
         TreeMap<String, String> given = FlagCodec.normalize(flags);
-        return db.write(tx -> {
+        // Flags only: no message data, so no fsync of its own (SqliteDatabase.writeFlags).
+        return db.writeFlags(tx -> {
             requireMailbox(tx.c, accountId, mailboxId);
             List<MessageRecord> changed = new ArrayList<>();
             // Few distinct flag sets occur in a mailbox: compute each transition once.

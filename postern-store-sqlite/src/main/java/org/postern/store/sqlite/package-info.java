@@ -1,12 +1,25 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * The embedded store backend: SQLite (WAL, {@code synchronous=FULL}) for metadata, one file per message
+ * The embedded store backend: SQLite (WAL, {@code synchronous=FULL} but see below) for metadata, one file per message
  * body under {@code blobs/}. Entry point: {@link org.postern.store.sqlite.SqliteMailStore#open}.
+ *
+ * <p>Durability: a write returns after the COMMIT holding it is on disk ({@code synchronous=FULL}: the
+ * WAL is fsynced), and a message body's blob file is fsynced before its row is written; "OK" to
+ * APPEND or a delivery means both survive a power loss. One exception, a deliberate trade: a batch made
+ * only of flag changes (STORE, the implicit \Seen of FETCH) commits with {@code synchronous=NORMAL},
+ * without fsync, as Dovecot does by default. WAL mode keeps the database consistent after a power loss;
+ * what may be lost is the flag changes since the last fsync (the next durable commit's or a
+ * checkpoint's, which covers every earlier WAL frame, so a durable write never outlives an earlier
+ * lost flag change). A client that saw such a change's MODSEQ may then find the message's flags as
+ * before and the same MODSEQ value given again to a later change; no message, expunge or mailbox
+ * change is ever affected. Flag changes are the most frequent writes (several per IMAP session) and
+ * each fsync costs a disk flush every other writer waits behind.
  *
  * <p>Implements the invariants of {@link org.postern.store} for RFC 9051 (UID, UIDVALIDITY), RFC 7162
  * (MODSEQ, expunge log for QRESYNC), RFC 4315 (COPYUID) and RFC 6851 (MOVE). Rules kept here:
  * <ul>
- *   <li>All writes go through one connection under one lock and run as {@code BEGIN IMMEDIATE}
+ *   <li>All writes go through one connection, run by one platform thread (the committer, so SQLite's
+ *       native fsync never pins a virtual thread's carrier), as {@code BEGIN IMMEDIATE}
  *       transactions, so UID and MODSEQ allocation is serial, also against another process (the CLI)
  *       on the same file. Writers that arrive during a commit are committed together (group commit:
  *       one transaction, one savepoint per caller, one fsync); a caller returns only after the COMMIT
@@ -15,8 +28,8 @@
  *       account: a later server backend distributes data by account.</li>
  *   <li>A write transaction bumps the account's MODSEQ counter at most once and stamps everything it
  *       changes with that value.</li>
- *   <li>Change events are queued while the write lock is still held (commit order) and delivered by a
- *       single notifier thread; listeners never run under the lock. Events written by another process
+ *   <li>Change events are queued by the committer right after each COMMIT (commit order) and delivered by a
+ *       single notifier thread; listeners never run on the committer. Events written by another process
  *       are picked up from the {@code changelog} table by a poller.</li>
  *   <li>A blob file is deleted only after the transaction that dropped its last reference committed;
  *       a blob written but never referenced (crash between commit of the file and the transaction) is

@@ -118,4 +118,53 @@ class SqliteGroupCommitTest {
         assertThat(insert(100, false).get(20, TimeUnit.SECONDS)).isEqualTo(100);
         assertThat(rows()).containsExactly(100L);
     }
+
+    @Test
+    void bodiesRunOnThePlatformCommitterNotOnTheCallersVirtualThread() throws Exception {
+        // SQLite's fsync is native: run on a virtual thread it would pin a carrier for the whole flush.
+        Object onVirtual = CompletableFuture.supplyAsync(() -> db.write(tx -> Thread.currentThread().isVirtual()), pool)
+                .get(20, TimeUnit.SECONDS);
+        assertThat(onVirtual).isEqualTo(false);
+        assertThat(CompletableFuture.supplyAsync(() -> Thread.currentThread().isVirtual(), pool).get(20, TimeUnit.SECONDS))
+                .isTrue();
+    }
+
+    @Test
+    void aWriteInsideABodyIsRefusedNotDeadlocked() {
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> db.write(tx -> db.write(inner -> null)));
+        assertThat(insert(1, false).join()).isEqualTo(1);
+    }
+
+    @Test
+    void onlyBatchesOfFlagChangesCommitWithoutFsync() {
+        // PRAGMA synchronous: 1 = NORMAL (no fsync at COMMIT in WAL mode), 2 = FULL.
+        assertThat(synchronous(true)).isEqualTo(1L);
+        assertThat(synchronous(false)).isEqualTo(2L);
+        assertThat(synchronous(true)).isEqualTo(1L);
+    }
+
+    /** The writer's synchronous setting as a flag change or a durable write sees it. */
+    private long synchronous(boolean flagsOnly) {
+        SqliteDatabase.TxBody<Long> read = tx -> tx.c.queryLong("PRAGMA synchronous", -1);
+        return flagsOnly ? db.writeFlags(read) : db.write(read);
+    }
+
+    @Test
+    void aFlagChangeBatchedWithADurableWriteIsCommittedDurably() throws Exception {
+        CompletableFuture<Object> gate = gate();
+        List<CompletableFuture<Long>> writes = new ArrayList<>();
+        for (int i = 0; i < WRITERS - 1; i++) {
+            writes.add(CompletableFuture.supplyAsync(() -> db.writeFlags(tx -> tx.c.queryLong("PRAGMA synchronous", -1)), pool));
+        }
+        writes.add(CompletableFuture.supplyAsync(() -> db.write(tx -> tx.c.queryLong("PRAGMA synchronous", -1)), pool));
+        gate.get(20, TimeUnit.SECONDS);
+        for (CompletableFuture<Long> w : writes) assertThat(w.get(20, TimeUnit.SECONDS)).isEqualTo(2L);
+    }
+
+    @Test
+    void aWriteAfterCloseFails() {
+        db.close();
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> db.write(tx -> null));
+    }
 }
