@@ -209,11 +209,13 @@ mix_once() { # LABEL PORT CLIENTS [--stay-logged-in]
     cpu1=$(awk '{print $14 + $15}' "/proc/$POSTERN_PID/stat"); hz=$(getconf CLK_TCK)
     echo "$line" | python3 -c '
 import json, sys
-r = json.loads(sys.stdin.read()); n = r.get("sessions") or r.get("commands") or 0
-what = "session" if "sessions" in r else r.get("command", "command")
+# --stay-logged-in prints one line per command (FETCH, LIST, APPEND): the CPU is over all of them.
+rs = [json.loads(l) for l in sys.stdin.read().splitlines() if l.strip()]; r = rs[0]
+n = sum(x.get("sessions") or x.get("commands") or 0 for x in rs)
+what = "session" if "sessions" in r else "command (" + "/".join(x.get("command", "?") for x in rs) + ")"
 print("server CPU %s, %s clients, %s: %.2f ms per %s (%d in %s s, warm-up included), load %s" % (r["label"], r["clients"],
       "TLS" if r["tls"] else "plaintext", (int(sys.argv[2]) - int(sys.argv[1])) * 1000.0 / int(sys.argv[3]) / max(n, 1),
-      what, n, r["seconds"], open("/proc/loadavg").read().split()[0]))' "$cpu0" "$cpu1" "$hz" | tee -a "$WORK/server-cpu.txt" >&2
+      what, n, sum(float(x["seconds"]) for x in rs), open("/proc/loadavg").read().split()[0]))' "$cpu0" "$cpu1" "$hz" | tee -a "$WORK/server-cpu.txt" >&2
   fi
 }
 

@@ -94,6 +94,9 @@ public final class ImapServer implements ConnectionHandler {
     public void shutdown() {
         shuttingDown = true;
         notifyFeed.close();
+        // The cache is shared by every server of the process (the start-up warm-up runs a second one):
+        // a closed store's keys must not stay reachable.
+        SortKeyCache.evict(store);
         for (ImapSession s : sessions) {
             s.accountGone = false;
             s.shutdownRequested = true;

@@ -59,6 +59,18 @@ final class SortKeyCache {
         }
     }
 
+    /** Drops every entry of {@code store} (its server shut down). */
+    static synchronized void evict(Object store) {
+        Iterator<Map.Entry<Key, Entry>> it = ENTRIES.entrySet().iterator();
+        while (it.hasNext()) {
+            Map.Entry<Key, Entry> e = it.next();
+            if (e.getKey().store() == store) {
+                rows -= e.getValue().columns.size();
+                it.remove();
+            }
+        }
+    }
+
     static synchronized void clear() {
         ENTRIES.clear();
         rows = 0;
