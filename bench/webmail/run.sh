@@ -13,6 +13,8 @@
 #   nothing in DATA; 0: on DATA itself)
 #   OFFSET [26000] (Postern's port_offset: HTTPS on OFFSET+443; DATA served in place keeps its own)
 #   IDLE_WAIT [1800] (s to wait for Postern's background search indexing before measuring)
+#   WARMUP [unset: as the folder's postern.conf says, default on] (on|off: sets `warmup` in the served copy;
+#   with it on, round 1 starts only after the start-up warm-up's "warm-up: done" line)
 #   POSTERN_JAR BENCH_JAR (jars; default the tree's target folders) SHARED_BENCH [../shared/bench]
 #   WEBMAIL_JAR (default postern-webmail's target jar, put before postern.jar on the class path so the
 #   webmail measured is the tree's even when postern.jar was built before it; WEBMAIL_JAR= to not)
@@ -75,6 +77,19 @@ start_postern() { # DATA
   die "Postern did not open port $PHTTPS within 60 s"
 }
 
+# The start-up warm-up (warmup = on, the default) runs for some seconds after the ports open; round 1 is
+# then the first login on a JVM that has compiled the webmail's server code, as after any real restart.
+wait_warmup() {
+  grep -qi '^warmup *= *\(off\|false\|no\)' "$1/postern.conf" && { log "warm-up off"; return; }
+  local start=$SECONDS
+  until grep -q 'warm-up: \(done\|failed\)' "$WORK/postern.log"; do
+    kill -0 "$POSTERN_PID" 2>/dev/null || die "Postern exited: $(tail -5 "$WORK/postern.log")"
+    (( SECONDS - start < 300 )) || { log "no end of the warm-up within 300 s: measuring anyway"; return; }
+    sleep 0.5
+  done
+  log "$(grep -o 'warm-up: \(done\|failed\).*' "$WORK/postern.log" | head -1 | cut -c1-200)"
+}
+
 # Search indexing of a freshly loaded mailbox runs in the background and would be timed with the UI.
 wait_idle() {
   local start=$SECONDS a b
@@ -102,6 +117,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
+DATA_GIVEN="${DATA:-}"
 if [[ -z "${DATA:-}" ]]; then
   # The same mailbox as bench/jmap/run.sh: gen_mbox.py's messages through the store API.
   [[ -d "$SHARED_BENCH" ]] || die "no $SHARED_BENCH (set SHARED_BENCH to the folder with gen_mbox.py)"
@@ -140,8 +156,14 @@ if [[ "$CLONE" == 1 ]]; then
   grep -q '^port_offset' "$SERVE/postern.conf" || echo "port_offset = $OFFSET" >> "$SERVE/postern.conf"
   log "serving a copy of $DATA in $SERVE"
 fi
+if [[ -n "${WARMUP:-}" ]]; then
+  [[ "$CLONE" == 1 || -z "${DATA_GIVEN:-}" ]] || die "WARMUP=$WARMUP changes postern.conf: use it with CLONE=1"
+  sed -i '/^warmup *=/d' "$SERVE/postern.conf"
+  echo "warmup = $WARMUP" >> "$SERVE/postern.conf"
+fi
 
 start_postern "$SERVE"
+wait_warmup "$SERVE"
 wait_idle
 log "measuring, $RUNS rounds (load average $(cut -d' ' -f1-3 /proc/loadavg))"
 (cd "$ROOT" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 mvn -o -q -f postern-it/pom.xml verify -Dit.test=WebmailBenchIT \

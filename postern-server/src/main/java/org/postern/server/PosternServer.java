@@ -51,6 +51,7 @@ public final class PosternServer implements AutoCloseable {
     private final List<Runnable> shutdowns = new ArrayList<>();
     private boolean closed;
     private boolean started;
+    private boolean announce = true;
     private QueueRunner queueRunner;
     /** Derived from the store (in its database, or DATA/index), fed from its change feed; closed before the store. */
     private SearchIndex searchIndex;
@@ -69,11 +70,21 @@ public final class PosternServer implements AutoCloseable {
      * is closed again and the {@link PortInUseException} names the port.
      */
     public static PosternServer start(ServerSettings s) throws IOException, GeneralSecurityException {
+        return start(s, true);
+    }
+
+    /** A server that does not announce its start and stop at INFO: {@link Warmup}'s throwaway one. */
+    static PosternServer startQuietly(ServerSettings s) throws IOException, GeneralSecurityException {
+        return start(s, false);
+    }
+
+    private static PosternServer start(ServerSettings s, boolean announce) throws IOException, GeneralSecurityException {
         // With ACME, a self-signed placeholder serves until the CA's certificate arrives (the http-01
         // and tls-alpn-01 challenges need the listeners up, so they cannot wait for it).
         if (s.selfSignedTls() || s.certificates().acme()) SelfSignedCertificate.createIfMissing(s.tlsCert(), s.tlsKey(), s.hostname());
         TlsContext tls = TlsContext.fromPem(s.tlsCert(), s.tlsKey());
         PosternServer server = new PosternServer(s, StoreBackend.open(s.store(), s.dataDir()), tls);
+        server.announce = announce;
         try {
             server.wire();
             server.started = true;
@@ -81,7 +92,7 @@ public final class PosternServer implements AutoCloseable {
             server.close();
             throw e;
         }
-        log.info("Postern serving {} on {}, store {}", s.hostname(), s.listenAddress().getHostAddress(), s.store());
+        if (announce) log.info("Postern serving {} on {}, store {}", s.hostname(), s.listenAddress().getHostAddress(), s.store());
         return server;
     }
 
@@ -297,6 +308,6 @@ public final class PosternServer implements AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("closing the store failed", e);
         }
-        if (started) log.info("Postern stopped");
+        if (started && announce) log.info("Postern stopped");
     }
 }

@@ -30,9 +30,12 @@ final class ServeCommand implements Callable<Integer> {
         HeapTuning.apply();
         PosternServer server = Startup.start(ctx.folder(),
                 portOffset == null ? OptionalInt.empty() : OptionalInt.of(portOffset), ctx.out());
+        // After the listeners: real sessions are served while it runs (see Warmup).
+        Warmup warmup = ctx.folder().readConfig().warmup() ? Warmup.start(Warmup.Budget.fromSystemProperties()) : null;
         CountDownLatch stopped = new CountDownLatch(1);
         // SIGTERM and Ctrl-C: say goodbye to sessions and close the store cleanly.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (warmup != null) warmup.close();
             server.close();
             stopped.countDown();
         }, "postern-shutdown"));

@@ -12,5 +12,8 @@
  * With {@code acme = on} ({@link org.postern.server.AcmeService}, RFC 8555, RFC 8737) the server starts on a
  * self-signed placeholder and the renewal task replaces it once the CA answers; {@link
  * org.postern.server.CertificateWatch} warns 14 days before any served certificate expires.
+ * With {@code warmup = on}, {@link org.postern.server.Warmup} drives a second, throwaway server in this JVM
+ * (its own store in a temporary folder, loopback ports) after the listeners opened: it never opens the real
+ * store or folder, never delays a real session, is bounded in CPU and time, and deletes its folder.
  */
 package org.postern.server;

@@ -47,6 +47,7 @@ public final class ForkedServer implements AutoCloseable {
     private final Map<Service, Integer> ports;
     private final Path log;
     private Process process;
+    private List<String> jvmOptions = List.of();
 
     private ForkedServer(Path dataDir, Path jar, boolean ownsDataDir, Map<Service, Integer> ports) throws IOException {
         this.dataDir = dataDir.toAbsolutePath();
@@ -73,8 +74,15 @@ public final class ForkedServer implements AutoCloseable {
 
     /** As {@link #start(Path, Path)}, with the postern.conf written on first use changed by {@code customize}. */
     public static ForkedServer start(Path dataDir, Path jar, UnaryOperator<ServerConfig> customize) throws IOException {
+        return start(dataDir, jar, customize, List.of());
+    }
+
+    /** As {@link #start(Path, Path, UnaryOperator)}, with JVM options (e.g. {@code -Dpostern.warmup.rounds=1}) for every run. */
+    public static ForkedServer start(Path dataDir, Path jar, UnaryOperator<ServerConfig> customize, List<String> jvmOptions)
+            throws IOException {
         Map<Service, Integer> ports = prepare(dataDir, customize);
         ForkedServer f = new ForkedServer(dataDir, jar, false, ports);
+        f.jvmOptions = List.copyOf(jvmOptions);
         f.launch();
         return f;
     }
@@ -99,7 +107,8 @@ public final class ForkedServer implements AutoCloseable {
         } else {
             config = ServerConfig.defaults("localhost").withListenAddress(TestServer.HOST)
                     .withPortOffset(OptionalInt.of(0)).withPorts(freePorts()).withDev("test", "relaxed")
-                    .withOutbound(OutboundConfig.defaults().withRelay(false)); // no test mail to the real internet
+                    .withOutbound(OutboundConfig.defaults().withRelay(false)) // no test mail to the real internet
+                    .withWarmup(false); // tests start many servers; each would spend seconds of CPU warming up
             config = customize.apply(config);
             folder.writeConfig(config);
         }
@@ -129,6 +138,7 @@ public final class ForkedServer implements AutoCloseable {
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED"));
+        cmd.addAll(jvmOptions);
         if (jar != null) {
             cmd.addAll(List.of("-jar", jar.toString()));
         } else {

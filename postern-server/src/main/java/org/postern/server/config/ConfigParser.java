@@ -25,7 +25,7 @@ public final class ConfigParser {
             "pop3_port", "pop3s_port", "https_port", "http_port", "tls_cert", "tls_key", "allow_plaintext_auth", "max_message_size",
             "smtp_pregreet_delay", "store", "store_password_file", "search"),
             Stream.concat(StoreConfig.BLOB_KEYS.stream(), Stream.concat(OutboundConfig.KEYS.stream().map(k -> OutboundConfig.PREFIX + k),
-                    Stream.concat(CertificateConfig.KEYS.stream(), Stream.concat(Stream.of("admins"),
+                    Stream.concat(CertificateConfig.KEYS.stream(), Stream.concat(Stream.of("admins", "warmup"),
                             Stream.of("dev.argon2", "dev.auth_throttle")))))).toList();
 
     static final int MAX_LINES = 10_000;
@@ -129,8 +129,9 @@ public final class ConfigParser {
             }
             admins.add(a.toLowerCase(Locale.ROOT));
         }
+        boolean warmup = !v.containsKey("warmup") || bool(v.get("warmup"), lineOf.get("warmup"), "warmup");
         return new ServerConfig(version, hostname, listen, offset, ports, cert, key, plaintext, maxSize, pregreet, cost, throttle,
-                OutboundConfig.parse(v, lineOf), store(v, lineOf), certificates, List.copyOf(admins));
+                OutboundConfig.parse(v, lineOf), store(v, lineOf), certificates, List.copyOf(admins), warmup);
     }
 
     private static StoreConfig store(Map<String, String> v, Map<String, Integer> lineOf) throws ConfigException {

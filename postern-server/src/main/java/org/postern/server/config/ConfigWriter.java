@@ -102,6 +102,14 @@ public final class ConfigWriter {
         kv(b, "admins", String.join(", ", c.admins()));
         b.append("""
 
+                # on: after start-up, while it already serves, Postern runs its IMAP, JMAP, webmail and SMTP
+                # code once in the background against a small throwaway mailbox in a temporary folder (never
+                # your mail; about 10-20 s of one CPU), so the first large requests (a SORT or the webmail's
+                # first list on a big mailbox) do not wait for the JVM to compile that code. off: skip it.
+                """);
+        kv(b, "warmup", c.warmup() ? "on" : "off");
+        b.append("""
+
                 # For test suites only. dev.argon2 = test makes password hashing cheap (and weak);
                 # dev.auth_throttle = relaxed stops slowing down and blocking failed logins.
                 """);

@@ -23,11 +23,13 @@ import java.util.OptionalInt;
  * @param store {@code store} and {@code store_password_file}: the embedded store or a shared PostgreSQL
  * @param certificates the {@code acme*} settings
  * @param admins {@code admins}: addresses that may use the admin page, besides accounts with the admin flag
+ * @param warmup {@code warmup}: {@code serve} exercises its code paths on a throwaway store after start-up, so the
+ *     first big requests of real sessions find them compiled (in-process test servers never warm up)
  */
 public record ServerConfig(int configVersion, String hostname, String listenAddress, OptionalInt portOffset,
         Map<Service, Integer> ports, String tlsCert, String tlsKey, boolean allowPlaintextAuth, long maxMessageSize,
         Duration smtpPregreetDelay, String passwordCost, String authThrottle, OutboundConfig outbound,
-        StoreConfig store, CertificateConfig certificates, List<String> admins) {
+        StoreConfig store, CertificateConfig certificates, List<String> admins, boolean warmup) {
 
     /** The newest config format this code understands; a newer file is refused, never guessed at. */
     public static final int CURRENT_VERSION = 1;
@@ -47,6 +49,14 @@ public record ServerConfig(int configVersion, String hostname, String listenAddr
     public ServerConfig(int configVersion, String hostname, String listenAddress, OptionalInt portOffset,
             Map<Service, Integer> ports, String tlsCert, String tlsKey, boolean allowPlaintextAuth, long maxMessageSize,
             Duration smtpPregreetDelay, String passwordCost, String authThrottle, OutboundConfig outbound,
+            StoreConfig store, CertificateConfig certificates, List<String> admins) {
+        this(configVersion, hostname, listenAddress, portOffset, ports, tlsCert, tlsKey, allowPlaintextAuth, maxMessageSize,
+                smtpPregreetDelay, passwordCost, authThrottle, outbound, store, certificates, admins, true);
+    }
+
+    public ServerConfig(int configVersion, String hostname, String listenAddress, OptionalInt portOffset,
+            Map<Service, Integer> ports, String tlsCert, String tlsKey, boolean allowPlaintextAuth, long maxMessageSize,
+            Duration smtpPregreetDelay, String passwordCost, String authThrottle, OutboundConfig outbound,
             StoreConfig store) {
         this(configVersion, hostname, listenAddress, portOffset, ports, tlsCert, tlsKey, allowPlaintextAuth, maxMessageSize,
                 smtpPregreetDelay, passwordCost, authThrottle, outbound, store, CertificateConfig.defaults(), List.of());
@@ -55,7 +65,7 @@ public record ServerConfig(int configVersion, String hostname, String listenAddr
     public static ServerConfig defaults(String hostname) {
         return new ServerConfig(CURRENT_VERSION, hostname, "0.0.0.0", OptionalInt.empty(), Map.of(), "", "", false,
                 DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_PREGREET_DELAY, "default", "default", OutboundConfig.defaults(),
-                StoreConfig.sqlite(), CertificateConfig.defaults(), List.of());
+                StoreConfig.sqlite(), CertificateConfig.defaults(), List.of(), true);
     }
 
     public int port(Service s) {
@@ -64,48 +74,53 @@ public record ServerConfig(int configVersion, String hostname, String listenAddr
 
     public ServerConfig withListenAddress(String address) {
         return new ServerConfig(configVersion, hostname, address, portOffset, ports, tlsCert, tlsKey,
-                allowPlaintextAuth, maxMessageSize, smtpPregreetDelay, passwordCost, authThrottle, outbound, store, certificates, admins);
+                allowPlaintextAuth, maxMessageSize, smtpPregreetDelay, passwordCost, authThrottle, outbound, store, certificates, admins, warmup);
     }
 
     public ServerConfig withPorts(Map<Service, Integer> newPorts) {
         EnumMap<Service, Integer> p = new EnumMap<>(ports);
         p.putAll(newPorts);
         return new ServerConfig(configVersion, hostname, listenAddress, portOffset, p, tlsCert, tlsKey,
-                allowPlaintextAuth, maxMessageSize, smtpPregreetDelay, passwordCost, authThrottle, outbound, store, certificates, admins);
+                allowPlaintextAuth, maxMessageSize, smtpPregreetDelay, passwordCost, authThrottle, outbound, store, certificates, admins, warmup);
     }
 
     public ServerConfig withPortOffset(OptionalInt offset) {
         return new ServerConfig(configVersion, hostname, listenAddress, offset, ports, tlsCert, tlsKey,
-                allowPlaintextAuth, maxMessageSize, smtpPregreetDelay, passwordCost, authThrottle, outbound, store, certificates, admins);
+                allowPlaintextAuth, maxMessageSize, smtpPregreetDelay, passwordCost, authThrottle, outbound, store, certificates, admins, warmup);
     }
 
     public ServerConfig withDev(String passwordCost, String authThrottle) {
         return new ServerConfig(configVersion, hostname, listenAddress, portOffset, ports, tlsCert, tlsKey,
-                allowPlaintextAuth, maxMessageSize, smtpPregreetDelay, passwordCost, authThrottle, outbound, store, certificates, admins);
+                allowPlaintextAuth, maxMessageSize, smtpPregreetDelay, passwordCost, authThrottle, outbound, store, certificates, admins, warmup);
     }
 
     public ServerConfig withOutbound(OutboundConfig o) {
         return new ServerConfig(configVersion, hostname, listenAddress, portOffset, ports, tlsCert, tlsKey,
-                allowPlaintextAuth, maxMessageSize, smtpPregreetDelay, passwordCost, authThrottle, o, store, certificates, admins);
+                allowPlaintextAuth, maxMessageSize, smtpPregreetDelay, passwordCost, authThrottle, o, store, certificates, admins, warmup);
     }
 
     public ServerConfig withSmtpPregreetDelay(Duration d) {
         return new ServerConfig(configVersion, hostname, listenAddress, portOffset, ports, tlsCert, tlsKey,
-                allowPlaintextAuth, maxMessageSize, d, passwordCost, authThrottle, outbound, store, certificates, admins);
+                allowPlaintextAuth, maxMessageSize, d, passwordCost, authThrottle, outbound, store, certificates, admins, warmup);
     }
 
     public ServerConfig withStore(StoreConfig s) {
         return new ServerConfig(configVersion, hostname, listenAddress, portOffset, ports, tlsCert, tlsKey,
-                allowPlaintextAuth, maxMessageSize, smtpPregreetDelay, passwordCost, authThrottle, outbound, s, certificates, admins);
+                allowPlaintextAuth, maxMessageSize, smtpPregreetDelay, passwordCost, authThrottle, outbound, s, certificates, admins, warmup);
     }
 
     public ServerConfig withCertificates(CertificateConfig c) {
         return new ServerConfig(configVersion, hostname, listenAddress, portOffset, ports, tlsCert, tlsKey,
-                allowPlaintextAuth, maxMessageSize, smtpPregreetDelay, passwordCost, authThrottle, outbound, store, c, admins);
+                allowPlaintextAuth, maxMessageSize, smtpPregreetDelay, passwordCost, authThrottle, outbound, store, c, admins, warmup);
     }
 
     public ServerConfig withAdmins(List<String> a) {
         return new ServerConfig(configVersion, hostname, listenAddress, portOffset, ports, tlsCert, tlsKey,
-                allowPlaintextAuth, maxMessageSize, smtpPregreetDelay, passwordCost, authThrottle, outbound, store, certificates, a);
+                allowPlaintextAuth, maxMessageSize, smtpPregreetDelay, passwordCost, authThrottle, outbound, store, certificates, a, warmup);
+    }
+
+    public ServerConfig withWarmup(boolean on) {
+        return new ServerConfig(configVersion, hostname, listenAddress, portOffset, ports, tlsCert, tlsKey,
+                allowPlaintextAuth, maxMessageSize, smtpPregreetDelay, passwordCost, authThrottle, outbound, store, certificates, admins, on);
     }
 }
