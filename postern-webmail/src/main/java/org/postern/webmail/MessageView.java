@@ -7,13 +7,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.http.HttpHeader;
@@ -44,6 +39,11 @@ import org.slf4j.LoggerFactory;
  * sandbox directive (so the document stays sandboxed even when opened outside the frame), images
  * and fonts only from data: (plus https: when the reader allowed remote content), framing by our own
  * pages only. {@value #REMOTE_HEADER} tells the UI whether to offer "load remote content".
+ *
+ * <p>With {@value #PREFETCH_HEADER} the request only starts the render (if the server has a permit to
+ * spare) and gets 204: the UI warms the messages it expects next, so opening one finds its document
+ * rendered. The body never leaves the server that way, and every document the frame loads still
+ * comes with this response's headers (no-store, the CSP, the sandbox).
  */
 final class MessageView extends Handler.Abstract {
     static final String PREFIX = "/webmail/message/";
@@ -52,6 +52,12 @@ final class MessageView extends Handler.Abstract {
     static final long MAX_MESSAGE_BYTES = 64L << 20;
     /** Renders at once; a sanitizer run holds a parsed message and two DOMs in memory. */
     static final int MAX_CONCURRENT = 4;
+    /** Of those, how many may be prefetches: guesses never take every permit from readers. */
+    static final int MAX_PREFETCH = 2;
+    /** A request with this header only warms the cache (204 at once); the UI sends it for likely next messages. */
+    static final String PREFETCH_HEADER = "X-Postern-Prefetch";
+    /** How long a reader's render waits for a permit before the answer is 503. */
+    static final Duration PERMIT_WAIT = Duration.ofSeconds(10);
     /** The longest a reader waits for a body; inputs are size-bounded, so only a pathological one gets here. */
     static final Duration RENDER_TIMEOUT = Duration.ofSeconds(10);
     private static final Logger log = LoggerFactory.getLogger(MessageView.class);
@@ -59,11 +65,7 @@ final class MessageView extends Handler.Abstract {
     private final JmapHandler jmap;
     private final MailStore store;
     private final MessageRenderer renderer = new MessageRenderer();
-    private final Semaphore running = new Semaphore(MAX_CONCURRENT);
-    private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
-    private final RenderCache cache = new RenderCache(64, 32L << 20);
-    /** Renders under way, so concurrent requests for one document share one. */
-    private final Map<RenderCache.Key, CompletableFuture<RenderCache.Entry>> rendering = new ConcurrentHashMap<>();
+    private final RenderPool renders = new RenderPool(new RenderCache(256, 32L << 20), MAX_CONCURRENT, MAX_PREFETCH);
 
     MessageView(JmapHandler jmap, MailStore store) {
         this.jmap = jmap;
@@ -99,53 +101,39 @@ final class MessageView extends Handler.Abstract {
         String[] p = rest.split("/", -1);
         Optional<MessageRecord> record = p.length == 2 && p[0].equals(Ids.account(account.get().id()))
                 ? find(account.get(), p[1]) : Optional.empty();
+        Fields q = Request.extractQueryParameters(request);
+        boolean remote = "1".equals(q.getValue("remote"));
+        if (request.getHeaders().get(PREFETCH_HEADER) != null) {
+            // The UI guessing what is opened next: a head start at most, answered at once, never waited
+            // for. A guess at a message that went away meanwhile (or never was this account's) is not
+            // an error: the same 204, and nothing rendered.
+            record.ifPresent(rec -> renders.prefetch(new RenderCache.Key(account.get().id(), rec.blobId(), remote), () -> entry(rec, remote)));
+            response.setStatus(HttpStatus.NO_CONTENT_204);
+            response.write(true, null, callback);
+            return true;
+        }
         if (record.isEmpty()) {
             Response.writeError(request, response, callback, HttpStatus.NOT_FOUND_404);
             return true;
         }
-        Fields q = Request.extractQueryParameters(request);
-        boolean remote = "1".equals(q.getValue("remote"));
         MessageRecord rec = record.get();
         RenderCache.Key key = new RenderCache.Key(account.get().id(), rec.blobId(), remote);
-        RenderCache.Entry doc = cache.get(key);
-        if (doc == null) {
-            // The reader asks twice at once (HEAD for the remote-content header, the frame's GET): both
-            // wait for one render.
-            CompletableFuture<RenderCache.Entry> mine = new CompletableFuture<>();
-            CompletableFuture<RenderCache.Entry> job = rendering.putIfAbsent(key, mine);
-            if (job == null) {
-                job = mine;
-                if (!running.tryAcquire(10, TimeUnit.SECONDS)) {
-                    rendering.remove(key, mine);
-                    mine.completeExceptionally(new TimeoutException("too many renders"));
-                    Response.writeError(request, response, callback, HttpStatus.SERVICE_UNAVAILABLE_503);
-                    return true;
-                }
-                // The permit is held until the render ends, even one the reader stopped waiting for: a
-                // message that takes too long cannot make more renders run at once than MAX_CONCURRENT.
-                workers.submit(() -> {
-                    try {
-                        MessageRenderer.Rendered r = render(rec, remote);
-                        RenderCache.Entry e = new RenderCache.Entry(r.html().getBytes(StandardCharsets.UTF_8), r.remoteFound());
-                        cache.put(key, e);
-                        mine.complete(e);
-                    } catch (Throwable t) {
-                        mine.completeExceptionally(t);
-                    } finally {
-                        rendering.remove(key, mine);
-                        running.release();
-                    }
-                });
-            }
-            try {
-                doc = job.get(RENDER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (TimeoutException e) {
-                log.warn("rendering message {} of account {} took longer than {}", p[1], account.get().id(), RENDER_TIMEOUT);
-                doc = notice("This message took too long to show. Download it instead.");
-            } catch (ExecutionException e) {
-                log.warn("rendering message {} of account {} failed", p[1], account.get().id(), e.getCause());
-                doc = notice("This message could not be shown. Download it instead.");
-            }
+        // The reader asks twice at once (the frame's GET, the HEAD for the remote-content header), often
+        // after a prefetch: all of them wait for one render.
+        CompletableFuture<RenderCache.Entry> job = renders.render(key, () -> entry(rec, remote), PERMIT_WAIT.toMillis());
+        if (job == null) {
+            Response.writeError(request, response, callback, HttpStatus.SERVICE_UNAVAILABLE_503);
+            return true;
+        }
+        RenderCache.Entry doc;
+        try {
+            doc = job.get(RENDER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            log.warn("rendering message {} of account {} took longer than {}", p[1], account.get().id(), RENDER_TIMEOUT);
+            doc = notice("This message took too long to show. Download it instead.");
+        } catch (ExecutionException e) {
+            log.warn("rendering message {} of account {} failed", p[1], account.get().id(), e.getCause());
+            doc = notice("This message could not be shown. Download it instead.");
         }
         var h = response.getHeaders();
         h.put(HttpHeader.CONTENT_TYPE, "text/html; charset=utf-8");
@@ -170,6 +158,11 @@ final class MessageView extends Handler.Abstract {
         } catch (StoreException.NotFound e) {
             return Optional.empty();
         }
+    }
+
+    private RenderCache.Entry entry(MessageRecord rec, boolean remote) throws IOException {
+        MessageRenderer.Rendered r = render(rec, remote);
+        return new RenderCache.Entry(r.html().getBytes(StandardCharsets.UTF_8), r.remoteFound());
     }
 
     private MessageRenderer.Rendered render(MessageRecord r, boolean remote) throws IOException {

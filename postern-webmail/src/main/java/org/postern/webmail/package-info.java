@@ -18,6 +18,10 @@
  *     content for that message: the server never fetches message-supplied URLs itself.</li>
  * <li>Every input is bounded: message bytes, decoded text, DOM depth, CSS size, inline image bytes,
  *     concurrent renders.</li>
+ * <li>A prefetch (the UI warming the messages it expects next) only fills the server's
+ *     {@link org.postern.webmail.RenderCache}: it answers 204 without the body, never waits for or
+ *     takes every render permit ({@link org.postern.webmail.RenderPool}), and the body the frame then
+ *     loads carries exactly the headers it would have without it.</li>
  * </ul>
  * References: RFC 8621 §4.1.4 (which parts form the HTML body), RFC 2392 (cid: URLs), RFC 9110 §8.8.3
  * and §13.1 (ETag, conditional GET), RFC 9111 (no-cache), RFC 8246 (immutable versioned files).

@@ -24,13 +24,21 @@ import org.junit.jupiter.api.Test;
  * <li>scroll: 200 animation frames scrolling a screen each, with their 95th percentile and the frames
  *     slower than 50 ms (dropped frames); then scroll-to-end: a jump to the bottom until the last row
  *     shows its data;</li>
- * <li>open: a click on a row until the reader shows that message's subject and its body frame loaded;</li>
+ * <li>open: a click on a row until the reader shows that message's subject and its body frame loaded:
+ *     {@code openMs} the median of five clicks on rows four apart (no neighbour of the message open
+ *     before), {@code openFirstMs} the first of them, {@code openKeyMs} the median of four "k" presses
+ *     (the previous message) after them;</li>
  * <li>search: Enter in the search box until the first result row shows its data.</li>
  * </ul>
  * Prints one JSON line per round and one with the medians, prefixed "WEBMAIL-BENCH ".
  */
 class WebmailBenchIT {
     private static final double WAIT_MS = 120_000;
+    /** Open samples per round: clicks on rows not next to each other, then "k" presses. */
+    private static final int OPEN_CLICKS = 5;
+    private static final int OPEN_KEYS = 4;
+    /** A reader's pause between two messages. */
+    private static final int THINK_MS = 400;
 
     @Test
     void measure() {
@@ -110,30 +118,59 @@ class WebmailBenchIT {
         out.put("rows", ((Number) scroll.get("rows")).doubleValue());
 
         double openAt = ((Number) page.evaluate("() => performance.now()")).doubleValue();
-        // Open the last row: click until its subject is in the reader and the body frame has loaded.
-        Number open = (Number) page.evaluate("""
-                async () => {
-                  const rows = [...document.querySelectorAll('[data-testid=message-row][data-id]')];
-                  const row = rows[rows.length - 1];
-                  const subject = row.querySelector('[data-testid=row-subject]').textContent;
-                  const t0 = performance.now();
-                  row.click();
-                  const deadline = t0 + 60000;
-                  for (;;) {
-                    const s = document.querySelector('[data-testid=message-subject]');
-                    const f = document.querySelector('iframe[data-testid=message-body]');
-                    if (s && s.textContent === (subject || '(no subject)') && f) {
-                      await new Promise((r) => {
-                        if (f.contentDocument && f.contentDocument.readyState === 'complete' && f.contentDocument.URL !== 'about:blank') r();
-                        else f.addEventListener('load', r, { once: true });
-                      });
-                      return performance.now() - t0;
+        // Opens messages the way a reader does, with a short think time between them: OPEN_CLICKS clicks on
+        // rows four apart near the list's end (none of them a neighbour of the one open before, so none
+        // prefetched), then OPEN_KEYS presses of "k" (the previous message: the j/k path). Each sample runs
+        // until the reader shows that row's subject and the body frame has loaded.
+        @SuppressWarnings("unchecked")
+        Map<String, Object> opens = (Map<String, Object>) page.evaluate("""
+                async ([clicks, keys, thinkMs]) => {
+                  const rowAt = (pos) => document.querySelector(`[data-testid=message-row][data-id][aria-posinset="${pos}"]`);
+                  const total = Number(document.querySelector('[data-testid=message-row]').getAttribute('aria-setsize'));
+                  // Load events do not bubble, but a capturing listener sees each frame's, however early it comes.
+                  const loaded = new WeakSet();
+                  document.addEventListener('load', (e) => { if (e.target instanceof HTMLIFrameElement) loaded.add(e.target); }, true);
+                  const shown = async (row, t0) => {
+                    const subject = row.querySelector('[data-testid=row-subject]').textContent || '(no subject)';
+                    const id = row.getAttribute('data-id');
+                    const deadline = t0 + 60000;
+                    for (;;) {
+                      const m = document.querySelector(`[data-testid=message][data-id="${CSS.escape(id)}"]`);
+                      const s = m && m.querySelector('[data-testid=message-subject]');
+                      const f = m && m.querySelector('iframe[data-testid=message-body]');
+                      if (s && s.textContent === subject && f && loaded.has(f)) return performance.now() - t0;
+                      if (performance.now() > deadline) throw new Error('message never opened');
+                      await new Promise((r) => setTimeout(r, 2));
                     }
-                    if (performance.now() > deadline) throw new Error('message never opened');
-                    await new Promise((r) => requestAnimationFrame(r));
+                  };
+                  const think = () => new Promise((r) => setTimeout(r, thinkMs));
+                  const click = [], key = [];
+                  for (let i = 0; i < clicks; i++) {
+                    const row = rowAt(total - 4 * i);
+                    if (!row) break;
+                    const t0 = performance.now();
+                    row.click();
+                    click.push(await shown(row, t0));
+                    await think();
                   }
-                }""");
-        out.put("openMs", open.doubleValue());
+                  let pos = total - 4 * (click.length - 1);
+                  for (let i = 0; i < keys && pos > 1; i++) {
+                    pos--;
+                    const row = rowAt(pos);
+                    if (!row) break;
+                    const t0 = performance.now();
+                    document.dispatchEvent(new KeyboardEvent('keydown', { key: 'k', bubbles: true }));
+                    key.push(await shown(row, t0));
+                    await think();
+                  }
+                  return { click, key };
+                }""", List.of(OPEN_CLICKS, OPEN_KEYS, THINK_MS));
+        List<Double> clicks = numbers(opens.get("click"));
+        List<Double> keys = numbers(opens.get("key"));
+        out.put("openMs", median(clicks));
+        out.put("openFirstMs", clicks.getFirst());
+        out.put("openKeyMs", keys.isEmpty() ? -1 : median(keys));
+        System.out.println("WEBMAIL-BENCH-OPENS clicks " + clicks + " keys " + keys);
         System.out.println("WEBMAIL-BENCH-REQUESTS open " + requests(page, openAt));
 
         String before = page.locator("[data-testid=list-title]").textContent();
@@ -161,6 +198,16 @@ class WebmailBenchIT {
                   .map((e) => `${new URL(e.name).pathname.replace(/^\\/v\\/[^/]+/, '')} ${(e.startTime - since).toFixed(0)}+${e.duration.toFixed(0)}`)
                   .join(', ')""", since);
         return String.valueOf(r);
+    }
+
+    private static List<Double> numbers(Object list) {
+        List<Double> out = new ArrayList<>();
+        for (Object o : (List<?>) list) out.add(((Number) o).doubleValue());
+        return out;
+    }
+
+    private static double median(List<Double> xs) {
+        return xs.stream().mapToDouble(Double::doubleValue).sorted().skip(xs.size() / 2).findFirst().orElse(-1);
     }
 
     private static String json(Map<String, Double> head, Map<String, Double> values) {

@@ -122,6 +122,8 @@ final class WebmailScreens {
         Locator threads = page.locator("[data-testid=threads-toggle]");
         threads.check();
         rows(page, 3);
+        // The conversation's size and senders come just after its row (list.js): show them too.
+        visible(page, "[data-testid=row-count]:has-text('(2)')");
         visit.at("list-threads", page);
         threads.uncheck();
         rows(page, 4);
@@ -151,8 +153,10 @@ final class WebmailScreens {
         // "Draft discarded" would otherwise cover the next screens.
         page.locator("[data-testid=toast]").waitFor(new Locator.WaitForOptions().setState(WaitForSelectorState.HIDDEN));
 
-        page.navigate(base + "/#/search?q=lake");
+        // With a filter, so the heading's chip and result count are on the screen too.
+        page.navigate(base + "/#/search?q=lake%20in:all");
         visible(page, "[data-testid=message-row][data-id]");
+        visible(page, "[data-testid=result-count]:has-text('result')");
         visit.at("search", page);
 
         page.navigate(base + "/#/settings/account");

@@ -8,6 +8,7 @@ import { Folders, folderPath } from './folders.js';
 import { MessageList } from './list.js';
 import { Reader } from './reader.js';
 import { MailActions } from './actions.js';
+import { describeQuery } from '../search/query.js';
 
 export const SORTS = {
   'date-desc': { label: 'Newest first', sort: [{ property: 'receivedAt', isAscending: false }] },
@@ -21,7 +22,9 @@ export const SORTS = {
 export function registerMail(app) {
   const actions = new MailActions(app);
   const folders = new Folders(app, app.el.folders, (ids, mailboxId) => run(() => actions.move(ids, mailboxId), ids, true));
-  const list = new MessageList(app, { onOpen: (e) => openFromList(e), onSelection: () => updateToolbar() });
+  const list = new MessageList(app, {
+    onOpen: (e) => openFromList(e), onSelection: () => updateToolbar(), onAction: (kind, id) => rowAction(kind, id), onTotal: (n) => showTotal(n),
+  });
   const readerBar = h('div', { class: 'toolbar reader-toolbar', role: 'toolbar', 'aria-label': 'Message actions' });
   const reader = new Reader(app, app.el.reader, readerBar);
   /** @type {any} */
@@ -38,6 +41,10 @@ export function registerMail(app) {
 
   // ---- list toolbar
   const title = h('h2', { 'data-testid': 'list-title' });
+  // Search results: the filters as removable chips and the number of results (Gmail's search header).
+  const chips = h('div', { class: 'chips', role: 'group', 'aria-label': 'Search filters', 'data-testid': 'search-chips' });
+  const resultCount = h('span', { class: 'result-count muted', 'data-testid': 'result-count' });
+  const summary = h('div', { class: 'search-summary', hidden: true, 'data-testid': 'search-summary' }, chips, resultCount);
   const selectAll = /** @type {HTMLInputElement} */ (h('input', { type: 'checkbox', 'aria-label': 'Select all', 'data-testid': 'select-all' }));
   selectAll.addEventListener('change', () => list.selectAll(selectAll.checked));
   const count = h('span', { class: 'muted', 'data-testid': 'selection-count' });
@@ -78,6 +85,7 @@ export function registerMail(app) {
     h('div', { class: 'toolbar' }, selectAll, title, count, empty,
       h('label', { class: 'field inline' }, h('span', { class: 'sr-only' }, 'Sort'), sortSel),
       h('label', { class: 'field inline', title: 'Group messages into conversations' }, threads, 'Threads')),
+    summary,
     h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Actions on selected messages' },
       markRead, markUnread, flag, archive, del, junk, notJunk, move));
   replace(app.el.list, listBar, ...list.element());
@@ -109,7 +117,7 @@ export function registerMail(app) {
   });
   app.onMailboxes(() => {
     fillMoveTargets();
-    if (source && source.mailboxId && !source.search) title.textContent = mailboxName(source.mailboxId);
+    if (source && source.mailboxId && !source.search) showTitle({ ...source, title: mailboxName(source.mailboxId) });
     if (source && !reader.email) setTitle(source.title);
   });
 
@@ -188,9 +196,11 @@ export function registerMail(app) {
     if (!source || source.path !== src.path) departed.clear();
     source = src;
     app.setMode(emailId ? 'reader' : 'list');
-    title.textContent = src.title;
+    showTitle(src);
     setTitle(src.title);
     list.setSource({ filter: src.filter, sort: src.sort, collapseThreads: src.collapseThreads, title: src.title, mailboxId: src.mailboxId, search: src.search });
+    // The same results shown again (a message of them opened or closed): their count stands.
+    if (list.loaded) showTotal(list.total);
     const mb = src.mailboxId ? app.mailboxes().find((x) => x.id === src.mailboxId) : null;
     empty.hidden = !(mb && (mb.role === 'trash' || mb.role === 'junk'));
     junk.hidden = !!(mb && mb.role === 'junk');
@@ -204,6 +214,54 @@ export function registerMail(app) {
       reader.clear();
     }
     updateToolbar();
+  }
+
+  /**
+   * The list's heading. A search shows its scope and its whole free text (wrapped, clamped by CSS,
+   * the full query in the tooltip), its filters as chips that each remove themselves, and the count.
+   * @param {any} src
+   */
+  function showTitle(src) {
+    summary.hidden = !src.search;
+    if (!src.search) {
+      title.textContent = src.title;
+      title.removeAttribute('title');
+      title.classList.remove('search-title');
+      return;
+    }
+    const d = describeQuery(src.search);
+    title.classList.add('search-title');
+    title.title = `${src.scope || 'Search'}: ${src.search}`;
+    replace(title, h('span', { class: 'scope' }, d.text ? `${src.scope || 'Search'}: ` : src.scope || 'Search'),
+      d.text ? h('span', { class: 'query', 'data-testid': 'search-query' }, d.text) : null);
+    replace(chips, d.chips.map((c) => h('button', {
+      type: 'button', class: 'chip', title: `Remove “${c.label}”`, 'aria-label': `Remove filter ${c.label}`, 'data-testid': 'search-chip',
+      onclick: () => app.router.go(c.without.trim() ? src.searchPath(c.without) : src.scopePath),
+    }, c.label, h('span', { class: 'chip-x', 'aria-hidden': 'true' }, '×'))));
+    resultCount.textContent = '';
+  }
+
+  /** "12 results" under a search's heading, once the server counted them. @param {number} n */
+  function showTotal(n) {
+    if (source && source.search) resultCount.textContent = `${n.toLocaleString()} ${n === 1 ? 'result' : 'results'}`;
+  }
+
+  /**
+   * A row's hover action (list.js): the same as the toolbar's, for that row. Read/unread applies to
+   * the whole conversation in the conversation view, as the row stands for it.
+   * @param {string} kind @param {string} id
+   */
+  function rowAction(kind, id) {
+    if (kind === 'flag') toggleFlag([id]);
+    else if (kind === 'archive') doArchive([id]);
+    else if (kind === 'delete') doDelete([id]);
+    else if (kind === 'read' || kind === 'unread') {
+      const on = kind === 'read';
+      const ids = list.conversation(id);
+      for (const x of ids) list.patchLocal(x, (e) => { e.keywords = { ...(e.keywords || {}), $seen: on || undefined }; });
+      list.patchThread(id, !on);
+      run(() => actions.setKeyword(ids, '$seen', on));
+    }
   }
 
   /** Shows the current route again (after a sort or view change). */

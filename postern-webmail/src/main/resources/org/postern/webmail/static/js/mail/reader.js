@@ -8,6 +8,7 @@
  */
 import { h, replace, formatSize, formatAddresses } from '../core/dom.js';
 import { trustedAuthResults } from './authresults.js';
+import { Prefetch } from './prefetch.js';
 
 const READ_PROPS = ['id', 'blobId', 'threadId', 'mailboxIds', 'keywords', 'size', 'receivedAt', 'sentAt', 'from', 'sender',
   'to', 'cc', 'bcc', 'replyTo', 'subject', 'hasAttachment', 'attachments', 'messageId', 'inReplyTo', 'references', 'preview',
@@ -15,6 +16,8 @@ const READ_PROPS = ['id', 'blobId', 'threadId', 'mailboxIds', 'keywords', 'size'
 // The types the server agrees to send inline (postern-jmap BlobEndpoints.INLINE); SVG never.
 const PREVIEW_IMAGE = /^image\/(png|jpeg|gif|webp)$/i;
 const RAW_LIMIT = 2 * 1024 * 1024;
+/** The longest the reader waits for a body's load before marking it read and warming the next ones. */
+const BODY_WAIT_MS = 3000;
 
 export class Reader {
   /**
@@ -29,6 +32,8 @@ export class Reader {
     /** @type {any} the email shown (the newest of a thread) */
     this.email = null;
     this.token = 0;
+    this.prefetch = new Prefetch(app, READ_PROPS);
+    if (app.el && app.el.list) this.prefetch.watch(app.el.list, () => !this.email);
     this.clear();
   }
 
@@ -38,10 +43,18 @@ export class Reader {
     replace(this.el, h('p', { class: 'reader-empty', 'data-testid': 'reader-empty' }, 'Select a message to read it.'));
   }
 
-  /** @param {string} emailId @param {boolean} thread show the whole conversation */
+  /**
+   * Shows a message. Without threads, what is already in the page (the list's row, or what the
+   * prefetch fetched) shows at once with its body frame loading, and the server's Email/get follows
+   * to complete the header or to say the message is gone (moved or deleted meanwhile).
+   * @param {string} emailId @param {boolean} thread show the whole conversation
+   */
   async open(emailId, thread) {
     const token = ++this.token;
-    let ids = [emailId];
+    if (!thread) {
+      const known = this.prefetch.email(emailId) || this.listEmail(emailId);
+      if (known) return this.openKnown(known, token);
+    }
     let emails;
     try {
       if (thread) {
@@ -53,39 +66,128 @@ export class Reader {
         const g = res[2][0] === 'Email/get' ? res[2][1] : null;
         emails = g && g.list.length ? g.list.slice(-25) : null;
       }
-      if (!emails) emails = (await this.app.jmap.one('Email/get', { ids, properties: READ_PROPS })).list;
+      if (!emails) emails = (await this.app.jmap.one('Email/get', { ids: [emailId], properties: READ_PROPS })).list;
     } catch (e) {
       if (token === this.token) this.app.toast(`Could not open the message: ${e.message}`, { error: true });
       return null;
     }
     if (token !== this.token) return null;
     if (!emails.length) {
-      replace(this.el, h('p', { class: 'reader-empty' }, 'This message no longer exists.'));
+      this.gone(emailId);
       return null;
     }
     emails.sort((a, b) => (a.receivedAt < b.receivedAt ? -1 : 1));
     const main = emails.find((e) => e.id === emailId) || emails[emails.length - 1];
-    this.email = main;
-    const subject = main.subject || '(no subject)';
-    document.title = `${subject} · Postern`;
-    replace(this.el, h('article', { class: ['reader', emails.length > 1 ? 'thread' : null], 'aria-label': subject, 'data-testid': 'reader' },
-      this.toolbar,
-      h('h2', { class: 'sr-only' }, subject),
-      emails.map((e) => this.message(e, e === main || emails.length === 1))));
-    const unread = emails.filter((e) => !(e.keywords || {}).$seen).map((e) => e.id);
-    if (unread.length) {
-      // Opening is reading: mark at once; the list hears of it through onChanged.
-      for (const e of emails) e.keywords = { ...(e.keywords || {}), $seen: true };
-      this.app.mail.actions.setKeyword(unread, '$seen', true).catch(() => {});
-    }
+    const { loaded } = this.show(emails, main);
+    loaded.then(() => this.afterShown(emails, main, token));
     return main;
   }
 
-  /** One message of the pane. @param {any} e @param {boolean} expanded */
+  /**
+   * Marks the message read once both its body has loaded and the server confirmed it still exists.
+   * @param {any} known the Email as the page has it @param {number} token
+   */
+  async openKnown(known, token) {
+    const { section, loaded } = this.show([known], known);
+    // What the prefetch fetched is complete (the DMARC warning shows at once): it is checked after the
+    // body, so the check does not compete with it. A list row lacks most of the header: asked at once.
+    const full = known === this.prefetch.email(known.id);
+    const ask = () => this.app.jmap.one('Email/get', { ids: [known.id], properties: READ_PROPS }).then((r) => r.list[0] || null);
+    const check = full ? loaded.then(ask) : ask();
+    Promise.all([loaded, check]).then(([, fresh]) => { if (fresh) this.afterShown([fresh], fresh, token); }, () => {});
+    let fresh;
+    try {
+      fresh = await check;
+    } catch (e) {
+      if (token === this.token) this.app.toast(`Could not open the message: ${e.message}`, { error: true });
+      return known;
+    }
+    if (token !== this.token) return null;
+    if (!fresh) {
+      this.gone(known.id);
+      return null;
+    }
+    this.prefetch.remember(fresh);
+    this.email = fresh;
+    this.details(section, fresh);
+    return fresh;
+  }
+
+  /** @param {string} id */
+  listEmail(id) {
+    const list = this.app.mail && this.app.mail.list;
+    return list ? list.emails.get(id) : undefined;
+  }
+
+  /** @param {string} id */
+  gone(id) {
+    this.prefetch.forget(id);
+    this.email = null;
+    replace(this.el, h('p', { class: 'reader-empty', 'data-testid': 'reader-gone' }, 'This message no longer exists.'));
+  }
+
+  /**
+   * Fills the pane. @param {any[]} emails oldest first @param {any} main the one opened
+   * @returns {{section: HTMLElement, loaded: Promise<void>}} main's section; when its body has loaded
+   */
+  show(emails, main) {
+    this.email = main;
+    const subject = main.subject || '(no subject)';
+    document.title = `${subject} · Postern`;
+    let loaded = Promise.resolve();
+    let section = /** @type {HTMLElement|null} */ (null);
+    const sections = emails.map((e) => {
+      const m = this.message(e, e === main || emails.length === 1);
+      if (e === main) ({ section, loaded } = m);
+      return m.section;
+    });
+    replace(this.el, h('article', { class: ['reader', emails.length > 1 ? 'thread' : null], 'aria-label': subject, 'data-testid': 'reader' },
+      this.toolbar,
+      h('h2', { class: 'sr-only' }, subject),
+      sections));
+    return { section: /** @type {HTMLElement} */ (section), loaded };
+  }
+
+  /**
+   * Once the body shows: opening is reading, so mark it (after the body, so the request and the
+   * list's refresh it causes never delay it), then warm the neighbours for j/k.
+   * @param {any[]} emails @param {any} main @param {number} token the open this belongs to
+   */
+  afterShown(emails, main, token) {
+    const unread = emails.filter((e) => !(e.keywords || {}).$seen).map((e) => e.id);
+    if (unread.length) {
+      for (const e of emails) e.keywords = { ...(e.keywords || {}), $seen: true };
+      this.app.mail.actions.setKeyword(unread, '$seen', true).catch(() => {});
+    }
+    if (token === this.token) this.prefetch.warmAround(main.id);
+  }
+
+  /**
+   * One message of the pane: its header and its body host.
+   * @param {any} e @param {boolean} expanded
+   * @returns {{section: HTMLElement, loaded: Promise<void>}}
+   */
   message(e, expanded) {
+    const body = h('div', { class: 'message-body-host' });
+    const section = h('section', { class: 'message', 'data-testid': 'message', 'data-id': e.id }, body);
+    this.details(section, e);
+    let loaded = Promise.resolve();
+    if (expanded) loaded = this.body(e, body);
+    else {
+      body.appendChild(h('button', { type: 'button', class: 'expand', onclick: () => this.body(e, body) }, e.preview || 'Show message'));
+    }
+    return { section, loaded };
+  }
+
+  /**
+   * (Re)builds everything of a message's section but its body host, which keeps its frame loading.
+   * @param {HTMLElement} section @param {any} e
+   */
+  details(section, e) {
+    const host = /** @type {HTMLElement} */ (section.querySelector(':scope > .message-body-host'));
+    for (const child of [...section.children]) if (child !== host) child.remove();
     const from = (e.from || [])[0];
     const auth = trustedAuthResults(e['header:Authentication-Results:asText:all'], location.hostname);
-    const body = h('div', { class: 'message-body-host' });
     const head = h('header', { class: 'message-head' },
       h('h3', { class: 'subject', 'data-testid': 'message-subject' }, e.subject || '(no subject)'),
       h('dl', null,
@@ -98,21 +200,16 @@ export class Reader {
         h('dt', null, 'Date'), h('dd', null, new Date(e.sentAt || e.receivedAt).toLocaleString()),
         auth ? [h('dt', null, 'Verified'), h('dd', null, this.authLine(auth))] : null),
       h('button', { type: 'button', class: 'link', 'data-testid': 'show-headers', onclick: (ev) => this.toggleRaw(e, head, /** @type {HTMLButtonElement} */ (ev.currentTarget)) }, 'Show original'));
-    const section = h('section', { class: 'message', 'data-testid': 'message', 'data-id': e.id }, head);
+    const parts = [head];
     if (auth && auth.dmarc === 'fail') {
-      section.appendChild(h('div', { class: 'bar danger', role: 'alert', 'data-testid': 'dmarc-warning' },
+      parts.push(h('div', { class: 'bar danger', role: 'alert', 'data-testid': 'dmarc-warning' },
         h('strong', null, 'Warning: '),
         `this message claims to be from ${from ? from.email : 'an unknown sender'} but failed the sender's DMARC check. `
         + 'It may be forged: do not trust its links, attachments or requests for money or passwords.'));
     }
     const atts = (e.attachments || []).filter((a) => !(a.disposition === 'inline' && a.cid));
-    if (atts.length) section.appendChild(this.attachments(atts));
-    section.appendChild(body);
-    if (expanded) this.body(e, body);
-    else {
-      body.appendChild(h('button', { type: 'button', class: 'expand', onclick: () => this.body(e, body) }, e.preview || 'Show message'));
-    }
-    return section;
+    if (atts.length) parts.push(this.attachments(atts));
+    for (const p of parts) section.insertBefore(p, host);
   }
 
   /** @param {{spf: string|null, dkim: string|null, dmarc: string|null}} a */
@@ -122,12 +219,13 @@ export class Reader {
     return h('span', { class: 'auth', 'data-testid': 'auth-results' }, part('SPF', a.spf), ' · ', part('DKIM', a.dkim), ' · ', part('DMARC', a.dmarc));
   }
 
-  /** The body frame, and the remote-content bar when the server blocked something. @param {any} e @param {HTMLElement} host */
+  /**
+   * The body frame, and the remote-content bar when the server blocked something.
+   * @param {any} e @param {HTMLElement} host @returns {Promise<void>} when the frame has loaded (or given up)
+   */
   body(e, host) {
     const from = ((e.from || [])[0] || {}).email || '';
-    const senders = this.app.prefs.get('remoteSenders', []);
-    const allowed = !!from && Array.isArray(senders) && senders.includes(from.toLowerCase());
-    const base = `/webmail/message/${encodeURIComponent(this.app.jmap.accountId)}/${encodeURIComponent(e.id)}`;
+    const { base, remote: allowed } = this.prefetch.bodyUrl(e);
     const frame = (remote) => h('iframe', {
       sandbox: 'allow-popups allow-popups-to-escape-sandbox',
       referrerpolicy: 'no-referrer',
@@ -136,8 +234,15 @@ export class Reader {
       'data-testid': 'message-body',
       src: remote ? `${base}?remote=1` : base,
     });
-    replace(host, frame(allowed));
-    if (allowed) return;
+    const first = frame(allowed);
+    // A frame fires load even for an error page; the timeout covers one that never does.
+    const loaded = new Promise((resolve) => {
+      first.addEventListener('load', () => resolve(), { once: true });
+      setTimeout(resolve, BODY_WAIT_MS);
+    });
+    replace(host, first);
+    if (allowed) return loaded;
+    // Asked with the frame (both wait for one render): asked later, the message may have moved by then.
     fetch(base, { method: 'HEAD', credentials: 'same-origin' }).then((r) => {
       if (r.headers.get('X-Postern-Remote-Content') !== 'blocked' || !host.isConnected) return;
       const bar = h('div', { class: 'bar warn', 'data-testid': 'remote-content-bar' },
@@ -154,6 +259,7 @@ export class Reader {
         }, `Always from ${from}`) : null);
       host.insertBefore(bar, host.firstChild);
     }).catch(() => {});
+    return loaded;
   }
 
   /** @param {any[]} atts */

@@ -88,3 +88,45 @@ export function formatQuery(fields) {
   if (fields.all) parts.push('in:all');
   return parts.join(' ');
 }
+
+const LABELS = { from: 'From', to: 'To', cc: 'Cc', subject: 'Subject', after: 'After', before: 'Before' };
+
+/**
+ * The query split for its heading: the free text as typed (quotes kept) and one chip per filter,
+ * each with the query as it would be without it (the other words untouched, so removing a chip
+ * never changes what the rest means). Filters parseQuery ignores (an unknown "has:", a bad date)
+ * stay in the text.
+ * @param {string} q
+ * @returns {{text: string, chips: Array<{label: string, without: string}>}}
+ */
+export function describeQuery(q) {
+  const input = String(q).slice(0, MAX);
+  const re = /(\S+?):"([^"]*)"|(\S+?):(\S+)|"([^"]*)"|(\S+)/g;
+  /** @type {Array<{raw: string, label: string|null}>} */
+  const tokens = [];
+  let m;
+  while ((m = re.exec(input))) {
+    const key = (m[1] || m[3] || '').toLowerCase();
+    const value = (m[2] !== undefined ? m[2] : m[4] || '').trim();
+    tokens.push({ raw: m[0], label: FIELDS.has(key) ? chipLabel(key, value) : null });
+  }
+  const text = tokens.filter((t) => !t.label).map((t) => t.raw).join(' ');
+  const chips = [];
+  tokens.forEach((t, i) => {
+    if (t.label) chips.push({ label: t.label, without: tokens.filter((_, j) => j !== i).map((x) => x.raw).join(' ') });
+  });
+  return { text, chips };
+}
+
+/** @param {string} key @param {string} v */
+function chipLabel(key, v) {
+  if (key === 'has') return /^attachments?$/i.test(v) ? 'Has attachment' : null;
+  if (key === 'in') return /^(all|anywhere)$/i.test(v) ? 'All folders' : null;
+  if (key === 'is') {
+    if (/^unread$/i.test(v)) return 'Unread';
+    if (/^read$/i.test(v)) return 'Read';
+    return /^(flagged|starred)$/i.test(v) ? 'Flagged' : null;
+  }
+  if (key === 'after' || key === 'before') return date(v) ? `${LABELS[key]} ${v}` : null;
+  return v ? `${LABELS[key]}: ${v}` : null;
+}
