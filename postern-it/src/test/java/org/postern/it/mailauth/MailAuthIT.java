@@ -176,9 +176,12 @@ class MailAuthIT {
     void submittedMailIsSignedWithTheDomainKeys() throws Exception {
         DkimSigningKey rsa = DkimSigningKey.generate("example.test", "it-rsa", DkimSignature.RSA_SHA256);
         DkimSigningKey ed = DkimSigningKey.generate("example.test", "it-ed", DkimSignature.ED25519_SHA256);
+        // Keys sign in the order they were created: rsa a second before ed, whatever the clock's resolution.
+        Instant created = Instant.now().minusSeconds(2);
         for (DkimSigningKey k : List.of(rsa, ed)) {
+            created = created.plusSeconds(1);
             server.store().dkimKeys().add(new DkimKeyStore.DkimKey(k.domain(), k.selector(), k.algorithm(), k.privateKeyPkcs8(),
-                    k.publicKeySpki(), Instant.now()));
+                    k.publicKeySpki(), created));
             dns.txt(k.recordName(), k.recordText());
         }
         String auth = Base64.getEncoder().encodeToString("\0alice@example.test\0alice-secret-1".getBytes(StandardCharsets.UTF_8));

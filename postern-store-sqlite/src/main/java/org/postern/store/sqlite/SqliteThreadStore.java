@@ -20,6 +20,14 @@ import org.postern.store.ThreadStore;
 final class SqliteThreadStore implements ThreadStore {
     /** Blob ids per lookup: a fixed statement shape keeps the prepared-statement cache small. */
     private static final int CHUNK = 64;
+    /**
+     * From this many blob ids on, a lookup may read the account's whole range of the primary key in one
+     * pass instead (a cold mailbox's first JMAP list or thread count asks for all of its bodies): 100,000
+     * bodies are one streaming read, not 1,563 statements of 64 index probes.
+     */
+    static final int RANGE_MIN = 1_024;
+    /** ... when the account holds at most this many entries per id asked for (else probing reads less). */
+    static final int RANGE_FACTOR = 4;
     private static final String LOOKUP;
 
     static {
@@ -46,6 +54,17 @@ final class SqliteThreadStore implements ThreadStore {
             // One body (delivery, APPEND): one index probe, not a padded chunk of them.
             try (ResultSet rs = c.query("SELECT thread_id FROM thread_ids WHERE account_id = ? AND blob_id = ?", accountId, ids.getFirst())) {
                 if (rs.next()) out.put(ids.getFirst(), rs.getLong(1));
+            }
+            return out;
+        }
+        if (ids.size() >= RANGE_MIN
+                && c.queryLong("SELECT count(*) FROM thread_ids WHERE account_id = ?", 0, accountId) <= (long) RANGE_FACTOR * ids.size()) {
+            java.util.Set<String> wanted = new java.util.HashSet<>(ids);
+            try (ResultSet rs = c.query("SELECT blob_id, thread_id FROM thread_ids WHERE account_id = ?", accountId)) {
+                while (rs.next()) {
+                    String b = rs.getString(1);
+                    if (wanted.contains(b)) out.put(b, rs.getLong(2));
+                }
             }
             return out;
         }

@@ -54,4 +54,36 @@ class SqliteThreadTest extends ThreadContract {
         assertThat(onArrival.get(blobs.get(1))).isEqualTo(onArrival.get(blobs.get(0))).isEqualTo(onArrival.get(blobs.get(2)));
         assertThat(onArrival.get(blobs.get(3))).isNotEqualTo(onArrival.get(blobs.get(0)));
     }
+
+    @Test
+    void aLookupOfMostOfAnAccountReadsItsRangeAndAnswersAsProbesDo() {
+        long alice = account("alice@example.org").id();
+        long bob = account("bob@example.org").id();
+        int n = SqliteThreadStore.RANGE_MIN + 300;
+        List<String> all = new ArrayList<>();
+        for (long acc : List.of(alice, bob)) {
+            List<ThreadStore.Links> links = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                String blob = "b" + acc + "-" + i;
+                if (acc == alice) all.add(blob);
+                // every third message answers the one before it: threads of one and of two
+                links.add(new ThreadStore.Links(blob, "m" + i + "@x", i % 3 == 1 ? List.of("m" + (i - 1) + "@x") : List.of()));
+            }
+            store.threads().assignThreads(acc, links);
+        }
+        List<String> asked = new ArrayList<>(all);
+        asked.add("unknown");
+        asked.add("b" + bob + "-1"); // bob's body: not alice's, whatever the path
+
+        Map<String, Long> range = store.threads().threadIds(alice, asked);
+        Map<String, Long> probed = new java.util.HashMap<>();
+        for (String b : asked) probed.putAll(store.threads().threadIds(alice, List.of(b)));
+        // A few bodies are probed one chunk at a time: the same answers.
+        Map<String, Long> few = store.threads().threadIds(alice, all.subList(0, SqliteThreadStore.RANGE_MIN / 4));
+
+        assertThat(range).hasSize(n).isEqualTo(probed);
+        assertThat(range.get(all.get(1))).isEqualTo(range.get(all.get(0)));
+        assertThat(range.get(all.get(2))).isNotEqualTo(range.get(all.get(1)));
+        assertThat(few).hasSize(SqliteThreadStore.RANGE_MIN / 4).allSatisfy((b, t) -> assertThat(t).isEqualTo(range.get(b)));
+    }
 }

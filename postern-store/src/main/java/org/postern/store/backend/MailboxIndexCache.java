@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.postern.store.Mailbox;
 import org.postern.store.MailboxIndex;
 
@@ -56,6 +57,8 @@ public final class MailboxIndexCache {
     private record Key(long accountId, long mailboxId) {}
 
     private final LinkedHashMap<Key, MailboxIndex> cache = new LinkedHashMap<>(64, 0.75f, true);
+    /** Loads of cold mailboxes in progress, guarded by {@code this}. */
+    private final Map<Key, CompletableFuture<MailboxIndex>> loading = new HashMap<>();
     private long held;
 
     /** The mailbox's index as of the read {@code reader} is in. */
@@ -63,9 +66,17 @@ public final class MailboxIndexCache {
         Mailbox m = reader.mailbox(accountId, mailboxId);
         Key key = new Key(accountId, mailboxId);
         MailboxIndex cached;
+        CompletableFuture<MailboxIndex> theirs = null;
+        CompletableFuture<MailboxIndex> mine = null;
         synchronized (this) {
             cached = cache.get(key);
+            if (cached == null && m.messages() >= MIN_CACHED) {
+                theirs = loading.get(key);
+                if (theirs == null) loading.put(key, mine = new CompletableFuture<>());
+            }
         }
+        if (theirs != null) cached = shared(theirs);
+        if (mine != null) return loadShared(reader, m, key, mine);
         MailboxIndex fresh;
         if (cached == null || cached.mailbox().uidValidity() != m.uidValidity()
                 || cached.mailbox().highestModSeq() > m.highestModSeq()) {
@@ -77,6 +88,37 @@ public final class MailboxIndexCache {
         }
         if (fresh.size() >= MIN_CACHED) put(key, fresh);
         return fresh;
+    }
+
+    /**
+     * The first reader of a cold mailbox loads it; readers arriving meanwhile wait for that load
+     * instead of reading the same rows again (on a fresh start the webmail's log-in warm-up and its
+     * first list ask for the same 100,000-message Inbox within milliseconds). The load is of the
+     * loader's snapshot: a waiter whose snapshot is newer merges the difference as from any cached index.
+     */
+    private MailboxIndex loadShared(Reader reader, Mailbox m, Key key, CompletableFuture<MailboxIndex> mine) throws SQLException {
+        try {
+            MailboxIndex fresh = load(reader, m);
+            put(key, fresh);
+            mine.complete(fresh);
+            return fresh;
+        } catch (SQLException | RuntimeException | Error e) {
+            mine.completeExceptionally(e);
+            throw e;
+        } finally {
+            synchronized (this) {
+                loading.remove(key, mine);
+            }
+        }
+    }
+
+    /** Another reader's load, or null when it failed (the caller then loads for itself). */
+    private static MailboxIndex shared(CompletableFuture<MailboxIndex> load) {
+        try {
+            return load.join();
+        } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+            return null;
+        }
     }
 
     private synchronized void put(Key key, MailboxIndex fresh) {
