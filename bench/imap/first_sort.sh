@@ -26,9 +26,9 @@ OFFSET="${OFFSET:-28000}"
 PORT=$((OFFSET + 993))
 POSTERN_JAR="${POSTERN_JAR:-$ROOT/postern-server/target/postern.jar}"
 WORK="$(mktemp -d /tmp/postern-first-sort.XXXXXX)"
-PID=""
 
 log() { echo "[first-sort $(date +%H:%M:%S)] $*" >&2; }
+. "$ROOT/bench/lib.sh"
 die() { log "$*"; exit 1; }
 
 [[ -f "$DATA/postern.conf" && -f "$DATA/store.db" ]] || die "no loaded data folder in $DATA"
@@ -36,14 +36,6 @@ die() { log "$*"; exit 1; }
 cp "$POSTERN_JAR" "$WORK/postern.jar" # a rebuild under the running JVM would break its class loading
 CP="${EXTRA_CP:+$EXTRA_CP:}$WORK/postern.jar"
 
-stop_postern() {
-  [[ -n "$PID" ]] || return 0
-  kill -TERM "$PID" 2>/dev/null || true
-  for _ in $(seq 150); do kill -0 "$PID" 2>/dev/null || break; sleep 0.2; done
-  kill -0 "$PID" 2>/dev/null && kill -KILL "$PID" 2>/dev/null || true
-  wait "$PID" 2>/dev/null || true
-  PID=""
-}
 cleanup() {
   stop_postern
   rm -rf "$WORK/data"
@@ -68,7 +60,6 @@ set_key() { # KEY VALUE
 set_key port_offset "$OFFSET"
 log "serving a copy of $DATA in $SERVE, IMAPS on $PORT"
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 start_postern() { # MODE ROUND
   local out="$WORK/postern-$1-$2.log"
@@ -76,10 +67,10 @@ start_postern() { # MODE ROUND
   set_key warmup "$1"
   # shellcheck disable=SC2086
   "$JAVA" --enable-native-access=ALL-UNNAMED ${JAVA_OPTS:-} -cp "$CP" org.postern.server.Main --data "$SERVE" serve > "$out" 2>&1 &
-  PID=$!
+  POSTERN_PID=$!
   local start=$SECONDS
   until (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; do
-    kill -0 "$PID" 2>/dev/null || die "Postern did not start: $(tail -5 "$out")"
+    kill -0 "$POSTERN_PID" 2>/dev/null || die "Postern did not start: $(tail -5 "$out")"
     (( SECONDS - start < 120 )) || die "Postern did not open $PORT within 120 s"
     sleep 0.2
   done
@@ -93,14 +84,14 @@ start_postern() { # MODE ROUND
   # The search indexer catching up, or a warm-up's last compilations, would be timed with the SORT.
   local a b waited=0
   while (( waited < 120 )); do
-    a=$(cpu_ticks "$PID"); sleep 3; b=$(cpu_ticks "$PID"); waited=$((waited + 3))
+    a=$(cpu_ticks "$POSTERN_PID"); sleep 3; b=$(cpu_ticks "$POSTERN_PID"); waited=$((waited + 3))
     (( b - a < 15 )) && break
   done
-  log "Postern pid $PID ($1) quiet after $((SECONDS - start)) s"
+  log "Postern pid $POSTERN_PID ($1) quiet after $((SECONDS - start)) s"
 }
 
 measure() { # MODE ROUND
-  python3 - "$PID" "$PORT" "$USER_ADDR" "$USER_PASS" "$1" "$2" <<'PY'
+  python3 - "$POSTERN_PID" "$PORT" "$USER_ADDR" "$USER_PASS" "$1" "$2" <<'PY'
 import imaplib, json, ssl, sys, time
 pid, port, user, password, mode, rnd = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6]
 def ticks():

@@ -71,6 +71,7 @@ POSTERN_PID=""
 STARTED_PEERS=0
 
 log() { echo "[imap-bench $(date +%H:%M:%S)] $*" >&2; }
+. "$ROOT/bench/lib.sh"
 die() { log "$*"; exit 1; }
 
 [[ -d "$SHARED_BENCH" ]] || die "no $SHARED_BENCH (set SHARED_BENCH to the folder with peers_setup.sh)"
@@ -119,14 +120,6 @@ start_postern() { # DATA TAG
   die "Postern did not open port $PIMAPS within 60 s"
 }
 
-stop_postern() {
-  [[ -n "$POSTERN_PID" ]] || return 0
-  kill -TERM "$POSTERN_PID" 2>/dev/null || true
-  for _ in $(seq 150); do kill -0 "$POSTERN_PID" 2>/dev/null || break; sleep 0.2; done
-  kill -0 "$POSTERN_PID" 2>/dev/null && kill -KILL "$POSTERN_PID" 2>/dev/null || true
-  wait "$POSTERN_PID" 2>/dev/null || true
-  POSTERN_PID=""
-}
 
 cleanup() {
   stop_postern

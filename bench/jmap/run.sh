@@ -46,6 +46,7 @@ USER_PASS="benchpass"
 POSTERN_PID=""
 
 log() { echo "[jmap-bench $(date +%H:%M:%S)] $*" >&2; }
+. "$ROOT/bench/lib.sh"
 die() { log "$*"; exit 1; }
 
 [[ -d "$SHARED_BENCH" ]] || die "no $SHARED_BENCH (set SHARED_BENCH to the folder with gen_mbox.py)"
@@ -76,29 +77,11 @@ start_postern() { # DATA TAG
   die "Postern did not open port $PHTTPS within 60 s"
 }
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # utime + stime (no spaces in "java")
 
 # A mailbox loaded through the store API is indexed for full-text search by the server in the
 # background, which on a small machine competes for the CPU with the requests being timed. Wait (at most
 # IDLE_WAIT s) until Postern uses under 5% of a core over 10 s.
-wait_idle() {
-  local start=$SECONDS a b
-  while (( SECONDS - start < IDLE_WAIT )); do
-    a=$(cpu_ticks "$POSTERN_PID"); sleep 10; b=$(cpu_ticks "$POSTERN_PID")
-    if (( b - a < 50 )); then log "Postern idle after $((SECONDS - start)) s"; echo "{\"bench\":\"idle-wait\",\"seconds\":$((SECONDS - start))}" >> "$RESULTS"; return; fi
-    log "Postern busy ($((b - a)) ticks in 10 s; search indexing), waiting"
-  done
-  log "Postern still busy after $IDLE_WAIT s: measuring anyway"
-}
 
-stop_postern() {
-  [[ -n "$POSTERN_PID" ]] || return 0
-  kill -TERM "$POSTERN_PID" 2>/dev/null || true
-  for _ in $(seq 150); do kill -0 "$POSTERN_PID" 2>/dev/null || break; sleep 0.2; done
-  kill -0 "$POSTERN_PID" 2>/dev/null && kill -KILL "$POSTERN_PID" 2>/dev/null || true
-  wait "$POSTERN_PID" 2>/dev/null || true
-  POSTERN_PID=""
-}
 
 cleanup() {
   stop_postern
@@ -131,7 +114,7 @@ fi
 for run in $(seq "$RUNS"); do
   # A fresh JVM each run: its first request is the cold one a user meets after a restart.
   start_postern "$DATA" "run$run"
-  wait_idle
+  echo "{\"bench\":\"idle-wait\",\"seconds\":$(wait_idle)}" >> "$RESULTS"
   log "run $run/$RUNS (load average $(cut -d' ' -f1-3 /proc/loadavg))"
   bench jmap --port "$PHTTPS" --smtp-port "$PSMTP" --user "$USER_ADDR" --password "$USER_PASS" --pid "$POSTERN_PID" \
     --repeats "$REPEATS" --warmup "$WARMUP" --pushes "$PUSHES" --label "postern-run$run" | tee -a "$RESULTS"

@@ -37,6 +37,7 @@ WORK="$(mktemp -d /tmp/postern-smtp-bench.XXXXXX)"
 POSTERN_PID="" STARTED_PEERS=0
 
 log() { echo "[smtp-bench $(date +%H:%M:%S)] $*" >&2; }
+. "$ROOT/bench/lib.sh"
 die() { log "$*"; exit 1; }
 
 [[ $(id -u) -eq 0 ]] || die "run as root: peers_setup.sh installs and starts Postfix and Dovecot"
@@ -48,14 +49,6 @@ fi
 # A private copy: a rebuild replacing the jar under a running JVM breaks its class loading.
 cp "$POSTERN_JAR" "$WORK/postern.jar"; POSTERN_JAR="$WORK/postern.jar"
 
-stop_postern() {
-  [[ -n "$POSTERN_PID" ]] || return 0
-  kill -TERM "$POSTERN_PID" 2>/dev/null || true
-  for _ in $(seq 150); do kill -0 "$POSTERN_PID" 2>/dev/null || break; sleep 0.2; done
-  kill -0 "$POSTERN_PID" 2>/dev/null && kill -KILL "$POSTERN_PID" 2>/dev/null || true
-  wait "$POSTERN_PID" 2>/dev/null || true
-  POSTERN_PID=""
-}
 cleanup() {
   stop_postern
   if [[ "$STARTED_PEERS" == 1 ]]; then bash "$SHARED_BENCH/peers_setup.sh" stop || true; fi

@@ -46,6 +46,7 @@ USER_PASS="benchpass"
 POSTERN_PID=""
 
 log() { echo "[webmail-bench $(date +%H:%M:%S)] $*" >&2; }
+. "$ROOT/bench/lib.sh"
 die() { log "$*"; exit 1; }
 
 [[ -x /usr/bin/chromium ]] || die "no /usr/bin/chromium (apt-get install chromium)"
@@ -61,7 +62,6 @@ if [[ -n "$WEBMAIL_JAR" ]]; then
 fi
 bench_store() { timeout 3600 "$JAVA" --enable-native-access=ALL-UNNAMED -cp "$BENCH_JAR:$POSTERN_JAR" org.postern.bench.Main "$@"; }
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 start_postern() { # DATA
   if (exec 3<>"/dev/tcp/127.0.0.1/$PHTTPS") 2>/dev/null; then
@@ -91,24 +91,7 @@ wait_warmup() {
 }
 
 # Search indexing of a freshly loaded mailbox runs in the background and would be timed with the UI.
-wait_idle() {
-  local start=$SECONDS a b
-  while (( SECONDS - start < IDLE_WAIT )); do
-    a=$(cpu_ticks "$POSTERN_PID"); sleep 10; b=$(cpu_ticks "$POSTERN_PID")
-    if (( b - a < 50 )); then log "Postern idle after $((SECONDS - start)) s"; return; fi
-    log "Postern busy ($((b - a)) ticks in 10 s; search indexing), waiting"
-  done
-  log "Postern still busy after $IDLE_WAIT s: measuring anyway"
-}
 
-stop_postern() {
-  [[ -n "$POSTERN_PID" ]] || return 0
-  kill -TERM "$POSTERN_PID" 2>/dev/null || true
-  for _ in $(seq 150); do kill -0 "$POSTERN_PID" 2>/dev/null || break; sleep 0.2; done
-  kill -0 "$POSTERN_PID" 2>/dev/null && kill -KILL "$POSTERN_PID" 2>/dev/null || true
-  wait "$POSTERN_PID" 2>/dev/null || true
-  POSTERN_PID=""
-}
 
 cleanup() {
   stop_postern
@@ -164,7 +147,7 @@ fi
 
 start_postern "$SERVE"
 wait_warmup "$SERVE"
-wait_idle
+wait_idle >/dev/null
 log "measuring, $RUNS rounds (load average $(cut -d' ' -f1-3 /proc/loadavg))"
 (cd "$ROOT" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 mvn -o -q -f postern-it/pom.xml verify -Dit.test=WebmailBenchIT \
   -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dwebmail.bench.url="https://localhost:$PHTTPS" \
