@@ -31,7 +31,7 @@ def main(path):
     labels = sorted({k[0] for k in mix})
     postern = [l for l in labels if l.startswith("postern")]
     if mix:
-        print("IMAP mix (transport: see "mix transport" below), median of runs (n = number of runs); ratio = Postern / Dovecot")
+        print("IMAP mix (transport: see 'mix transport' below), median of runs (n = number of runs); ratio = Postern / Dovecot")
         print(f"{'workload':34} {'clients':>7} {'dovecot':>10} " + " ".join(f"{l:>24}" for l in postern) + "   ratio")
         keys = sorted({(k[1], k[2], k[3]) for k in mix}, key=lambda k: (k[0] != "reconnect", k[2], k[1]))
         for mode, clients, cmd in keys:
