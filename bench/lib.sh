@@ -29,3 +29,17 @@ wait_idle() {
   log "Postern still busy after $IDLE_WAIT s: measuring anyway"
   echo "$IDLE_WAIT"
 }
+
+# Copies a loaded data folder FROM to TO for a run that must not change FROM. Message files are written
+# once and never changed in place: hard links are a safe, instant copy; the database and index are copied.
+copy_data() { # FROM TO
+  mkdir -p "$2"
+  local f
+  for f in "$1"/*; do
+    case "$(basename "$f")" in
+      blobs) cp -al "$f" "$2/blobs" ;;
+      *.log|*.jfr) ;;
+      *) cp -a "$f" "$2/" ;;
+    esac
+  done
+}

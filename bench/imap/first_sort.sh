@@ -43,16 +43,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Message files are written once and never changed in place: hard links are a safe, instant copy.
 SERVE="$WORK/data"
-mkdir -p "$SERVE"
-for f in "$DATA"/*; do
-  case "$(basename "$f")" in
-    blobs) cp -al "$f" "$SERVE/blobs" ;;
-    *.log|*.jfr) ;;
-    *) cp -a "$f" "$SERVE/" ;;
-  esac
-done
+copy_data "$DATA" "$SERVE"
 set_key() { # KEY VALUE
   sed -i "/^$1 *=/d" "$SERVE/postern.conf"
   echo "$1 = $2" >> "$SERVE/postern.conf"

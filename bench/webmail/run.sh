@@ -125,16 +125,8 @@ fi
 
 SERVE="$DATA"
 if [[ "$CLONE" == 1 ]]; then
-  # Message files are written once and never changed in place: hard links are a safe, instant copy.
   SERVE="$WORK/data"
-  mkdir -p "$SERVE"
-  for f in "$DATA"/*; do
-    case "$(basename "$f")" in
-      blobs) cp -al "$f" "$SERVE/blobs" ;;
-      *.log|*.jfr) ;;
-      *) cp -a "$f" "$SERVE/" ;;
-    esac
-  done
+  copy_data "$DATA" "$SERVE"
   sed -i "s/^port_offset *=.*/port_offset = $OFFSET/" "$SERVE/postern.conf"
   grep -q '^port_offset' "$SERVE/postern.conf" || echo "port_offset = $OFFSET" >> "$SERVE/postern.conf"
   log "serving a copy of $DATA in $SERVE"
