@@ -25,6 +25,8 @@
 # /proc before and after, divided by the sessions or commands the client counted; warm-up included, so
 # it is an upper bound): robust on a loaded machine where sessions/s mostly measures the neighbours.
 #   POSTERN_JAR, BENCH_JAR [the tree's target jars] (to measure jars built elsewhere)
+#   PEERS [dovecot] (none: Postern alone, for before/after runs of a change while Dovecot serves
+#     someone else; the mix and big modes only)
 #   QUIET_MAX [900] (seconds to wait after loading for Postern's indexer to catch up, see wait_quiet)
 #   SHARED_BENCH [../shared/bench] (peers_setup.sh, gen_mbox.py)
 # Needs root (peers_setup.sh installs and starts Dovecot/Postfix). Ends only the processes it started:
@@ -59,6 +61,8 @@ OFFSET="${OFFSET:-30000}"
 PIMAPS=$((OFFSET + 993))
 PIMAP=$((OFFSET + 143))
 MIX_TLS="${MIX_TLS:-tls}"
+PEERS="${PEERS:-dovecot}"
+case "$PEERS" in dovecot|none) ;; *) echo "PEERS must be dovecot or none" >&2; exit 2 ;; esac
 case "$MIX_TLS" in tls|plain) ;; *) echo "MIX_TLS must be tls or plain" >&2; exit 2 ;; esac
 PSMTP=$((OFFSET + 25))
 PEERS_DIR="${PEERS_DIR:-/var/tmp/peers}"
@@ -130,6 +134,10 @@ trap cleanup EXIT
 
 # --- Dovecot ---------------------------------------------------------------------------------------
 start_peers() {
+  if [[ "$PEERS" == none ]]; then
+    [[ -s "$PEERS_DIR/users.list" ]] || die "no $PEERS_DIR/users.list (run peers_setup.sh once)"
+    return
+  fi
   # Dovecot may already serve another benchmark: then it is not ours to stop at the end.
   if [[ -e /run/dovecot/master.pid ]] && kill -0 "$(cat /run/dovecot/master.pid)" 2>/dev/null; then
     log "Dovecot already running: using it, and leaving it running at the end"
@@ -161,7 +169,9 @@ setup_mix() {
   bench_store accounts --data "$DATA" --users-file "$USERS_FILE" | tee -a "$RESULTS"
   start_postern "$DATA" main
   log "loading the $(grep -c '^From ' "$MBOX") messages into INBOX of the first $MAX_CLIENTS users of each server (APPEND over TLS)"
-  bench imap-load --port 993 --ssl --users-file "$USERS_FILE" --users "$MAX_CLIENTS" --mbox "$MBOX" --reset | tee -a "$RESULTS"
+  if [[ "$PEERS" == dovecot ]]; then
+    bench imap-load --port 993 --ssl --users-file "$USERS_FILE" --users "$MAX_CLIENTS" --mbox "$MBOX" --reset | tee -a "$RESULTS"
+  fi
   bench imap-load --port "$PIMAPS" --ssl --users-file "$USERS_FILE" --users "$MAX_CLIENTS" --mbox "$MBOX" --reset | tee -a "$RESULTS"
   wait_quiet "$POSTERN_PID"
 }
@@ -218,6 +228,7 @@ run_mix() {
       log "run $run/$RUNS, $c clients"
       # Alternate which server goes first, so drift in the machine's load does not favour one.
       if (( run % 2 == 1 )); then order="dovecot postern"; else order="postern dovecot"; fi
+      [[ "$PEERS" == none ]] && order=postern
       for s in $order; do
         if [[ $s == dovecot ]]; then mix_once dovecot 993 "$c"; else mix_once "postern-argon2-$ARGON2" "$PIMAPS" "$c"; fi
       done
