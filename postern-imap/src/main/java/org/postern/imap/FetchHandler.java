@@ -88,7 +88,7 @@ final class FetchHandler {
             writeColumns(s.out(), m, seqs, items, c.uid());
             return c.name() + " completed";
         }
-        FetchEngine engine = new FetchEngine(s.store.blobs(), s.cache, threads, m.ownerId);
+        FetchEngine engine = new FetchEngine(s.store.blobs(), s.cache, s.server.structures(), threads, m.ownerId);
         boolean vanished = false;
         boolean unknownCte = false;
         for (int seq : seqs) {

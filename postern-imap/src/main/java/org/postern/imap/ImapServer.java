@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.postern.auth.sasl.SaslMechanisms;
 import org.postern.imap.CommandTable.State;
+import org.postern.imap.fetch.StructureCache;
 import org.postern.imap.parse.Command;
 import org.postern.net.Connection;
 import org.postern.net.ConnectionHandler;
@@ -28,6 +29,8 @@ public final class ImapServer implements ConnectionHandler {
     private final Set<ImapSession> sessions = ConcurrentHashMap.newKeySet();
     private final SearchLimit searchLimit;
     private final ChangesCache changes = new ChangesCache();
+    /** Per server, not static: the start-up warm-up's throwaway server must not fill the real one's. */
+    private final StructureCache structures = new StructureCache(StructureCache.DEFAULT_MAX_BYTES);
     private final NotifyFeed notifyFeed;
     private volatile boolean shuttingDown;
 
@@ -119,6 +122,11 @@ public final class ImapServer implements ConnectionHandler {
 
     ChangesCache changes() {
         return changes;
+    }
+
+    /** Rendered ENVELOPE/BODY/BODYSTRUCTURE by blob id, shared by this server's sessions. */
+    StructureCache structures() {
+        return structures;
     }
 
     SearchLimit searchLimit() {

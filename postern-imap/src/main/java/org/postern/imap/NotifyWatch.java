@@ -247,7 +247,7 @@ final class NotifyWatch {
         if (!added || fetch.isEmpty()) return;
         int first = m.size() + 1;
         while (first > 1 && m.uidAt(first - 1) > lastUid) first--;
-        FetchEngine engine = new FetchEngine(s.store.blobs(), s.cache);
+        FetchEngine engine = new FetchEngine(s.store.blobs(), s.cache, s.server.structures());
         for (int seq = first; seq <= m.size(); seq++) {
             MessageRecord r = m.at(seq);
             try {

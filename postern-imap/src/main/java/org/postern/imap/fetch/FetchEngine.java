@@ -29,20 +29,32 @@ public final class FetchEngine {
 
     private final BlobStore blobs;
     private final MessageCache cache;
+    /** Server-wide renderings of ENVELOPE/BODY/BODYSTRUCTURE; null when there is none. */
+    private final StructureCache structures;
     private final java.util.Map<String, Long> threadIds;
     private final long ownerId;
 
     public FetchEngine(BlobStore blobs, MessageCache cache) {
-        this(blobs, cache, java.util.Map.of(), 0);
+        this(blobs, cache, null, java.util.Map.of(), 0);
+    }
+
+    public FetchEngine(BlobStore blobs, MessageCache cache, StructureCache structures) {
+        this(blobs, cache, structures, java.util.Map.of(), 0);
+    }
+
+    public FetchEngine(BlobStore blobs, MessageCache cache, java.util.Map<String, Long> threadIds, long ownerId) {
+        this(blobs, cache, null, threadIds, ownerId);
     }
 
     /**
      * {@code threadIds}: store thread ids by blob id of the owner's account {@code ownerId}, for
      * THREADID (RFC 8474 §5.2); a message without one is NIL.
      */
-    public FetchEngine(BlobStore blobs, MessageCache cache, java.util.Map<String, Long> threadIds, long ownerId) {
+    public FetchEngine(BlobStore blobs, MessageCache cache, StructureCache structures,
+            java.util.Map<String, Long> threadIds, long ownerId) {
         this.blobs = blobs;
         this.cache = cache;
+        this.structures = structures;
         this.threadIds = threadIds;
         this.ownerId = ownerId;
     }
@@ -57,6 +69,9 @@ public final class FetchEngine {
         // vanished message (expunged meanwhile) never leaves a half-written response behind.
         MimeMessage parsed = null;
         InputStream stream = null;
+        byte[] raw = null;
+        // By StructureCache.Item ordinal: renderings found in (or made for) the server-wide cache.
+        byte[][] rendered = null;
         boolean needsParse = false;
         int wholes = 0;
         for (FetchItem item : items) {
@@ -65,6 +80,16 @@ public final class FetchEngine {
                     case UID, FLAGS, INTERNALDATE, RFC822_SIZE, MODSEQ, SAVEDATE, EMAILID, THREADID -> { }
                     case PREVIEW -> needsParse = true;
                     case RFC822 -> wholes++;
+                    case ENVELOPE, BODY, BODYSTRUCTURE -> {
+                        StructureCache.Item ci = cacheItem(s.kind());
+                        byte[] b = structures == null ? null : structures.get(r.blobId(), ci);
+                        if (b == null) {
+                            needsParse = true;
+                        } else {
+                            if (rendered == null) rendered = new byte[ITEMS][];
+                            rendered[ci.ordinal()] = b;
+                        }
+                    }
                     default -> needsParse = true;
                 }
             } else if (item instanceof FetchItem.Binary) {
@@ -78,13 +103,33 @@ public final class FetchEngine {
             }
         }
         try {
-            if (needsParse || (wholes > 0 && (r.size() <= STREAM_THRESHOLD || wholes > 1))) {
+            if (!needsParse && wholes > 0) parsed = cache.peek(r.blobId());
+            if (parsed != null) {
+                // this session parsed it already: its bytes are at hand
+            } else if (needsParse || (wholes > 1 && r.size() > STREAM_THRESHOLD)) {
                 parsed = cache.get(blobs, r.blobId(), r.size());
+            } else if (wholes > 0 && r.size() <= STREAM_THRESHOLD) {
+                // Every structural item came from the server-wide cache: the bytes without a parse.
+                raw = MessageCache.read(blobs, r.blobId(), r.size());
             } else if (wholes > 0) {
                 stream = blobs.open(r.blobId());
             }
         } catch (IOException | RuntimeException e) {
             throw new MessageUnavailableException(r.uid(), e);
+        }
+        if (parsed != null) {
+            boolean fresh = false;
+            for (FetchItem item : items) {
+                if (item instanceof FetchItem.Simple s
+                        && (s.kind() == Kind.ENVELOPE || s.kind() == Kind.BODY || s.kind() == Kind.BODYSTRUCTURE)) {
+                    StructureCache.Item ci = cacheItem(s.kind());
+                    if (rendered == null) rendered = new byte[ITEMS][];
+                    if (rendered[ci.ordinal()] != null) continue;
+                    rendered[ci.ordinal()] = StructureCache.render(ci, parsed);
+                    fresh = true;
+                }
+            }
+            if (structures != null && fresh) structures.putAll(r.blobId(), rendered);
         }
         java.util.Map<FetchItem, byte[]> binaries = new java.util.HashMap<>();
         for (FetchItem item : items) {
@@ -98,7 +143,7 @@ public final class FetchEngine {
             }
         }
         try {
-            writeItems(out, seq, r, flags, items, withUid, parsed, stream, binaries);
+            writeItems(out, seq, r, flags, items, withUid, parsed, raw, stream, rendered, binaries);
         } finally {
             if (stream != null) stream.close();
         }
@@ -123,8 +168,8 @@ public final class FetchEngine {
     }
 
     private void writeItems(ResponseWriter out, int seq, MessageRecord r, String flags, List<FetchItem> items,
-            boolean withUid, MimeMessage parsed, InputStream stream, java.util.Map<FetchItem, byte[]> binaries)
-            throws IOException {
+            boolean withUid, MimeMessage parsed, byte[] raw, InputStream stream, byte[][] rendered,
+            java.util.Map<FetchItem, byte[]> binaries) throws IOException {
         out.raw("* " + seq + " FETCH (");
         boolean first = true;
         if (withUid && items.stream().noneMatch(i -> i instanceof FetchItem.Simple s && s.kind() == Kind.UID)) {
@@ -153,20 +198,15 @@ public final class FetchEngine {
                             out.raw("PREVIEW ");
                             out.string(preview(parsed));
                         }
-                        case ENVELOPE -> {
-                                                        out.raw("ENVELOPE ");
-                            EnvelopeWriter.write(out, parsed.headers());
-                        }
-                        case BODY, BODYSTRUCTURE -> {
-                                                        out.raw(s.kind() == Kind.BODY ? "BODY " : "BODYSTRUCTURE ");
-                            BodyStructureWriter.write(out, parsed, s.kind() == Kind.BODYSTRUCTURE);
-                        }
+                        case ENVELOPE -> out.raw(ENVELOPE).raw(rendered[StructureCache.Item.ENVELOPE.ordinal()]);
+                        case BODY -> out.raw(BODY).raw(rendered[StructureCache.Item.BODY.ordinal()]);
+                        case BODYSTRUCTURE -> out.raw(BODYSTRUCTURE).raw(rendered[StructureCache.Item.BODYSTRUCTURE.ordinal()]);
                         case RFC822 -> {
                             out.raw("RFC822 ");
-                            whole(out, r, parsed, stream);
+                            whole(out, r, parsed, raw, stream);
                         }
                         case RFC822_HEADER, RFC822_TEXT -> {
-                                                        boolean header = s.kind() == Kind.RFC822_HEADER;
+                            boolean header = s.kind() == Kind.RFC822_HEADER;
                             out.raw(header ? "RFC822.HEADER " : "RFC822.TEXT ");
                             byte[] b = SectionReader.read(parsed,
                                     new Section(List.of(), header ? Section.Spec.HEADER : Section.Spec.TEXT, List.of()));
@@ -201,10 +241,10 @@ public final class FetchEngine {
                     if (b.partialStart() >= 0) out.raw("<" + b.partialStart() + ">");
                     out.raw(' ');
                     if (b.section().part().isEmpty() && b.section().spec() == Section.Spec.NONE && b.partialStart() < 0) {
-                        whole(out, r, parsed, stream);
+                        whole(out, r, parsed, raw, stream);
                         continue;
                     }
-                                        byte[] data = SectionReader.read(parsed, b.section());
+                    byte[] data = SectionReader.read(parsed, b.section());
                     if (data == null) {
                         out.raw("NIL");
                     } else if (b.partialStart() >= 0) {
@@ -248,11 +288,28 @@ public final class FetchEngine {
         }
     }
 
-    /** The whole message: streamed from the blob when large, else from the parsed copy. */
-    private static void whole(ResponseWriter out, MessageRecord r, MimeMessage parsed, InputStream stream)
+    private static final int ITEMS = StructureCache.Item.values().length;
+
+    private static StructureCache.Item cacheItem(Kind k) {
+        return switch (k) {
+            case ENVELOPE -> StructureCache.Item.ENVELOPE;
+            case BODY -> StructureCache.Item.BODY;
+            case BODYSTRUCTURE -> StructureCache.Item.BODYSTRUCTURE;
+            default -> throw new IllegalArgumentException("not a structural item: " + k);
+        };
+    }
+
+    private static final byte[] ENVELOPE = "ENVELOPE ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] BODY = "BODY ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] BODYSTRUCTURE = "BODYSTRUCTURE ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    /** The whole message: streamed from the blob when large, else from the bytes read or the parsed copy. */
+    private static void whole(ResponseWriter out, MessageRecord r, MimeMessage parsed, byte[] raw, InputStream stream)
             throws IOException {
         if (parsed != null) {
             out.literal(parsed.raw());
+        } else if (raw != null) {
+            out.literal(raw);
         } else {
             out.literal(stream, r.size());
         }

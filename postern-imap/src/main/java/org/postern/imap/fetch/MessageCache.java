@@ -40,6 +40,11 @@ public final class MessageCache {
         return m;
     }
 
+    /** The parsed message if this session holds it, without reading anything. */
+    public MimeMessage peek(String blobId) {
+        return entries.get(blobId);
+    }
+
     public void clear() {
         entries.clear();
     }
