@@ -18,6 +18,7 @@ import org.postern.store.AclStore;
  * when mailboxes or accounts go.
  */
 final class SqliteAclStore implements AclStore {
+    private static final int GRANTS_CHUNK = 4;
     private final SqliteDatabase db;
 
     SqliteAclStore(SqliteDatabase db) {
@@ -54,15 +55,25 @@ final class SqliteAclStore implements AclStore {
 
     @Override
     public List<Grant> grantsFor(Collection<String> identifiers) {
-        return db.read(c -> {
+        List<String> ids = new ArrayList<>(new HashSet<>(identifiers));
+        if (ids.isEmpty()) return List.of();
+        SqliteDatabase.ReadBody<List<Grant>> body = c -> {
             List<Grant> out = new ArrayList<>();
-            for (String id : new HashSet<>(identifiers)) {
-                try (ResultSet rs = c.query("SELECT owner_id, mailbox_id, rights FROM acl WHERE identifier = ?", id)) {
-                    while (rs.next()) out.add(new Grant(rs.getLong(1), rs.getLong(2), id, rs.getString(3)));
+            // One statement per few identifiers (IMAP LIST asks for the user and "anyone" every time);
+            // a handful of statement shapes, each cached.
+            for (int i = 0; i < ids.size(); i += GRANTS_CHUNK) {
+                List<String> part = ids.subList(i, Math.min(ids.size(), i + GRANTS_CHUNK));
+                // "= ? OR = ?": point look-ups in the index, without the temporary table SQLite builds for IN.
+                String sql = "SELECT owner_id, mailbox_id, rights, identifier FROM acl WHERE identifier = ?"
+                        + " OR identifier = ?".repeat(part.size() - 1);
+                try (ResultSet rs = c.query(sql, part.toArray())) {
+                    while (rs.next()) out.add(new Grant(rs.getLong(1), rs.getLong(2), rs.getString(4), rs.getString(3)));
                 }
             }
             return out;
-        });
+        };
+        // One statement is its own snapshot: no transaction needed around it.
+        return ids.size() <= GRANTS_CHUNK ? db.readAlone(body) : db.read(body);
     }
 
     @Override

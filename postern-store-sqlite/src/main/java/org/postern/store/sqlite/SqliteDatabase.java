@@ -102,9 +102,9 @@ final class SqliteDatabase implements AutoCloseable {
     /**
      * Runs {@code body} in a write transaction, durable on return (group commit): callers that arrive
      * while a commit is running queue up, and the committer then runs every queued body in one
-     * {@code BEGIN IMMEDIATE} transaction, each under its own SAVEPOINT, then commits once, so one
-     * WAL fsync covers the whole batch. A body that throws is rolled back to its savepoint and fails
-     * alone; when the COMMIT (or a rollback to a savepoint) fails, every caller of the batch fails and
+     * {@code BEGIN IMMEDIATE} transaction, each under its own SAVEPOINT (none for a body alone), then
+     * commits once, so one WAL fsync covers the whole batch. A body that throws is rolled back to its
+     * savepoint (alone: the transaction is rolled back) and fails alone; when the COMMIT (or a rollback to a savepoint) fails, every caller of the batch fails and
      * none is told its data was written. Each body gets its own {@link SqliteTx}, hence its own MODSEQ
      * per account (RFC 7162 §3.1). Events are queued by the committer right after COMMIT (commit order);
      * blob files whose last reference a body removed are deleted by its caller once the batch committed.
@@ -230,12 +230,29 @@ final class SqliteDatabase implements AutoCloseable {
                 syncFull = durable;
             }
             // Cached statements (SqliteConnection.update): parsed once, not once per batch; every
-            // APPEND, STORE and EXPUNGE passes here, each with its savepoint.
+            // APPEND, STORE and EXPUNGE passes here (with a savepoint when it shares the batch).
             writer.update("BEGIN IMMEDIATE");
             begun = true;
             long now = System.currentTimeMillis();
-            for (Pending<?> p : batch) runOne(p, now, seqs);
-            if (++writes % 1000 == 0) writer.update("DELETE FROM changelog WHERE at < ?", now - CHANGELOG_KEEP_MS);
+            // A body alone needs no savepoint: if it fails, the whole transaction is its own to roll back.
+            boolean alone = batch.size() == 1;
+            for (Pending<?> p : batch) runOne(p, now, seqs, !alone);
+            if (alone && !batch.get(0).ok()) {
+                begun = false;
+                writer.exec("ROLLBACK");
+                return;
+            }
+            if (++writes % 1000 == 0) {
+                // By sequence (the table's own order), not by an index on the time: one index less to
+                // write on every commit. Rows are appended in time order, so the scan stops at the first
+                // row to keep, having read only those it deletes. The newest row always stays: without
+                // AUTOINCREMENT (schema 14) it is what keeps sequence numbers from being handed out again.
+                writer.update("""
+                        DELETE FROM changelog WHERE seq < min(
+                          coalesce((SELECT seq FROM changelog WHERE at >= ? ORDER BY seq LIMIT 1), 9223372036854775807),
+                          (SELECT max(seq) FROM changelog))""",
+                        now - CHANGELOG_KEEP_MS);
+            }
             feed.expectOwn(seqs);
             writer.update("COMMIT");
             begun = false;
@@ -256,11 +273,12 @@ final class SqliteDatabase implements AutoCloseable {
     }
 
     /**
-     * One body inside the batch transaction, under a savepoint. A failure of the body itself rolls back
-     * to the savepoint and fails only this caller; a failure to roll back propagates and fails the batch.
+     * One body inside the batch transaction, under a savepoint when it shares the batch. A failure of the
+     * body itself rolls back to the savepoint and fails only this caller (a body alone: the caller rolls
+     * the transaction back); a failure to roll back propagates and fails the batch.
      */
-    private <T> void runOne(Pending<T> p, long now, List<Long> seqs) throws SQLException {
-        writer.update("SAVEPOINT w");
+    private <T> void runOne(Pending<T> p, long now, List<Long> seqs, boolean savepoint) throws SQLException {
+        if (savepoint) writer.update("SAVEPOINT w");
         SqliteTx tx = new SqliteTx(writer);
         List<Long> mine = new ArrayList<>();
         try {
@@ -275,7 +293,7 @@ final class SqliteDatabase implements AutoCloseable {
                         RETURNING seq""", -1, e.accountId(), e.mailboxId(), e.modSeq(), e.kind().name(), now,
                         e.entry() == null ? null : e.entry().text()));
             }
-            writer.update("RELEASE w");
+            if (savepoint) writer.update("RELEASE w");
             p.result = result;
             p.freed = freed;
             p.events = events;
@@ -283,8 +301,10 @@ final class SqliteDatabase implements AutoCloseable {
         } catch (SQLException | RuntimeException | Error e) {
             // SQLite rolls the whole transaction back by itself after some errors (disk full, I/O):
             // then ROLLBACK TO fails, and so does the batch.
-            writer.exec("ROLLBACK TO w");
-            writer.exec("RELEASE w");
+            if (savepoint) {
+                writer.exec("ROLLBACK TO w");
+                writer.exec("RELEASE w");
+            }
             p.fail(e);
             if (e instanceof SQLException s && SqliteConnection.map(s) instanceof StoreException.Unavailable u) throw u;
         }
@@ -308,15 +328,7 @@ final class SqliteDatabase implements AutoCloseable {
 
     /** Runs {@code body} in a read transaction on a pooled connection. */
     <T> T read(ReadBody<T> body) {
-        checkOpen();
-        SqliteConnection c;
-        try {
-            c = readers.poll(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StoreException.Unavailable("interrupted waiting for a database connection", e);
-        }
-        if (c == null) throw new StoreException.Unavailable("no database connection free", null);
+        SqliteConnection c = borrow();
         try {
             // Cached statements: every read passes here, several times per IMAP command.
             c.update("BEGIN");
@@ -330,6 +342,36 @@ final class SqliteDatabase implements AutoCloseable {
         } finally {
             readers.add(c);
         }
+    }
+
+    /**
+     * Runs {@code body} on a pooled connection outside a transaction: for a body that reads with one
+     * statement (its own snapshot) or opens a read transaction itself when it needs more. Saves the
+     * BEGIN and COMMIT that LIST, STATUS and every check after an IMAP command would otherwise run.
+     * The body must close every result set it opens: an open one would keep its snapshot.
+     */
+    <T> T readAlone(ReadBody<T> body) {
+        SqliteConnection c = borrow();
+        try {
+            return body.run(c);
+        } catch (SQLException e) {
+            throw SqliteConnection.map(e);
+        } finally {
+            readers.add(c);
+        }
+    }
+
+    private SqliteConnection borrow() {
+        checkOpen();
+        SqliteConnection c;
+        try {
+            c = readers.poll(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException.Unavailable("interrupted waiting for a database connection", e);
+        }
+        if (c == null) throw new StoreException.Unavailable("no database connection free", null);
+        return c;
     }
 
     /** Writes waiting for the next batch (tests). */

@@ -21,10 +21,15 @@ final class SqliteIndexCache {
             + " FROM messages WHERE account_id = ? AND mailbox_id = ?";
 
     private final MailboxIndexCache cache = new MailboxIndexCache();
+    private final SqliteMailboxCache mailboxes;
+
+    SqliteIndexCache(SqliteMailboxCache mailboxes) {
+        this.mailboxes = mailboxes;
+    }
 
     /** The mailbox's index as of the read transaction {@code c} is in. */
     MailboxIndex index(SqliteConnection c, long accountId, long mailboxId) throws SQLException {
-        return cache.index(new Reads(c), accountId, mailboxId);
+        return cache.index(new Reads(c, mailboxes), accountId, mailboxId);
     }
 
     /** Drops the mailbox (deleted); a later read reloads it. */
@@ -32,10 +37,10 @@ final class SqliteIndexCache {
         cache.forget(accountId, mailboxId);
     }
 
-    private record Reads(SqliteConnection c) implements MailboxIndexCache.Reader {
+    private record Reads(SqliteConnection c, SqliteMailboxCache mailboxes) implements MailboxIndexCache.Reader {
         @Override
         public Mailbox mailbox(long accountId, long mailboxId) throws SQLException {
-            return SqliteMailboxStore.findById(c, accountId, mailboxId)
+            return mailboxes.mailboxes(c, accountId).withId(mailboxId)
                     .orElseThrow(() -> new StoreException.NotFound("no mailbox " + mailboxId));
         }
 

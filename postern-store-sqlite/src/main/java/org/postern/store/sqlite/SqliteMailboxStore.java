@@ -40,13 +40,13 @@ import org.postern.store.StoreException;
 final class SqliteMailboxStore implements MailboxStore {
     /** A UID set larger than this is read by one range scan instead of one look-up per UID. */
     private static final int POINT_LOOKUP_LIMIT = 64;
-    private static final String MAILBOX_COLUMNS =
-            "id, account_id, name, special_use, uidvalidity, uidnext, highestmodseq, subscribed, messages, unseen";
+    private static final String MAILBOX_COLUMNS = SqliteMailboxCache.COLUMNS;
     private static final String MESSAGE_COLUMNS = "uid, modseq, flags, size, internal_date, blob_id, saved_date";
 
     private final SqliteDatabase db;
     private final BlobStore blobs;
-    private final SqliteIndexCache indexes = new SqliteIndexCache();
+    private final SqliteMailboxCache mailboxes = new SqliteMailboxCache();
+    private final SqliteIndexCache indexes = new SqliteIndexCache(mailboxes);
 
     SqliteMailboxStore(SqliteDatabase db, BlobStore blobs) {
         this.db = db;
@@ -55,25 +55,19 @@ final class SqliteMailboxStore implements MailboxStore {
 
     @Override
     public List<Mailbox> list(long accountId) {
-        return db.read(c -> {
-            List<Mailbox> out = new ArrayList<>();
-            try (ResultSet rs = c.query("SELECT " + MAILBOX_COLUMNS + " FROM mailboxes WHERE account_id = ? ORDER BY name",
-                    accountId)) {
-                while (rs.next()) out.add(mailbox(rs));
-            }
-            return out;
-        });
+        // A copy: callers may sort or extend what they get.
+        return new ArrayList<>(db.readAlone(c -> mailboxes.mailboxesAlone(c, accountId)).inNameOrder());
     }
 
     @Override
     public Optional<Mailbox> find(long accountId, String name) {
         String n = MailboxNames.normalize(name);
-        return db.read(c -> findByName(c, accountId, n));
+        return db.readAlone(c -> mailboxes.mailboxesAlone(c, accountId).named(n));
     }
 
     @Override
     public Optional<Mailbox> byId(long accountId, long mailboxId) {
-        return db.read(c -> findById(c, accountId, mailboxId));
+        return db.readAlone(c -> mailboxes.mailboxesAlone(c, accountId).withId(mailboxId));
     }
 
     @Override
@@ -235,7 +229,8 @@ final class SqliteMailboxStore implements MailboxStore {
     @Override
     public MailboxSnapshot snapshot(long accountId, long mailboxId) {
         return db.read(c -> {
-            Mailbox m = findById(c, accountId, mailboxId).orElseThrow(() -> new StoreException.NotFound("no mailbox " + mailboxId));
+            Mailbox m = mailboxes.mailboxes(c, accountId).withId(mailboxId)
+                    .orElseThrow(() -> new StoreException.NotFound("no mailbox " + mailboxId));
             List<MessageRecord> msgs = new ArrayList<>(m.messages());
             try (ResultSet rs = c.query("SELECT " + MESSAGE_COLUMNS
                     + " FROM messages WHERE account_id = ? AND mailbox_id = ? ORDER BY uid", accountId, mailboxId)) {
@@ -309,25 +304,39 @@ final class SqliteMailboxStore implements MailboxStore {
 
     @Override
     public MailboxChanges changesSince(long accountId, long mailboxId, long modSeq) {
-        return db.read(c -> {
-            Mailbox m = findById(c, accountId, mailboxId).orElseThrow(() -> new StoreException.NotFound("no mailbox " + mailboxId));
+        return db.readAlone(c -> {
+            Mailbox m = mailboxes.mailboxesAlone(c, accountId).withId(mailboxId)
+                    .orElseThrow(() -> new StoreException.NotFound("no mailbox " + mailboxId));
             // Every change of a message or expunge stamps the mailbox's HIGHESTMODSEQ in the same
             // transaction (SqliteTx.touch): nothing above it, nothing to look for. IMAP asks after
-            // every command in the selected state, and mostly nothing changed.
+            // every command in the selected state, and mostly nothing changed: then one statement.
             if (m.highestModSeq() <= modSeq) return new MailboxChanges(m.highestModSeq(), m.uidNext(), List.of(), List.of());
-            List<MessageRecord> changed = new ArrayList<>();
-            try (ResultSet rs = c.query("SELECT " + MESSAGE_COLUMNS
-                    + " FROM messages WHERE account_id = ? AND mailbox_id = ? AND modseq > ? ORDER BY uid",
-                    accountId, mailboxId, modSeq)) {
-                while (rs.next()) changed.add(message(rs));
+            c.update("BEGIN");
+            try {
+                return changes(c, accountId, mailboxId, modSeq);
+            } finally {
+                c.update("COMMIT");
             }
-            List<Long> expunged = new ArrayList<>();
-            try (ResultSet rs = c.query("SELECT uid FROM expunged WHERE account_id = ? AND mailbox_id = ? AND modseq > ? ORDER BY uid",
-                    accountId, mailboxId, modSeq)) {
-                while (rs.next()) expunged.add(rs.getLong(1));
-            }
-            return new MailboxChanges(m.highestModSeq(), m.uidNext(), changed, expunged);
         });
+    }
+
+    /** Within a read transaction: the mailbox and its changes as of one snapshot. */
+    private MailboxChanges changes(SqliteConnection c, long accountId, long mailboxId, long modSeq) throws SQLException {
+        Mailbox m = mailboxes.mailboxes(c, accountId).withId(mailboxId)
+                .orElseThrow(() -> new StoreException.NotFound("no mailbox " + mailboxId));
+        if (m.highestModSeq() <= modSeq) return new MailboxChanges(m.highestModSeq(), m.uidNext(), List.of(), List.of());
+        List<MessageRecord> changed = new ArrayList<>();
+        try (ResultSet rs = c.query("SELECT " + MESSAGE_COLUMNS
+                + " FROM messages WHERE account_id = ? AND mailbox_id = ? AND modseq > ? ORDER BY uid",
+                accountId, mailboxId, modSeq)) {
+            while (rs.next()) changed.add(message(rs));
+        }
+        List<Long> expunged = new ArrayList<>();
+        try (ResultSet rs = c.query("SELECT uid FROM expunged WHERE account_id = ? AND mailbox_id = ? AND modseq > ? ORDER BY uid",
+                accountId, mailboxId, modSeq)) {
+            while (rs.next()) expunged.add(rs.getLong(1));
+        }
+        return new MailboxChanges(m.highestModSeq(), m.uidNext(), changed, expunged);
     }
 
     @Override
@@ -346,11 +355,13 @@ final class SqliteMailboxStore implements MailboxStore {
         TreeMap<String, String> given = FlagCodec.normalize(flags);
         // Flags only: no message data, so no fsync of its own (SqliteDatabase.writeFlags).
         return db.writeFlags(tx -> {
-            requireMailbox(tx.c, accountId, mailboxId);
+            List<MessageRecord> found = select(tx.c, accountId, mailboxId, uids);
+            // A message found proves its mailbox exists (foreign key): one statement less per STORE.
+            if (found.isEmpty()) requireMailbox(tx.c, accountId, mailboxId);
             List<MessageRecord> changed = new ArrayList<>();
             // Few distinct flag sets occur in a mailbox: compute each transition once.
             Map<Set<String>, String[]> transitions = new HashMap<>();
-            for (MessageRecord r : select(tx.c, accountId, mailboxId, uids)) {
+            for (MessageRecord r : found) {
                 // RFC 7162 §3.1.3: UNCHANGEDSINCE leaves messages modified after it alone.
                 if (unchangedSince >= 0 && r.modSeq() > unchangedSince) continue;
                 String[] t = transitions.computeIfAbsent(r.flags(), f -> {
@@ -415,9 +426,9 @@ final class SqliteMailboxStore implements MailboxStore {
     @Override
     public List<Long> expunge(long accountId, long mailboxId, List<Long> uids) {
         return db.write(tx -> {
-            requireMailbox(tx.c, accountId, mailboxId);
             List<Long> present = new ArrayList<>();
             for (MessageRecord r : select(tx.c, accountId, mailboxId, uids)) present.add(r.uid());
+            if (present.isEmpty()) requireMailbox(tx.c, accountId, mailboxId);
             removeMessages(tx, accountId, mailboxId, present);
             return present;
         });
@@ -485,8 +496,12 @@ final class SqliteMailboxStore implements MailboxStore {
     }
 
     private static Mailbox mailbox(ResultSet rs) throws SQLException {
-        return new Mailbox(rs.getLong(1), rs.getLong(2), rs.getString(3), SpecialUse.valueOf(rs.getString(4)),
-                rs.getLong(5), rs.getLong(6), rs.getLong(7), rs.getInt(8) != 0, rs.getInt(9), rs.getInt(10));
+        return SqliteMailboxCache.mailbox(rs);
+    }
+
+    /** Mailbox rows read from the database so far (tests: how often the cache missed). */
+    long mailboxLoads() {
+        return mailboxes.loads();
     }
 
     private static MessageRecord message(ResultSet rs) throws SQLException {

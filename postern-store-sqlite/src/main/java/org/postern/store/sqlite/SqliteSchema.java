@@ -387,13 +387,40 @@ final class SqliteSchema {
                     INSERT INTO message_sort_keys
                       SELECT m.account_id, m.mailbox_id, m.uid, k.version, k.sent_date, k.subject, k.from_mbx, k.to_mbx,
                         k.cc_mbx, k.display_from, k.display_to
-                      FROM messages m JOIN sort_keys k ON k.blob_id = m.blob_id AND k.account_id = m.account_id"""));
+                      FROM messages m JOIN sort_keys k ON k.blob_id = m.blob_id AND k.account_id = m.account_id"""),
+            // 14: the change log without its index on the time (pruned by sequence, SqliteDatabase) and
+            // without AUTOINCREMENT: each was one more page written by every commit that announces a
+            // change (sqlite_sequence's row, the index), for a prune that runs once per thousand writes.
+            // Sequence numbers still only grow: the prune always keeps the newest row, so the next is
+            // above every one handed out; a row of an unknown kind carries the old counter over when
+            // the log was empty (pollers skip such rows).
+            List.of("""
+                    CREATE TABLE changelog_v14 (
+                      seq INTEGER PRIMARY KEY,
+                      account_id INTEGER NOT NULL,
+                      mailbox_id INTEGER NOT NULL,
+                      modseq INTEGER NOT NULL,
+                      kind TEXT NOT NULL,
+                      at INTEGER NOT NULL,
+                      entry TEXT)""",
+                    "INSERT INTO changelog_v14 SELECT seq, account_id, mailbox_id, modseq, kind, at, entry FROM changelog",
+                    """
+                    INSERT INTO changelog_v14(seq, account_id, mailbox_id, modseq, kind, at)
+                      SELECT s.seq, 0, 0, 0, 'SEQUENCE', 0 FROM sqlite_sequence s
+                      WHERE s.name = 'changelog' AND s.seq > coalesce((SELECT max(seq) FROM changelog_v14), 0)""",
+                    "DROP TABLE changelog",
+                    "ALTER TABLE changelog_v14 RENAME TO changelog"));
 
     /** The schema version this code writes. */
     static final int CURRENT = MIGRATIONS.size();
 
     /** Brings the database to {@link #CURRENT} in one transaction. @throws StoreException.TooNew */
     static int migrate(SqliteConnection c) throws SQLException {
+        return migrate(c, CURRENT);
+    }
+
+    /** Brings the database to {@code target} (tests: data as an earlier release left it). */
+    static int migrate(SqliteConnection c, int target) throws SQLException {
         c.exec("BEGIN IMMEDIATE");
         boolean done = false;
         try {
@@ -402,13 +429,13 @@ final class SqliteSchema {
                 throw new StoreException.TooNew("store schema version " + version
                         + " is newer than this program understands (" + CURRENT + "); upgrade Postern");
             }
-            for (int v = version; v < CURRENT; v++) {
+            for (int v = version; v < target; v++) {
                 for (String sql : MIGRATIONS.get(v)) c.exec(sql);
             }
-            if (version != CURRENT) c.exec("PRAGMA user_version = " + CURRENT);
+            if (version < target) c.exec("PRAGMA user_version = " + target);
             c.exec("COMMIT");
             done = true;
-            return CURRENT;
+            return Math.max(version, target);
         } finally {
             if (!done) {
                 try {

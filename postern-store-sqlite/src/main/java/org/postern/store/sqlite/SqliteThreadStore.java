@@ -105,8 +105,9 @@ final class SqliteThreadStore implements ThreadStore {
             // A reply threaded earlier may already name this message.
             if (thread == null && l.messageId() != null) thread = threadOf(c, accountId, l.messageId());
             if (thread == null) {
-                c.update("UPDATE accounts SET next_thread_id = next_thread_id + 1 WHERE id = ?", accountId);
-                thread = c.queryLong("SELECT next_thread_id - 1 FROM accounts WHERE id = ?", 0, accountId);
+                // One statement: most APPENDs and deliveries start a thread.
+                thread = c.queryLong("UPDATE accounts SET next_thread_id = next_thread_id + 1 WHERE id = ? RETURNING next_thread_id - 1",
+                        0, accountId);
             }
             c.update("INSERT OR IGNORE INTO thread_ids(account_id, blob_id, thread_id) VALUES (?, ?, ?)",
                     accountId, l.blobId(), thread);

@@ -37,6 +37,13 @@
  *   <li>Large mailboxes' compact indexes are cached ({@code SqliteIndexCache}) and brought up to date
  *       with the rows and expunge-log entries whose MODSEQ is above the cached HIGHESTMODSEQ, read in
  *       the same read transaction; the expunge log is therefore kept as long as its mailbox.</li>
+ *   <li>Each account's mailbox rows are cached ({@code SqliteMailboxCache}) for one value of the
+ *       account's MODSEQ counter, which every transaction changing a mailbox row bumps; a read uses
+ *       the cached rows only when its own snapshot reads that same value, so no write, of this process
+ *       or another, is ever hidden from a read that starts after it returned.</li>
+ *   <li>A write alone in its batch runs without a savepoint (its failure rolls back the whole
+ *       transaction); the change log is pruned by sequence and always keeps its newest row, so its
+ *       sequence numbers only grow without AUTOINCREMENT.</li>
  *   <li>The schema carries {@code PRAGMA user_version}; data newer than the code is refused.</li>
  * </ul>
  */

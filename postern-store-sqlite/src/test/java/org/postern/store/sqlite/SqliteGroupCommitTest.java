@@ -120,6 +120,36 @@ class SqliteGroupCommitTest {
     }
 
     @Test
+    void pruningTheChangeLogKeepsItsNewestRowSoSequenceNumbersOnlyGrow() {
+        String insert = "INSERT INTO changelog(account_id, mailbox_id, modseq, kind, at) VALUES (1, 1, 1, 'MESSAGES', 0) RETURNING seq";
+        long last = db.write(tx -> {
+            long seq = -1;
+            for (int i = 0; i < 5; i++) seq = tx.c.queryLong(insert, -1);
+            return seq;
+        });
+        // Every thousandth write prunes rows older than an hour: these (at = 0) all are.
+        for (int i = 0; i < 1000; i++) db.writeFlags(tx -> null);
+        long rows = db.read(c -> c.queryLong("SELECT count(*) FROM changelog", -1));
+        long max = db.read(c -> c.queryLong("SELECT max(seq) FROM changelog", -1));
+        long next = db.write(tx -> tx.c.queryLong(insert, -1));
+        assertThat(rows).isEqualTo(1);
+        assertThat(max).isEqualTo(last);
+        assertThat(next).isEqualTo(last + 1);
+    }
+
+    @Test
+    void aLoneFailingBodyRollsBackWhatItWroteAndTheNextWriteCommits() throws Exception {
+        // Alone in its batch a body runs without a savepoint: its failure rolls back the transaction.
+        ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                () -> insert(7, true).get(20, TimeUnit.SECONDS));
+        assertThat(e.getCause()).isInstanceOf(StoreException.Refused.class);
+        assertThat(rows()).isEmpty();
+        assertThat(insert(8, false).get(20, TimeUnit.SECONDS)).isEqualTo(8);
+        assertThat(insert(9, false).get(20, TimeUnit.SECONDS)).isEqualTo(9);
+        assertThat(rows()).containsExactly(8L, 9L);
+    }
+
+    @Test
     void bodiesRunOnThePlatformCommitterNotOnTheCallersVirtualThread() throws Exception {
         // SQLite's fsync is native: run on a virtual thread it would pin a carrier for the whole flush.
         Object onVirtual = CompletableFuture.supplyAsync(() -> db.write(tx -> Thread.currentThread().isVirtual()), pool)

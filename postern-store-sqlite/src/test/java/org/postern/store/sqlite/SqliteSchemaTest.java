@@ -74,4 +74,23 @@ class SqliteSchemaTest {
             }
         }
     }
+
+    @Test
+    void theChangeLogKeepsCountingUpAcrossSchema14EvenWhenItWasEmpty() throws Exception {
+        // Schema 14 drops AUTOINCREMENT: the counter of an emptied log must not start again at 1, or
+        // another process polling "seq > its last" would miss the next changes.
+        try (SqliteConnection c = SqliteConnection.open(dir.resolve("old.db"), false)) {
+            c.exec("PRAGMA journal_mode = WAL");
+            assertThat(SqliteSchema.migrate(c, 13)).isEqualTo(13);
+            for (int i = 0; i < 7; i++) {
+                c.exec("INSERT INTO changelog(account_id, mailbox_id, modseq, kind, at) VALUES (1, 1, 1, 'MESSAGES', 0)");
+            }
+            c.exec("DELETE FROM changelog");
+            assertThat(SqliteSchema.migrate(c)).isEqualTo(SqliteSchema.CURRENT);
+            long next = c.queryLong("INSERT INTO changelog(account_id, mailbox_id, modseq, kind, at) VALUES (1, 1, 2, 'MESSAGES', 1)"
+                    + " RETURNING seq", -1);
+            assertThat(next).isEqualTo(8);
+            assertThat(c.queryLong("SELECT count(*) FROM sqlite_master WHERE name = 'changelog_at'", -1)).isZero();
+        }
+    }
 }

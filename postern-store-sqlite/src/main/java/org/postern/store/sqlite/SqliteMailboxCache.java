@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.postern.store.sqlite;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.postern.store.Mailbox;
+import org.postern.store.SpecialUse;
+
+/**
+ * Each account's mailbox rows, kept for one value of the account's MODSEQ counter. LIST, STATUS,
+ * SELECT and the check after every IMAP command read them, and reading the rows (ten columns each,
+ * every column's name fetched again by the driver on each query) cost more than all else these
+ * commands do in the store.
+ *
+ * <p>Invariant: every transaction that changes a mailbox row (create, rename, delete, subscribe, and
+ * through the counters every message added, flagged or expunged) takes a MODSEQ, that is bumps
+ * {@code accounts.modseq} (SqliteTx); a failed body is rolled back with its bump. So the rows as of a
+ * given counter value are one state, and an entry is used only by a read transaction that reads that
+ * same value in its own snapshot: exact for writes of this process and of any other process on the
+ * same file (the CLI), with no invalidation to get wrong, for the price of a one-column read. Deleted
+ * accounts read no counter and get no mailboxes; account ids are never reused (AUTOINCREMENT).
+ * Only read transactions use it: a write body sees its own uncommitted rows, which must never be kept.
+ */
+final class SqliteMailboxCache {
+    /** Accounts kept; past it the map starts again (every entry can be read back in one query). */
+    static final int MAX_ACCOUNTS = 4_096;
+    static final String COLUMNS =
+            "id, account_id, name, special_use, uidvalidity, uidnext, highestmodseq, subscribed, messages, unseen";
+
+    /** One account's mailboxes in name order (the database's, as {@code ORDER BY name} gave it), by name and by id. */
+    record Mailboxes(long modSeq, List<Mailbox> inNameOrder, Map<String, Mailbox> byName, Map<Long, Mailbox> byId) {
+        static final Mailboxes NONE = new Mailboxes(-1, List.of(), Map.of(), Map.of());
+
+        Optional<Mailbox> named(String name) {
+            return Optional.ofNullable(byName.get(name));
+        }
+
+        Optional<Mailbox> withId(long id) {
+            return Optional.ofNullable(byId.get(id));
+        }
+    }
+
+    private final ConcurrentHashMap<Long, Mailboxes> entries = new ConcurrentHashMap<>();
+    private final AtomicLong loads = new AtomicLong();
+
+    /** The account's mailboxes as of the read transaction {@code c} is in. */
+    Mailboxes mailboxes(SqliteConnection c, long accountId) throws SQLException {
+        long modSeq = c.queryLong("SELECT modseq FROM accounts WHERE id = ?", -1, accountId);
+        if (modSeq < 0) {
+            entries.remove(accountId);
+            return Mailboxes.NONE;
+        }
+        Mailboxes e = entries.get(accountId);
+        if (e != null && e.modSeq() == modSeq) return e;
+        Mailboxes fresh = load(c, accountId, modSeq);
+        if (entries.size() >= MAX_ACCOUNTS) entries.clear();
+        // Readers on older snapshots may finish later: keep the newest state, the one later reads ask for.
+        entries.merge(accountId, fresh, (old, mine) -> old.modSeq() > mine.modSeq() ? old : mine);
+        return fresh;
+    }
+
+    /**
+     * The same, on a connection outside a transaction: the counter alone is one statement, its own
+     * snapshot; only a miss opens a read transaction, so that the rows and the counter they are kept
+     * for come from one snapshot.
+     */
+    Mailboxes mailboxesAlone(SqliteConnection c, long accountId) throws SQLException {
+        long modSeq = c.queryLong("SELECT modseq FROM accounts WHERE id = ?", -1, accountId);
+        Mailboxes e = entries.get(accountId);
+        if (modSeq >= 0 && e != null && e.modSeq() == modSeq) return e;
+        c.update("BEGIN");
+        try {
+            return mailboxes(c, accountId);
+        } finally {
+            c.update("COMMIT");
+        }
+    }
+
+    /** Times the rows were read from the database (tests). */
+    long loads() {
+        return loads.get();
+    }
+
+    private Mailboxes load(SqliteConnection c, long accountId, long modSeq) throws SQLException {
+        loads.incrementAndGet();
+        List<Mailbox> list = new ArrayList<>();
+        try (ResultSet rs = c.query("SELECT " + COLUMNS + " FROM mailboxes WHERE account_id = ? ORDER BY name", accountId)) {
+            while (rs.next()) list.add(mailbox(rs));
+        }
+        Map<String, Mailbox> byName = new HashMap<>();
+        Map<Long, Mailbox> byId = new HashMap<>();
+        for (Mailbox m : list) {
+            byName.put(m.name(), m);
+            byId.put(m.id(), m);
+        }
+        return new Mailboxes(modSeq, List.copyOf(list), Map.copyOf(byName), Map.copyOf(byId));
+    }
+
+    static Mailbox mailbox(ResultSet rs) throws SQLException {
+        return new Mailbox(rs.getLong(1), rs.getLong(2), rs.getString(3), SpecialUse.valueOf(rs.getString(4)),
+                rs.getLong(5), rs.getLong(6), rs.getLong(7), rs.getInt(8) != 0, rs.getInt(9), rs.getInt(10));
+    }
+}

@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.postern.store.sqlite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.postern.store.BlobStore;
+import org.postern.store.FlagOp;
+import org.postern.store.Mailbox;
+import org.postern.store.MailStore;
+import org.postern.store.PasswordRecord;
+import org.postern.store.SpecialUse;
+import org.postern.store.StoreException;
+
+/**
+ * The per-account mailbox cache never serves rows older than a write that returned: not on another
+ * thread, not in another instance on the same file (the CLI), and a failed write leaves it exact.
+ */
+class SqliteMailboxCacheTest {
+    @TempDir
+    Path dir;
+    private SqliteMailStore store;
+    private long acc;
+    private long inbox;
+    private final List<MailStore> others = new ArrayList<>();
+    private ExecutorService pool;
+
+    @BeforeEach
+    void open() {
+        store = SqliteMailStore.open(dir);
+        store.directory().addDomain("example.org");
+        acc = store.directory().createAccount("alice@example.org", PasswordRecord.NONE, false).id();
+        inbox = store.mailboxes().find(acc, Mailbox.INBOX).orElseThrow().id();
+        pool = Executors.newVirtualThreadPerTaskExecutor();
+    }
+
+    @AfterEach
+    void close() {
+        pool.shutdownNow();
+        for (MailStore s : others) s.close();
+        store.close();
+    }
+
+    private SqliteMailboxStore mailboxes() {
+        return (SqliteMailboxStore) store.mailboxes();
+    }
+
+    private String blob(MailStore s, String subject) {
+        try (BlobStore.BlobWriter w = s.blobs().create()) {
+            try (var out = w.stream()) {
+                out.write(("From: a@example.org\r\nSubject: " + subject + "\r\n\r\nbody\r\n").getBytes(StandardCharsets.UTF_8));
+            }
+            return w.commit();
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private long append(MailStore s, String subject) {
+        return s.mailboxes().append(acc, inbox, blob(s, subject), 40, Set.of(), Instant.now()).uid();
+    }
+
+    private static Mailbox inboxIn(List<Mailbox> list) {
+        return list.stream().filter(m -> m.name().equals(Mailbox.INBOX)).findFirst().orElseThrow();
+    }
+
+    /** Reads on a thread other than the writer's. */
+    private <T> T elsewhere(java.util.function.Supplier<T> read) throws Exception {
+        return CompletableFuture.supplyAsync(read, pool).get(20, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void repeatedReadsHitTheCacheAndAWriteToTheAccountReloadsOnce() {
+        store.mailboxes().list(acc);
+        long loads = mailboxes().mailboxLoads();
+        for (int i = 0; i < 20; i++) {
+            assertThat(store.mailboxes().list(acc)).extracting(Mailbox::name).contains(Mailbox.INBOX);
+            assertThat(store.mailboxes().find(acc, "inbox")).isPresent();
+            assertThat(store.mailboxes().byId(acc, inbox)).isPresent();
+            store.mailboxes().changesSince(acc, inbox, 0);
+        }
+        assertThat(mailboxes().mailboxLoads()).isEqualTo(loads);
+        append(store, "one");
+        assertThat(store.mailboxes().byId(acc, inbox).orElseThrow().messages()).isEqualTo(1);
+        assertThat(inboxIn(store.mailboxes().list(acc)).messages()).isEqualTo(1);
+        assertThat(mailboxes().mailboxLoads()).isEqualTo(loads + 1);
+    }
+
+    @Test
+    void everyKindOfWriteIsSeenByTheNextReadOnAnotherThread() throws Exception {
+        store.mailboxes().list(acc);
+        Mailbox work = store.mailboxes().create(acc, "Work", SpecialUse.NONE);
+        assertThat(elsewhere(() -> store.mailboxes().find(acc, "Work"))).contains(work);
+        assertThat(elsewhere(() -> store.mailboxes().list(acc))).extracting(Mailbox::name).contains("Work");
+
+        long uid = append(store, "one");
+        Mailbox after = elsewhere(() -> store.mailboxes().byId(acc, inbox)).orElseThrow();
+        assertThat(after.messages()).isEqualTo(1);
+        assertThat(after.unseen()).isEqualTo(1);
+        assertThat(after.uidNext()).isEqualTo(uid + 1);
+
+        store.mailboxes().storeFlags(acc, inbox, List.of(uid), FlagOp.ADD, Set.of("\\Seen"), -1);
+        Mailbox seen = elsewhere(() -> store.mailboxes().find(acc, Mailbox.INBOX)).orElseThrow();
+        assertThat(seen.unseen()).isZero();
+        assertThat(seen.highestModSeq()).isGreaterThan(after.highestModSeq());
+        assertThat(elsewhere(() -> store.mailboxes().changesSince(acc, inbox, after.highestModSeq())).changed())
+                .hasSize(1);
+
+        store.mailboxes().setSubscribed(acc, "Work", true);
+        assertThat(elsewhere(() -> store.mailboxes().find(acc, "Work")).orElseThrow().subscribed()).isTrue();
+
+        store.mailboxes().rename(acc, "Work", "Job");
+        assertThat(elsewhere(() -> store.mailboxes().find(acc, "Work"))).isEmpty();
+        assertThat(elsewhere(() -> store.mailboxes().byId(acc, work.id())).orElseThrow().name()).isEqualTo("Job");
+
+        store.mailboxes().expunge(acc, inbox, List.of(uid));
+        assertThat(elsewhere(() -> store.mailboxes().snapshot(acc, inbox)).mailbox().messages()).isZero();
+        assertThat(elsewhere(() -> store.mailboxes().index(acc, inbox)).mailbox().messages()).isZero();
+
+        store.mailboxes().delete(acc, "Job");
+        assertThat(elsewhere(() -> store.mailboxes().byId(acc, work.id()))).isEmpty();
+        assertThat(elsewhere(() -> store.mailboxes().list(acc))).extracting(Mailbox::name).doesNotContain("Job", "Work");
+    }
+
+    @Test
+    void writesOfAnotherInstanceOnTheSameFileAreSeenAtOnce() {
+        SqliteMailStore cli = SqliteMailStore.open(dir);
+        others.add(cli);
+        int before = store.mailboxes().list(acc).size();
+        cli.mailboxes().create(acc, "FromCli", SpecialUse.NONE);
+        // No waiting for the change feed's poller: the next read already sees it.
+        assertThat(store.mailboxes().find(acc, "FromCli")).isPresent();
+        assertThat(store.mailboxes().list(acc)).hasSize(before + 1);
+        append(cli, "from the cli");
+        assertThat(store.mailboxes().byId(acc, inbox).orElseThrow().messages()).isEqualTo(1);
+        cli.directory().deleteAccount("alice@example.org");
+        assertThat(store.mailboxes().list(acc)).isEmpty();
+        assertThat(store.mailboxes().byId(acc, inbox)).isEmpty();
+    }
+
+    @Test
+    void aFailedWriteLeavesTheCacheExact() {
+        store.mailboxes().create(acc, "A", SpecialUse.NONE);
+        List<Mailbox> before = store.mailboxes().list(acc);
+        org.junit.jupiter.api.Assertions.assertThrows(StoreException.Conflict.class,
+                () -> store.mailboxes().create(acc, "A", SpecialUse.NONE));
+        org.junit.jupiter.api.Assertions.assertThrows(StoreException.class,
+                () -> store.mailboxes().rename(acc, "A", Mailbox.INBOX));
+        assertThat(store.mailboxes().list(acc)).isEqualTo(before);
+    }
+
+    @Test
+    void listReturnsACopyTheCallerMayChange() {
+        List<Mailbox> l = store.mailboxes().list(acc);
+        int n = l.size();
+        l.clear();
+        assertThat(store.mailboxes().list(acc)).hasSize(n).isNotEmpty();
+    }
+
+    @Test
+    void concurrentReadersNeverSeeFewerMessagesThanAnAppendThatReturned() throws Exception {
+        AtomicLong returned = new AtomicLong();
+        AtomicBoolean stop = new AtomicBoolean();
+        List<CompletableFuture<Long>> readers = new ArrayList<>();
+        for (int r = 0; r < 4; r++) {
+            readers.add(CompletableFuture.supplyAsync(() -> {
+                long checks = 0;
+                while (!stop.get()) {
+                    long floor = returned.get();
+                    int seen = switch ((int) (checks % 3)) {
+                        case 0 -> inboxIn(store.mailboxes().list(acc)).messages();
+                        case 1 -> store.mailboxes().find(acc, Mailbox.INBOX).orElseThrow().messages();
+                        default -> store.mailboxes().byId(acc, inbox).orElseThrow().messages();
+                    };
+                    if (seen < floor) throw new AssertionError("read " + seen + " messages after " + floor + " were appended");
+                    checks++;
+                }
+                return checks;
+            }, pool));
+        }
+        try {
+            for (int i = 1; i <= 60; i++) {
+                append(store, "m" + i);
+                returned.set(i);
+            }
+        } finally {
+            stop.set(true);
+        }
+        for (CompletableFuture<Long> r : readers) assertThat(r.get(30, TimeUnit.SECONDS)).isPositive();
+        assertThat(inboxIn(store.mailboxes().list(acc)).messages()).isEqualTo(60);
+    }
+}
