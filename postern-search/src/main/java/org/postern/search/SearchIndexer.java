@@ -35,6 +35,8 @@ import org.slf4j.LoggerFactory;
  * the server was down and drops mailboxes and accounts deleted meanwhile.
  *
  * <p>Change listeners only enqueue (they run on the store's notifier thread and must return quickly).
+ * While the machine's CPUs are busy the indexer works a tenth of the time ({@link IndexPacer}), for
+ * at most 20 seconds of pending work; {@link #awaitIdle} waiters get full speed.
  */
 final class SearchIndexer implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(SearchIndexer.class);
@@ -72,11 +74,14 @@ final class SearchIndexer implements Runnable {
     private volatile boolean refreshWanted;
     /** Added or deleted documents not yet visible to searchers (read by {@link #awaitIdle}). */
     private volatile boolean unpublishedWork;
+    /** Paces the indexer thread while the machine is busy; reads that thread's CPU time. */
+    private final IndexPacer pacer;
 
     SearchIndexer(LuceneSearchIndex index, MailStore store, Map<String, LuceneSearchIndex.Mark> marks) {
         this.index = index;
         this.store = store;
         this.marks = new HashMap<>(marks);
+        this.pacer = IndexPacer.forIndexerThread();
     }
 
     void start() {
@@ -84,6 +89,7 @@ final class SearchIndexer implements Runnable {
         queue.listenTo(store.changes());
         queue.add(Key.EVERYTHING);
         // Below the protocol threads: indexing is background work whose delay searches cover by scanning.
+        // Linux ignores the priority: the IndexPacer is what makes the indexer yield there.
         thread = Thread.ofPlatform().daemon().name("search-indexer").priority(Thread.MIN_PRIORITY).start(this);
     }
 
@@ -97,6 +103,7 @@ final class SearchIndexer implements Runnable {
             } catch (InterruptedException e) {
                 return;
             }
+            if (k == null) pacer.caughtUp();
             if (k != null) {
                 try {
                     process(k);
@@ -110,6 +117,7 @@ final class SearchIndexer implements Runnable {
                     queue.add(k);
                 } finally {
                     queue.done();
+                    if (queue.pending() == 0) pacer.caughtUp();
                 }
             }
             try {
@@ -183,8 +191,10 @@ final class SearchIndexer implements Runnable {
         for (MessageRecord r : ch.changed()) {
             if (r.uid() <= uid) continue; // already indexed; only its flags changed
             if (closing) return;
+            long started = System.nanoTime();
             Texts t = text(r);
             index.add(MessageDocument.of(accountId, mailboxId, r.uid(), t.search(), t.snippet()));
+            pacer.afterDocument(System.nanoTime() - started);
             uid = r.uid();
             // The MODSEQ stays old until the whole answer is indexed: a commit in between resumes here.
             marks.put(key, new LuceneSearchIndex.Mark(mark.modSeq(), uid));
@@ -295,12 +305,17 @@ final class SearchIndexer implements Runnable {
 
     boolean awaitIdle(Duration wait) throws InterruptedException {
         long end = System.nanoTime() + wait.toNanos();
-        while (queue.pending() > 0 || unpublishedWork) {
-            requestRefresh();
-            if (System.nanoTime() > end) return false;
-            Thread.sleep(10);
+        pacer.hurry(true);
+        try {
+            while (queue.pending() > 0 || unpublishedWork) {
+                requestRefresh();
+                if (System.nanoTime() > end) return false;
+                Thread.sleep(10);
+            }
+            return true;
+        } finally {
+            pacer.hurry(false);
         }
-        return true;
     }
 
     /** Stops the thread (it finishes the message at hand), then commits when asked to. */

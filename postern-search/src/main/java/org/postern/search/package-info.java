@@ -24,6 +24,9 @@
  * themselves, so results are never stale.
  * <li>Work is bounded: needle length, grams per query, text per message. Text beyond what is indexed
  * per field is still searched: such messages are flagged and always confirmed from their stored text.
+ * <li>Indexing yields the CPUs: while other work keeps the machine busy, the indexer works a tenth of
+ * the time, unless work has been pending for 20 seconds ({@code IndexPacer}); answers stay exact
+ * because callers scan what lies above the indexed mark.
  * <li>Searchers are refreshed at most about once a second (each refresh writes a segment); answers stay
  * exact because callers scan what lies above the published mark.
  * </ul>
