@@ -19,15 +19,15 @@ import java.util.function.LongSupplier;
  * {@code MIN_PRIORITY} is a no-op there), so on a saturated machine the indexer would take a full share.
  *
  * <p>Every {@link #WINDOW_NANOS} the pacer compares the CPU time the whole machine used with the
- * indexer thread's own: when the others leave less than {@link #SPARE_CORES} of a core idle, the
- * indexer works {@link #BUSY_DUTY} of the time (it sleeps after each document for the document's time
+ * indexer thread's own: when less than {@link #SPARE_CORES} of a core was idle and the other threads
+ * and processes used more than that, the indexer works {@link #BUSY_DUTY} of the time (it sleeps after each document for the document's time
  * multiplied accordingly). The delay is bounded: work pending for longer than {@link #MAX_DEFER_NANOS}
  * is done at full speed until the queue is empty, so an overloaded machine never stops indexing.
  * Where the machine's CPU time cannot be read (no {@code /proc/stat}), the pacer never sleeps.
  */
 final class IndexPacer {
     static final long WINDOW_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
-    /** Idle CPU below which the machine counts as busy, in cores (the indexer itself not counted). */
+    /** Idle CPU below which the machine counts as busy, in cores; the others must use more than this. */
     static final double SPARE_CORES = 0.5;
     /** The share of wall time the indexer works while the machine is busy. */
     static final double BUSY_DUTY = 0.1;
@@ -126,8 +126,12 @@ final class IndexPacer {
         long own = ownCpu.getAsLong();
         long wall = now - windowStart;
         if (m >= 0 && machineAtStart >= 0 && own >= 0 && ownAtStart >= 0 && wall > 0) {
-            double others = ((m - machineAtStart) - (own - ownAtStart)) / (double) wall;
-            busy = others > cores - SPARE_CORES;
+            double mine = (own - ownAtStart) / (double) wall;
+            double others = (m - machineAtStart) / (double) wall - mine;
+            // Busy: little idle CPU left, and others use a real part of it. Not "others alone leave little
+            // idle": an indexer at full speed takes the CPU the others would use, so they would look modest.
+            // When the others did not need what a pause freed, the next window finds idle CPU again.
+            busy = others + mine > cores - SPARE_CORES && others > SPARE_CORES;
         } else {
             busy = false;
         }

@@ -35,7 +35,7 @@ class IndexPacerTest {
         p.afterDocument(MS);
         window(300, 0.4, 1.0);
         p.afterDocument(2 * MS);
-        window(300, 1.2, 0.8);
+        window(300, 0.6, 0.9);
         p.afterDocument(2 * MS);
         assertThat(p.busy()).isFalse();
         assertThat(sleeps).isEmpty();
@@ -55,13 +55,30 @@ class IndexPacerTest {
     }
 
     @Test
-    void theIndexersOwnCpuDoesNotMakeTheMachineBusy() {
-        IndexPacer p = pacer();
+    void theIndexerAloneDoesNotMakeTheMachineBusy() {
+        IndexPacer p = new IndexPacer(() -> machine, () -> own, () -> now, 1, sleeps::add);
         p.afterDocument(MS);
-        window(300, 1.0, 1.0);
+        // One core, the indexer takes all of it and nothing else runs.
+        window(300, 0.1, 0.9);
         p.afterDocument(2 * MS);
         assertThat(p.busy()).isFalse();
         assertThat(sleeps).isEmpty();
+    }
+
+    @Test
+    void anIndexerAtFullSpeedDoesNotHideTheOthersDemand() {
+        IndexPacer p = pacer();
+        p.afterDocument(MS);
+        // The indexer takes 0.7 core: the others get 1.25 and the machine has no idle CPU left.
+        window(300, 1.25, 0.7);
+        p.afterDocument(2 * MS);
+        assertThat(p.busy()).isTrue();
+        assertThat(sleeps).containsExactly(18 * MS);
+        // Paused, the indexer leaves 0.6 core the others do not take: full speed again.
+        window(300, 1.3, 0.1);
+        p.afterDocument(2 * MS);
+        assertThat(p.busy()).isFalse();
+        assertThat(sleeps).hasSize(1);
     }
 
     @Test
