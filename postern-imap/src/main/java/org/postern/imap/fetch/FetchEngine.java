@@ -42,10 +42,6 @@ public final class FetchEngine {
         this(blobs, cache, structures, java.util.Map.of(), 0);
     }
 
-    public FetchEngine(BlobStore blobs, MessageCache cache, java.util.Map<String, Long> threadIds, long ownerId) {
-        this(blobs, cache, null, threadIds, ownerId);
-    }
-
     /**
      * {@code threadIds}: store thread ids by blob id of the owner's account {@code ownerId}, for
      * THREADID (RFC 8474 §5.2); a message without one is NIL.
