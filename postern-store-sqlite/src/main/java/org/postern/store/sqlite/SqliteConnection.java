@@ -38,6 +38,9 @@ final class SqliteConnection implements AutoCloseable {
             c.exec("PRAGMA foreign_keys = ON");
             c.exec("PRAGMA busy_timeout = " + BUSY_TIMEOUT_MS);
             c.exec("PRAGMA cache_size = -8000");
+            // Statement journals and sorts in memory: on disk each is a new file under /var/tmp,
+            // created, written and unlinked (a multi-row UPDATE inside a batch opened several a second).
+            c.exec("PRAGMA temp_store = MEMORY");
             if (readOnly) c.exec("PRAGMA query_only = ON");
         } catch (SQLException e) {
             c.close();

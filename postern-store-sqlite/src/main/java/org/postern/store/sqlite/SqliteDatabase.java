@@ -133,13 +133,17 @@ final class SqliteDatabase implements AutoCloseable {
         queue.add(p);
         LockSupport.unpark(committer);
         boolean interrupted = false;
-        // The batch cannot be abandoned once queued (it may commit): wait for its outcome.
+        // The batch cannot be abandoned once queued (it may commit): wait for its outcome. An untimed
+        // park: a timed one on a virtual thread arms and cancels a timer per write, two futex calls
+        // more on the scheduler's timer thread. No wake-up is lost: the committer sets stopped before
+        // its last drain of the queue, so either that drain finds p (and finishes it, unparking us)
+        // or this read of stopped, after p was queued, sees true.
         while (!p.done) {
             if (stopped && queue.remove(p)) {
                 p.fail(new IllegalStateException("store is closed"));
                 break;
             }
-            LockSupport.parkNanos(p, 100_000_000L);
+            LockSupport.park(p);
             if (Thread.interrupted()) interrupted = true;
         }
         if (interrupted) Thread.currentThread().interrupt();
