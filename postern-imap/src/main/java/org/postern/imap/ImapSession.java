@@ -16,6 +16,7 @@ import org.postern.net.Connection;
 import org.postern.net.LineReader;
 import org.postern.store.Account;
 import org.postern.store.ChangeEvent;
+import org.postern.store.ChangeFeed;
 import org.postern.store.MailStore;
 import org.postern.store.StoreException;
 import org.slf4j.Logger;
@@ -322,11 +323,20 @@ final class ImapSession {
     void syncSelected(boolean allowExpunge, boolean woken) throws IOException, ImapException {
         SelectedMailbox s = selected;
         if (s == null) return;
+        // Read before the store is: a change committed meanwhile makes the next check ask again.
+        long version = feedVersion();
+        // Nothing published for the account(s) since the view was last synced, and nothing held back:
+        // the store has nothing to report (ChangeFeed#version), so no read after every command.
+        if (!woken && version != ChangeFeed.UNKNOWN && version == s.syncedVersion && !s.hasPendingExpunges()) return;
         try {
             var changes = woken
                     ? server.changes().changesSince(store.mailboxes(), account.id(), s.mailboxId, s.highestModSeq(), lastEvent)
                     : store.mailboxes().changesSince(account.id(), s.mailboxId, s.highestModSeq());
             s.sync(changes, allowExpunge, out);
+            // A woken report may reuse an answer another session asked for before the latest commit
+            // (ChangesCache goes by the events this session's listener has seen, which may lag the
+            // version): it proves nothing about the version, so the next command asks the store.
+            s.syncedVersion = woken ? ChangeFeed.UNKNOWN : version;
         } catch (StoreException.NotFound e) {
             // The mailbox was deleted under us (RFC 3501 §6.3.4 lets the server end the session).
             selected = null;
@@ -349,6 +359,20 @@ final class ImapSession {
      */
     void changeSuspected() {
         lastEvent = ChangesCache.tick();
+        SelectedMailbox s = selected;
+        if (s != null) s.syncedVersion = ChangeFeed.UNKNOWN;
+    }
+
+    /**
+     * The change feed's version of what the selected view depends on: the account, and the owner's
+     * account while a shared mailbox is selected (its messages change there).
+     */
+    private long feedVersion() {
+        ChangeFeed feed = store.changes();
+        long mine = feed.version(account.id());
+        if (mine == ChangeFeed.UNKNOWN || watchedOwner == 0) return mine;
+        long owner = feed.version(watchedOwner);
+        return owner == ChangeFeed.UNKNOWN ? ChangeFeed.UNKNOWN : mine + owner;
     }
 
     private void onChange(ChangeEvent e) {

@@ -72,6 +72,11 @@ final class SelectedMailbox {
     private static final int SHARED_INDEX_SIZE = 1_000;
     private final long recentFromUid;
     private final Set<Long> pendingExpunges = new TreeSet<>(Collections.reverseOrder());
+    /**
+     * The change feed's version when this view was last brought up to date (ImapSession#syncSelected),
+     * or ChangeFeed.UNKNOWN: not synced since it was opened, or a change is suspected.
+     */
+    long syncedVersion = org.postern.store.ChangeFeed.UNKNOWN;
     private final Set<String> keywords = new HashSet<>();
     private long highestModSeq;
     private long uidNext;
@@ -279,6 +284,11 @@ final class SelectedMailbox {
         if (enabled.contains(ImapSession.Extension.IMAP4REV2)) return 0;
         for (int seq = count; seq >= 1 && uidAt(seq) >= recentFromUid; seq--) n++;
         return n;
+    }
+
+    /** Expunges seen but not reported yet (they must go out at the next command that allows them). */
+    boolean hasPendingExpunges() {
+        return !pendingExpunges.isEmpty();
     }
 
     boolean isPendingExpunge(long uid) {

@@ -23,4 +23,19 @@ import java.util.function.Consumer;
 public interface ChangeFeed {
     /** Subscribes to changes of one account; 0 means all accounts. Close to unsubscribe. */
     AutoCloseable subscribe(long accountId, Consumer<ChangeEvent> listener);
+
+    /** What {@link #version} returns when the feed cannot vouch for a version: ask the store. */
+    long UNKNOWN = -1;
+
+    /**
+     * A number that grows whenever a change of the account is published (of any kind; it may also grow
+     * for other accounts' changes), or {@link #UNKNOWN}. A feed that returns versions promises that a
+     * write of this process has made it grow before the write returned to its caller, so an unchanged
+     * version means the store holds nothing new for the account that this process wrote; other
+     * processes' (and nodes') writes count from when the feed hears of them, as for listeners. IMAP
+     * uses it to skip asking the store after every command when nothing happened.
+     */
+    default long version(long accountId) {
+        return UNKNOWN;
+    }
 }

@@ -11,6 +11,8 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Consumer;
 import org.postern.store.ChangeEvent;
 import org.postern.store.ChangeFeed;
@@ -30,6 +32,10 @@ final class SqliteChangeFeed implements ChangeFeed, AutoCloseable {
     private record Subscriber(long accountId, Consumer<ChangeEvent> listener) {}
 
     private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
+    /** {@link #version}: per account (striped, a fixed 32 KiB whatever the number of accounts), and for all. */
+    private static final int STRIPES = 4096;
+    private final AtomicLongArray versions = new AtomicLongArray(STRIPES);
+    private final AtomicLong everyone = new AtomicLong();
     private final BlockingQueue<ChangeEvent> pending = new LinkedBlockingQueue<>();
     private final ConcurrentSkipListSet<Long> own = new ConcurrentSkipListSet<>();
     private final SqliteConnection pollConnection;
@@ -62,9 +68,27 @@ final class SqliteChangeFeed implements ChangeFeed, AutoCloseable {
         own.removeAll(seqs);
     }
 
-    /** Queues committed events; called by the committer right after the COMMIT that holds them. */
+    /**
+     * Queues committed events; called by the committer right after the COMMIT that holds them, before
+     * their writers are told, so {@link #version} has grown by the time a write returns.
+     */
     void publish(List<ChangeEvent> events) {
+        for (ChangeEvent e : events) {
+            if (e.accountId() == 0) everyone.incrementAndGet();
+            else versions.incrementAndGet(stripe(e.accountId()));
+        }
         if (!closed) pending.addAll(events);
+    }
+
+    @Override
+    public long version(long accountId) {
+        // Two counters that only grow: their sum grows whenever either does.
+        return everyone.get() + versions.get(stripe(accountId));
+    }
+
+    /** Accounts share counters by hash: a shared one only makes a reader ask the store once more. */
+    private static int stripe(long accountId) {
+        return (int) (Long.hashCode(accountId * 0x9E3779B97F4A7C15L) & (STRIPES - 1));
     }
 
     private void notifyLoop() {
