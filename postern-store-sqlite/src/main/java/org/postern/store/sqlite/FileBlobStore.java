@@ -22,7 +22,8 @@ import org.postern.store.BlobStore;
 
 /**
  * Message bodies as files {@code blobs/xx/<id>}, ids random (not content addressed, so deleting one
- * message's body can never affect another's). A new blob is written under {@code blobs/tmp/}, fsynced,
+ * message's body can never affect another's): those larger than {@link SqliteBlobStore#INLINE_MAX}
+ * (smaller ones are rows of the database) and all written before schema 15. A new blob is written under {@code blobs/tmp/}, fsynced,
  * renamed atomically into place and its directory fsynced: after {@code commit()} it survives a crash.
  */
 final class FileBlobStore implements BlobStore {

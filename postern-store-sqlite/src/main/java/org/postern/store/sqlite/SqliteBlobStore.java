@@ -1,47 +1,111 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.postern.store.sqlite;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.security.SecureRandom;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Objects;
 import org.postern.store.BlobStore;
 import org.postern.store.ExternalBlobStore;
 import org.postern.store.StoreException;
 
 /**
- * The embedded store's blobs as callers see them: the bytes live in a byte store (blob files, or an
- * object store given to {@link SqliteMailStore#open(java.nio.file.Path, BlobStore)}), the references
- * in {@code blob_refs}. {@link #delete} checks the references in a write transaction, so it cannot
- * race a delivery that is about to reference the same blob.
+ * The embedded store's blobs as callers see them: the bytes of a small body (up to {@link #INLINE_MAX})
+ * live in the database ({@code blob_data}), the others in a byte store (blob files, or an object store
+ * given to {@link SqliteMailStore#open(java.nio.file.Path, ExternalBlobStore)}); the references are in
+ * {@code blob_refs} for both. {@link #delete} checks the references in a write transaction, so it
+ * cannot race a delivery that is about to reference the same blob.
+ *
+ * <p>Why small bodies go to the database: a blob file costs a create in a shared directory, an fsync,
+ * a rename and a directory fsync to write, then an open, read and close per read and an unlink; a row
+ * is one more write in the group commit whose single WAL fsync the message row needs anyway, one
+ * SELECT to read, and goes in the transaction that drops its last reference. Only with blob files:
+ * with an object store new bodies all go there as before (rows written before a switch to one are
+ * still read and freed here).
  */
 final class SqliteBlobStore implements BlobStore {
     private static final System.Logger LOG = System.getLogger(SqliteBlobStore.class.getName());
+
+    /**
+     * Bodies up to this size are kept in the database (with blob files); a larger one spills to the byte
+     * store. A row costs two writes per 4 KiB page in the WAL and one more at the checkpoint; a file
+     * about a dozen calls and two fsyncs whatever its size: past some tens of KiB the file is cheaper.
+     */
+    static final int INLINE_MAX = 32 * 1024;
+    /** First buffer of a new body: grows by doubling to {@link #INLINE_MAX}. */
+    private static final int INITIAL_BUFFER = 8 * 1024;
 
     private static final Duration ORPHAN_AGE = Duration.ofDays(1);
 
     private final BlobStore bytes;
     private final SqliteDatabase db;
+    /** Whether new small bodies go to {@code blob_data}: only when the bytes are the local blob files. */
+    private final boolean inline;
+    private final SecureRandom random = new SecureRandom();
 
     SqliteBlobStore(BlobStore bytes, SqliteDatabase db) {
         this.bytes = bytes;
         this.db = db;
+        this.inline = bytes instanceof FileBlobStore;
     }
 
     @Override
     public BlobWriter create() throws IOException {
-        return bytes.create();
+        return inline ? new InlineWriter() : bytes.create();
     }
 
     @Override
     public InputStream open(String blobId) throws IOException {
-        return bytes.open(blobId);
+        byte[] row = inlineBytes(blobId);
+        return row != null ? new ByteArrayInputStream(row) : bytes.open(blobId);
     }
 
     @Override
     public long size(String blobId) throws IOException {
-        return bytes.size(blobId);
+        // length() of a BLOB comes from the record header: the overflow pages holding the bytes are not read.
+        long n = readInline(c -> c.queryLong("SELECT length(bytes) FROM blob_data WHERE blob_id = ?", -1, blobId));
+        return n >= 0 ? n : bytes.size(blobId);
+    }
+
+    /**
+     * Whether committed bytes exist under this id (a missing or malformed id is simply absent). A
+     * database failure is the store's error (the caller is about to write to it anyway), not "absent".
+     */
+    boolean exists(String blobId) {
+        // Answered by blob_data's index on blob_id alone.
+        if (db.readAlone(c -> c.queryLong("SELECT 1 FROM blob_data WHERE blob_id = ?", 0, blobId) == 1)) return true;
+        if (bytes instanceof FileBlobStore files) return files.exists(blobId);
+        try {
+            bytes.size(blobId);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private byte[] inlineBytes(String blobId) throws IOException {
+        return readInline(c -> {
+            try (ResultSet rs = c.query("SELECT bytes FROM blob_data WHERE blob_id = ?", blobId)) {
+                return rs.next() ? rs.getBytes(1) : null;
+            }
+        });
+    }
+
+    /** One statement on a pooled connection, its own snapshot; a database failure is a storage IOException. */
+    private <T> T readInline(SqliteDatabase.ReadBody<T> body) throws IOException {
+        try {
+            return db.readAlone(body);
+        } catch (StoreException e) {
+            throw new IOException(e.getMessage(), e);
+        }
     }
 
     @Override
@@ -51,6 +115,8 @@ final class SqliteBlobStore implements BlobStore {
                 if (tx.c.queryLong("SELECT refs FROM blob_refs WHERE blob_id = ?", 0, blobId) > 0) {
                     throw new StoreException.Refused("blob " + blobId + " is still referenced");
                 }
+                // A row is the whole blob: no file to unlink then (that would be a syscall for nothing).
+                if (tx.c.update("DELETE FROM blob_data WHERE blob_id = ?", blobId) > 0) return null;
                 try {
                     bytes.delete(blobId);
                 } catch (IOException e) {
@@ -62,6 +128,31 @@ final class SqliteBlobStore implements BlobStore {
             throw e.getCause();
         } catch (StoreException e) {
             throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The orphan sweep: the subquery finds the unreferenced ids from blob_data's index on blob_id (a
+     * covering index, small) and blob_refs; only those rows are then read, for their age.
+     */
+    static final String SWEEP_INLINE = """
+            DELETE FROM blob_data WHERE written < ? AND blob_id IN (
+              SELECT d.blob_id FROM blob_data d
+              WHERE NOT EXISTS (SELECT 1 FROM blob_refs r WHERE r.blob_id = d.blob_id AND r.refs > 0))""";
+
+    /**
+     * Deletes the rows of {@code blob_data} older than a day that nothing references: written by a
+     * delivery that then failed without deleting its blob, or before a crash that came between the blob
+     * and the message row (the age spares deliveries under way). Referenced bodies lose their row in
+     * the transaction that drops their last reference ({@link SqliteDatabase}). One statement, once per
+     * open ({@link #SWEEP_INLINE}): it goes over ids and references, never over the bodies.
+     */
+    void sweepInline() {
+        try {
+            int n = db.write(tx -> tx.c.update(SWEEP_INLINE, Instant.now().minus(ORPHAN_AGE).toEpochMilli()));
+            if (n > 0) LOG.log(System.Logger.Level.INFO, "deleted " + n + " unreferenced message bodies from the database");
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not sweep unreferenced message bodies: " + e);
         }
     }
 
@@ -125,17 +216,6 @@ final class SqliteBlobStore implements BlobStore {
         }
     }
 
-    /** Whether committed bytes exist under this id (a missing or malformed id is simply absent). */
-    static boolean exists(BlobStore bytes, String blobId) {
-        if (bytes instanceof FileBlobStore files) return files.exists(blobId);
-        try {
-            bytes.size(blobId);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
     /** Deletes bytes whose last reference is gone; a failure only leaves an orphan behind. */
     static void deleteQuietly(BlobStore bytes, Iterable<String> ids) {
         for (String id : ids) {
@@ -144,6 +224,106 @@ final class SqliteBlobStore implements BlobStore {
             } catch (IOException e) {
                 LOG.log(System.Logger.Level.WARNING, "could not delete blob " + id + ": " + e);
             }
+        }
+    }
+
+    /** Same id format as the blob files' (random, 32 hex digits), so a body may live in either. */
+    private String newId() {
+        byte[] b = new byte[16];
+        random.nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    /**
+     * Buffers a body in memory up to {@link #INLINE_MAX}; commit writes it as one row through the group
+     * commit. A body that grows past the limit moves, with what was buffered, to the byte store's writer
+     * and is written from then on exactly as without this class.
+     */
+    private final class InlineWriter implements BlobWriter {
+        private byte[] buf = new byte[INITIAL_BUFFER];
+        private int count;
+        private BlobWriter spilled;
+        private boolean committed;
+        private boolean closed;
+        private final OutputStream out = new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                Objects.checkFromIndexSize(off, len, b.length);
+                if (committed || closed) throw new IOException("blob writer already finished");
+                if (spilled == null && (long) count + len > INLINE_MAX) spill();
+                if (spilled != null) {
+                    spilled.stream().write(b, off, len);
+                    return;
+                }
+                if (count + len > buf.length) {
+                    buf = Arrays.copyOf(buf, Math.min(INLINE_MAX, Math.max(buf.length * 2, count + len)));
+                }
+                System.arraycopy(b, off, buf, count, len);
+                count += len;
+            }
+
+            @Override
+            public void flush() throws IOException {
+                if (spilled != null) spilled.stream().flush();
+            }
+
+            @Override
+            public void close() throws IOException {
+                flush();
+            }
+        };
+
+        private void spill() throws IOException {
+            spilled = bytes.create();
+            spilled.stream().write(buf, 0, count);
+            buf = null;
+        }
+
+        @Override
+        public OutputStream stream() {
+            return out;
+        }
+
+        @Override
+        public long size() {
+            return spilled != null ? spilled.size() : count;
+        }
+
+        @Override
+        public String commit() throws IOException {
+            if (committed || closed) throw new IllegalStateException("blob writer already finished");
+            if (spilled != null) {
+                String id = spilled.commit();
+                committed = true;
+                return id;
+            }
+            String id = newId();
+            byte[] body = count == buf.length ? buf : Arrays.copyOf(buf, count);
+            long now = System.currentTimeMillis();
+            try {
+                // Durable on return: the group commit's COMMIT has fsynced the WAL holding the row.
+                db.write(tx -> tx.c.update("INSERT INTO blob_data(blob_id, written, bytes) VALUES (?, ?, ?)", id, now,
+                        body));
+            } catch (StoreException e) {
+                throw new IOException("cannot store message body: " + e.getMessage(), e);
+            }
+            committed = true;
+            buf = null;
+            return id;
+        }
+
+        /** Abandons the body unless committed: nothing of it was written (or the spilled file is removed). */
+        @Override
+        public void close() throws IOException {
+            if (closed) return;
+            closed = true;
+            buf = null;
+            if (spilled != null) spilled.close();
         }
     }
 }

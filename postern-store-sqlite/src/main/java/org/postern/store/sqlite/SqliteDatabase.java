@@ -5,7 +5,9 @@ import java.nio.file.Path;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -107,7 +109,8 @@ final class SqliteDatabase implements AutoCloseable {
      * savepoint (alone: the transaction is rolled back) and fails alone; when the COMMIT (or a rollback to a savepoint) fails, every caller of the batch fails and
      * none is told its data was written. Each body gets its own {@link SqliteTx}, hence its own MODSEQ
      * per account (RFC 7162 §3.1). Events are queued by the committer right after COMMIT (commit order);
-     * blob files whose last reference a body removed are deleted by its caller once the batch committed.
+     * bodies kept in the database whose last reference a body removed are deleted in its transaction,
+     * blob files (or objects) by its caller once the batch committed.
      */
     <T> T write(TxBody<T> body) {
         return write(body, true);
@@ -314,11 +317,23 @@ final class SqliteDatabase implements AutoCloseable {
         }
     }
 
+    /**
+     * Drops the references that reached zero. Bodies kept in the database go in this transaction too;
+     * {@code freed} gets the others, whose bytes (files, objects) the caller deletes once committed.
+     */
     private void collectFreed(List<String> freed) throws SQLException {
-        try (ResultSet rs = writer.query("SELECT blob_id FROM blob_refs WHERE refs <= 0")) {
-            while (rs.next()) freed.add(rs.getString(1));
+        Set<String> inline = new HashSet<>();
+        try (ResultSet rs = writer.query("""
+                DELETE FROM blob_data WHERE blob_id IN (SELECT blob_id FROM blob_refs WHERE refs <= 0)
+                RETURNING blob_id""")) {
+            while (rs.next()) inline.add(rs.getString(1));
         }
-        if (!freed.isEmpty()) writer.update("DELETE FROM blob_refs WHERE refs <= 0");
+        try (ResultSet rs = writer.query("DELETE FROM blob_refs WHERE refs <= 0 RETURNING blob_id")) {
+            while (rs.next()) {
+                String id = rs.getString(1);
+                if (!inline.contains(id)) freed.add(id);
+            }
+        }
     }
 
     private void rollback(boolean begun) {

@@ -23,7 +23,8 @@ import org.postern.store.OutboundQueue;
 import org.postern.store.StoreException;
 
 /**
- * The embedded store: {@code dataDir/store.db} (SQLite, WAL) and {@code dataDir/blobs/}. Thread-safe;
+ * The embedded store: {@code dataDir/store.db} (SQLite, WAL; also holds message bodies up to
+ * {@link SqliteBlobStore#INLINE_MAX}) and {@code dataDir/blobs/} (larger bodies). Thread-safe;
  * one instance per process is enough. Several instances, also in several processes (server and CLI),
  * may open the same directory at once: writes are serialized by SQLite's lock and each instance's
  * change feed picks up the others' changes within a second.
@@ -35,7 +36,7 @@ public final class SqliteMailStore implements MailStore {
     public static final String BLOB_DIRECTORY = "blobs";
 
     private final Path dataDir;
-    /** The bytes (blob files or an object store); callers get {@link #view}, which knows references. */
+    /** The bytes (blob files or an object store); callers get {@link #view}, which knows references and the bodies kept in the database. */
     private final BlobStore blobs;
     private final SqliteBlobStore view;
     private final SqliteDatabase db;
@@ -55,7 +56,7 @@ public final class SqliteMailStore implements MailStore {
         this.view = new SqliteBlobStore(blobs, db);
         this.db = db;
         this.directory = new SqliteDirectory(db);
-        this.mailboxes = new SqliteMailboxStore(db, blobs);
+        this.mailboxes = new SqliteMailboxStore(db, view);
         this.queue = new SqliteOutboundQueue(db);
         this.metadata = new SqliteMetadataStore(db);
         this.acl = new SqliteAclStore(db);
@@ -77,10 +78,12 @@ public final class SqliteMailStore implements MailStore {
 
     /**
      * Opens the store keeping message bytes in {@code blobBytes} (an object store) instead of
-     * {@code dataDir/blobs/}, or in the blob files when it is null. The database keeps the references
-     * and deletes bytes through it when the last one goes; objects it has no reference for and older
-     * than a day (a crash between writing and delivering) are swept here. Bodies written to the blob
-     * files before the switch stay readable there. The store closes it.
+     * {@code dataDir/blobs/}, or, when it is null, in the database (bodies up to
+     * {@link SqliteBlobStore#INLINE_MAX}) and the blob files. The database keeps the references and
+     * deletes bytes through it when the last one goes; objects it has no reference for and older than a
+     * day (a crash between writing and delivering) are swept here, as are such bodies in the database.
+     * Bodies written to the blob files or the database before the switch stay readable there. The
+     * store closes it.
      */
     public static SqliteMailStore open(Path dataDir, ExternalBlobStore blobBytes) {
         try {
@@ -96,6 +99,7 @@ public final class SqliteMailStore implements MailStore {
             }
             SqliteMailStore store = new SqliteMailStore(dataDir, blobs,
                     new SqliteDatabase(dataDir.resolve(DATABASE_FILE), blobs));
+            store.view.sweepInline();
             if (blobBytes != null) store.view.sweep(blobBytes);
             return store;
         } catch (IOException e) {
@@ -189,14 +193,14 @@ public final class SqliteMailStore implements MailStore {
 
     @Override
     public IntakeResult deliver(Intake intake) {
-        if (!SqliteBlobStore.exists(blobs, intake.blobId())) throw new StoreException.NotFound("no blob " + intake.blobId());
+        if (!view.exists(intake.blobId())) throw new StoreException.NotFound("no blob " + intake.blobId());
         if (intake.local().isEmpty() && intake.outbound() == null) throw new StoreException.Refused("nothing to deliver");
         List<String> flags = new ArrayList<>();
         for (Intake.Target t : intake.local()) flags.add(FlagCodec.encode(t.flags()));
         Instant received = intake.receivedAt() == null ? Instant.now() : intake.receivedAt();
         long now = System.currentTimeMillis();
-        // Read before the write lock: the header section is in the page cache, just written by intake.
-        ArrivalKeys keys = intake.local().isEmpty() ? null : ArrivalKeys.read(blobs, intake.blobId());
+        // Read before the write lock: the body was just written by intake (a row or a file in the page cache).
+        ArrivalKeys keys = intake.local().isEmpty() ? null : ArrivalKeys.read(view, intake.blobId());
         IntakeResult result = db.write(tx -> {
             List<MessageRecord> delivered = new ArrayList<>();
             for (int i = 0; i < intake.local().size(); i++) {

@@ -17,7 +17,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.postern.core.Flags;
-import org.postern.store.BlobStore;
 import org.postern.store.ChangeEvent;
 import org.postern.store.CopyResult;
 import org.postern.store.FlagOp;
@@ -44,11 +43,11 @@ final class SqliteMailboxStore implements MailboxStore {
     private static final String MESSAGE_COLUMNS = "uid, modseq, flags, size, internal_date, blob_id, saved_date";
 
     private final SqliteDatabase db;
-    private final BlobStore blobs;
+    private final SqliteBlobStore blobs;
     private final SqliteMailboxCache mailboxes = new SqliteMailboxCache();
     private final SqliteIndexCache indexes = new SqliteIndexCache(mailboxes);
 
-    SqliteMailboxStore(SqliteDatabase db, BlobStore blobs) {
+    SqliteMailboxStore(SqliteDatabase db, SqliteBlobStore blobs) {
         this.db = db;
         this.blobs = blobs;
     }
@@ -195,7 +194,7 @@ final class SqliteMailboxStore implements MailboxStore {
     public MessageRecord append(long accountId, long mailboxId, String blobId, long size, Set<String> flags,
             Instant internalDate) {
         String f = FlagCodec.encode(flags);
-        if (!SqliteBlobStore.exists(blobs, blobId)) throw new StoreException.NotFound("no blob " + blobId);
+        if (!blobs.exists(blobId)) throw new StoreException.NotFound("no blob " + blobId);
         long now = System.currentTimeMillis();
         // Threaded and given sort keys in the transaction that stores it (read before the write lock); a
         // body the account already has (re-imported, or copied in from a mailbox shared by another

@@ -409,7 +409,14 @@ final class SqliteSchema {
                       SELECT s.seq, 0, 0, 0, 'SEQUENCE', 0 FROM sqlite_sequence s
                       WHERE s.name = 'changelog' AND s.seq > coalesce((SELECT max(seq) FROM changelog_v14), 0)""",
                     "DROP TABLE changelog",
-                    "ALTER TABLE changelog_v14 RENAME TO changelog"));
+                    "ALTER TABLE changelog_v14 RENAME TO changelog"),
+            // 15: small message bodies inside the database (SqliteBlobStore.INLINE_MAX): one WAL write
+            // in the group commit instead of a blob file's create, fsync, rename and directory fsync.
+            // A rowid table: its leaf pages hold each row's first part only (the rest in overflow pages),
+            // where WITHOUT ROWID would keep rows of many KiB in its key b-tree. The implicit index on
+            // blob_id is small and lets the orphan sweep (SqliteBlobStore.sweepInline) go over the ids
+            // without reading the rows. References are counted in blob_refs, as for blob files.
+            List.of("CREATE TABLE blob_data (blob_id TEXT PRIMARY KEY, written INTEGER NOT NULL, bytes BLOB NOT NULL)"));
 
     /** The schema version this code writes. */
     static final int CURRENT = MIGRATIONS.size();

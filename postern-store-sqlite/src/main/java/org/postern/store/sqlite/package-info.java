@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * The embedded store backend: SQLite (WAL, {@code synchronous=FULL} but see below) for metadata, one file per message
- * body under {@code blobs/}. Entry point: {@link org.postern.store.sqlite.SqliteMailStore#open}.
+ * The embedded store backend: SQLite (WAL, {@code synchronous=FULL} but see below) for metadata and for message
+ * bodies up to 32 KiB ({@code blob_data}, written by the group commit instead of a file create, fsync,
+ * rename and directory fsync each), one file per larger body under {@code blobs/}. Entry point:
+ * {@link org.postern.store.sqlite.SqliteMailStore#open}.
  *
  * <p>Durability: a write returns after the COMMIT holding it is on disk ({@code synchronous=FULL}: the
- * WAL is fsynced), and a message body's blob file is fsynced before its row is written; "OK" to
+ * WAL is fsynced), and a message body is durable before its message row is written (a small body's
+ * row by its own earlier commit, a blob file by an fsync of it and of its directory); "OK" to
  * APPEND or a delivery means both survive a power loss. One exception, a deliberate trade: a batch made
  * only of flag changes (STORE, the implicit \Seen of FETCH) commits with {@code synchronous=NORMAL},
  * without fsync, as Dovecot does by default. WAL mode keeps the database consistent after a power loss;
@@ -31,9 +34,11 @@
  *   <li>Change events are queued by the committer right after each COMMIT (commit order) and delivered by a
  *       single notifier thread; listeners never run on the committer. Events written by another process
  *       are picked up from the {@code changelog} table by a poller.</li>
- *   <li>A blob file is deleted only after the transaction that dropped its last reference committed;
- *       a blob written but never referenced (crash between commit of the file and the transaction) is
- *       left behind as an orphan.</li>
+ *   <li>A body kept in the database is deleted in the transaction that drops its last reference, a
+ *       blob file only after that transaction committed. A body written but never referenced (crash
+ *       between its commit and the transaction that references it) is an orphan: rows older than a
+ *       day that nothing references are deleted when the store is opened, files are left behind.
+ *       With an object store new bodies all go there and its orphans are swept at open too.</li>
  *   <li>Large mailboxes' compact indexes are cached ({@code SqliteIndexCache}) and brought up to date
  *       with the rows and expunge-log entries whose MODSEQ is above the cached HIGHESTMODSEQ, read in
  *       the same read transaction; the expunge log is therefore kept as long as its mailbox.</li>

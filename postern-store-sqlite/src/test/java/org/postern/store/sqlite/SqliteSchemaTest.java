@@ -76,6 +76,23 @@ class SqliteSchemaTest {
     }
 
     @Test
+    void schema15AddsTheTableOfSmallBodies() throws Exception {
+        assertThat(SqliteMailStore.SCHEMA_VERSION).isEqualTo(15);
+        try (SqliteConnection c = SqliteConnection.open(dir.resolve("old.db"), false)) {
+            c.exec("PRAGMA journal_mode = WAL");
+            assertThat(SqliteSchema.migrate(c, 14)).isEqualTo(14);
+            assertThat(c.queryLong("SELECT count(*) FROM sqlite_master WHERE name = 'blob_data'", -1)).isZero();
+            assertThat(SqliteSchema.migrate(c)).isEqualTo(15);
+            c.update("INSERT INTO blob_data(blob_id, written, bytes) VALUES (?, ?, ?)", "0123456789abcdef0123456789abcdef",
+                    1L, new byte[] {1, 2, 3});
+            assertThat(c.queryLong("SELECT length(bytes) FROM blob_data", -1)).isEqualTo(3);
+            // A rowid table: rows of many KiB stay out of the key b-tree.
+            assertThat(c.queryLong("SELECT count(*) FROM pragma_table_list WHERE name = 'blob_data' AND wr = 0", -1))
+                    .isEqualTo(1);
+        }
+    }
+
+    @Test
     void theChangeLogKeepsCountingUpAcrossSchema14EvenWhenItWasEmpty() throws Exception {
         // Schema 14 drops AUTOINCREMENT: the counter of an emptied log must not start again at 1, or
         // another process polling "seq > its last" would miss the next changes.
