@@ -10,6 +10,7 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 
@@ -20,7 +21,9 @@ import javax.net.ssl.SSLSocket;
  * and others (shutdown, a deleted account) may only close it.
  *
  * <p>Every write has a deadline ({@link #setWriteTimeout}) and so has closing: a peer that stopped
- * reading gets its connection reset instead of holding a thread forever ({@link Deadlines}). Buffers
+ * reading gets its connection reset instead of holding a thread forever ({@link Deadlines}). Reads
+ * have a timeout ({@link #setReadTimeout}) kept by the same watcher, not by a timer per read
+ * ({@link TimedInput}). Buffers
  * exist only while data passes through them ({@link ElasticOutputStream}, {@link LineReader}), so a
  * connection waiting for its next command holds a few hundred bytes of its own.
  */
@@ -32,11 +35,17 @@ public final class Connection implements Closeable {
 
     private final Socket plain;
     private Socket socket;
+    /** The plain socket's input; TLS reads through it too ({@link TimedSocket}). */
+    private final TimedInput input;
+    /** Guards the switch between SO_TIMEOUT and the watcher's timeout. */
+    private final Object readTimeoutLock = new Object();
     private final LineReader reader;
     private final ElasticOutputStream out;
     private final InetSocketAddress remote;
     private final int localPort;
     private volatile boolean closed;
+    /** 0: reads wait for ever (as SO_TIMEOUT 0 does). */
+    private volatile long readTimeoutNanos;
     private volatile long writeTimeoutNanos = DEFAULT_WRITE_TIMEOUT.toNanos();
     private volatile long writeDeadline = NONE;
     private volatile long closeDeadline = NONE;
@@ -49,7 +58,8 @@ public final class Connection implements Closeable {
         this.socket = socket;
         this.remote = (InetSocketAddress) socket.getRemoteSocketAddress();
         this.localPort = socket.getLocalPort();
-        this.reader = new LineReader(socket.getInputStream());
+        this.input = new TimedInput(socket.getInputStream());
+        this.reader = new LineReader(input);
         this.out = new ElasticOutputStream(new GuardedOutput(socket.getOutputStream()));
         socket.setTcpNoDelay(true);
         Deadlines.watch(this);
@@ -103,9 +113,20 @@ public final class Connection implements Closeable {
         return p == null || p.isEmpty() ? null : p;
     }
 
-    /** How long a read may block before the session is ended (RFC 5321 §4.5.3.2 timeouts). */
+    /**
+     * How long a read may block before it fails with a {@link java.net.SocketTimeoutException}
+     * (RFC 5321 §4.5.3.2 timeouts); zero waits for ever. Until the connection first writes, the
+     * socket's SO_TIMEOUT keeps it and a timed-out read leaves the input readable (a pregreet probe
+     * carries on after one). From then on {@link Deadlines} keeps it, within its tick, and a
+     * timeout ends the input for good: only writing (the goodbye) and closing remain.
+     */
     public void setReadTimeout(Duration timeout) throws SocketException {
-        socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+        long millis = Math.min(Integer.MAX_VALUE, timeout.toMillis());
+        if (millis < 0) throw new IllegalArgumentException("read timeout < 0");
+        synchronized (readTimeoutLock) {
+            readTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(millis);
+            if (!input.watched()) plain.setSoTimeout((int) millis);
+        }
     }
 
     /** How long one write may block on a peer that does not read before the connection is reset. */
@@ -126,7 +147,8 @@ public final class Connection implements Closeable {
     public void startTls(TlsContext tls) throws IOException {
         if (isSecure()) throw new IllegalStateException("TLS already active");
         out.flush();
-        SSLSocket ssl = tls.wrap(socket, alpnProtocol);
+        // Layered over the timed input, so handshake and records share the read timeout.
+        SSLSocket ssl = tls.wrap(new TimedSocket(plain, input), alpnProtocol);
         // Bounded by the read timeout; what the server writes in a handshake fits the socket buffer.
         ssl.startHandshake();
         socket = ssl;
@@ -209,6 +231,38 @@ public final class Connection implements Closeable {
         return (w != NONE && now - w > 0) || (c != NONE && now - c > 0);
     }
 
+    /**
+     * Ends a read that has waited past the read timeout at {@code now}: marks it timed out and shuts
+     * the input down, which wakes the reader, who then gets a SocketTimeoutException.
+     */
+    void expireRead(long now) {
+        if (!input.overdue(now, readTimeoutNanos)) return;
+        input.expire();
+        try {
+            plain.shutdownInput();
+        } catch (IOException ignored) {
+            // closed meanwhile: the reader is woken anyway
+        }
+    }
+
+    /** The socket's SO_TIMEOUT in milliseconds (tests: 0 once the watcher keeps the timeout). */
+    int socketTimeoutMillis() throws SocketException {
+        return plain.getSoTimeout();
+    }
+
+    /** The connection speaks: from now on the watcher keeps the read timeout, not SO_TIMEOUT. */
+    private void watchReads() {
+        synchronized (readTimeoutLock) {
+            if (input.watched()) return;
+            input.watch();
+            try {
+                plain.setSoTimeout(0);
+            } catch (SocketException ignored) {
+                // closed: the write that follows reports it
+            }
+        }
+    }
+
     private void arm() {
         writeDeadline = System.nanoTime() + writeTimeoutNanos;
     }
@@ -232,6 +286,7 @@ public final class Connection implements Closeable {
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
+            if (len > 0 && !input.watched()) watchReads();
             arm();
             try {
                 raw.write(b, off, len);

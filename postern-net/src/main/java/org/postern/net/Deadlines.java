@@ -11,8 +11,13 @@ import java.util.concurrent.TimeUnit;
  * live connection's write and close deadlines and resets the connections that overran them, which
  * makes the blocked writer fail (HOSTILE A45, slow reader; A47, output amplification).
  *
- * <p>A connection costs nothing here while it does not write: the watcher only reads two volatile
- * fields per connection per tick.
+ * <p>It keeps read timeouts too, once a connection has spoken: a read blocked past its timeout gets
+ * its input shut down and fails with a SocketTimeoutException ({@link TimedInput}). SO_TIMEOUT would
+ * do the same with a timer armed and cancelled in the virtual-thread scheduler for every read that
+ * waits; this costs one tick of precision instead, which timeouts of seconds and minutes do not mind.
+ *
+ * <p>A connection costs nothing here beyond a few volatile reads per tick: its write and close
+ * deadlines, and when its read started.
  */
 final class Deadlines {
     static final long TICK_MILLIS = 100;
@@ -50,6 +55,7 @@ final class Deadlines {
             long now = System.nanoTime();
             for (Connection c : LIVE) {
                 if (c.overran(now)) c.abort();
+                else c.expireRead(now);
             }
         }
     }

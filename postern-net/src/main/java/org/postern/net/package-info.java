@@ -11,7 +11,8 @@
  * otherwise; no other handshake ever sees a validation certificate).
  *
  * <p>Invariants: one virtual thread per connection; every read has a timeout, and so has every write
- * ({@link org.postern.net.Deadlines}): a peer that stops reading is reset, never waited for;
+ * ({@link org.postern.net.Deadlines}, which keeps read timeouts without a timer per read once the
+ * connection has spoken): a peer that stops reading is reset, never waited for;
  * {@link org.postern.net.Connection#close()} returns within its linger bound whatever the peer does;
  * the reader never buffers more than its burst buffer plus the caller's line limit, and a connection
  * waiting for input holds only small buffers.
