@@ -182,6 +182,10 @@ final class ImapSession {
                 } catch (CompressHandler.TooMuchInput e) {
                     bye("Too much input");
                     break;
+                } catch (java.net.SocketTimeoutException e) {
+                    // RFC 3501 §5.4 (RFC 9051 §5.4): the autologout timer ran out; say so before closing.
+                    autologout();
+                    break;
                 }
                 outLock.lock();
                 try {
@@ -207,6 +211,17 @@ final class ImapSession {
             closeSubscription();
             if (inflating != null) inflating.close();
             if (deflater != null) deflater.end();
+        }
+    }
+
+    private void autologout() {
+        outLock.lock();
+        try {
+            bye(state == State.NOT_AUTHENTICATED ? "Autologout; no login in time" : "Autologout; idle for too long");
+        } catch (IOException gone) {
+            // the client went away as well: nothing to tell
+        } finally {
+            outLock.unlock();
         }
     }
 
