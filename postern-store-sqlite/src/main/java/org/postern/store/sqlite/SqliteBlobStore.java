@@ -13,6 +13,9 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
 import org.postern.store.BlobStore;
 import org.postern.store.ExternalBlobStore;
 import org.postern.store.StoreException;
@@ -50,11 +53,18 @@ final class SqliteBlobStore implements BlobStore {
     /** Whether new small bodies go to {@code blob_data}: only when the bytes are the local blob files. */
     private final boolean inline;
     private final SecureRandom random = new SecureRandom();
+    /**
+     * Small bodies just committed, for the reads that follow at once: the store parses the headers of
+     * what it is about to deliver or append (ArrivalKeys), which would otherwise SELECT the bytes the
+     * writer had in hand a moment before.
+     */
+    private final JustWritten justWritten;
 
     SqliteBlobStore(BlobStore bytes, SqliteDatabase db) {
         this.bytes = bytes;
         this.db = db;
         this.inline = bytes instanceof FileBlobStore;
+        this.justWritten = db.justWritten();
     }
 
     @Override
@@ -64,6 +74,8 @@ final class SqliteBlobStore implements BlobStore {
 
     @Override
     public InputStream open(String blobId) throws IOException {
+        byte[] just = justWritten.get(blobId);
+        if (just != null) return new ByteArrayInputStream(just);
         byte[] row = inlineBytes(blobId);
         return row != null ? new ByteArrayInputStream(row) : bytes.open(blobId);
     }
@@ -115,6 +127,7 @@ final class SqliteBlobStore implements BlobStore {
                 if (tx.c.queryLong("SELECT refs FROM blob_refs WHERE blob_id = ?", 0, blobId) > 0) {
                     throw new StoreException.Refused("blob " + blobId + " is still referenced");
                 }
+                justWritten.remove(blobId);
                 // A row is the whole blob: no file to unlink then (that would be a syscall for nothing).
                 if (tx.c.update("DELETE FROM blob_data WHERE blob_id = ?", blobId) > 0) return null;
                 try {
@@ -314,6 +327,7 @@ final class SqliteBlobStore implements BlobStore {
             }
             committed = true;
             buf = null;
+            justWritten.put(id, body);
             return id;
         }
 
@@ -324,6 +338,69 @@ final class SqliteBlobStore implements BlobStore {
             closed = true;
             buf = null;
             if (spilled != null) spilled.close();
+        }
+    }
+
+    /**
+     * The last few small bodies committed, for two seconds each, at most {@link #MAX_BYTES} in all (by
+     * default), oldest out first. Bytes never change under an id; an entry leaves when its blob is freed
+     * (SqliteDatabase#collectFreed, {@link SqliteBlobStore#delete}), so a freed body is never served.
+     */
+    static final class JustWritten {
+        static final long MAX_BYTES = 4L * 1024 * 1024;
+        static final long MAX_AGE_NANOS = 2_000_000_000L;
+
+        private final long maxBytes;
+        private final long maxAgeNanos;
+
+        JustWritten() {
+            this(MAX_BYTES, MAX_AGE_NANOS);
+        }
+
+        JustWritten(long maxBytes, long maxAgeNanos) {
+            this.maxBytes = maxBytes;
+            this.maxAgeNanos = maxAgeNanos;
+        }
+
+        private record Entry(String id, byte[] body, long at) {}
+
+        private final ConcurrentHashMap<String, Entry> byId = new ConcurrentHashMap<>();
+        private final ConcurrentLinkedQueue<Entry> order = new ConcurrentLinkedQueue<>();
+        private final AtomicLong bytes = new AtomicLong();
+
+        void put(String id, byte[] body) {
+            Entry e = new Entry(id, body, System.nanoTime());
+            byId.put(id, e);
+            order.add(e);
+            bytes.addAndGet(body.length);
+            for (Entry old; bytes.get() > maxBytes && (old = order.poll()) != null; ) drop(old);
+        }
+
+        byte[] get(String id) {
+            Entry e = byId.get(id);
+            if (e == null) return null;
+            if (System.nanoTime() - e.at() > maxAgeNanos) {
+                // Expired entries leave from the front, oldest first, whoever notices.
+                for (Entry old; (old = order.peek()) != null && System.nanoTime() - old.at() > maxAgeNanos; ) {
+                    if (order.remove(old)) drop(old);
+                }
+                return null;
+            }
+            return e.body();
+        }
+
+        void remove(String id) {
+            Entry e = byId.remove(id);
+            if (e != null && order.remove(e)) bytes.addAndGet(-e.body().length);
+        }
+
+        private void drop(Entry e) {
+            byId.remove(e.id(), e);
+            bytes.addAndGet(-e.body().length);
+        }
+
+        int size() {
+            return byId.size();
         }
     }
 }

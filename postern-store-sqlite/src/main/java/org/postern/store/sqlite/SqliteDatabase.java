@@ -59,6 +59,8 @@ final class SqliteDatabase implements AutoCloseable {
     /** The writer connection's {@code synchronous} setting (committer only): FULL unless a batch held only flag changes. */
     private boolean syncFull = true;
     private volatile long commits;
+    /** Small bodies just written, read back at once by the store (SqliteBlobStore); freed ones leave it here. */
+    private final SqliteBlobStore.JustWritten justWritten = new SqliteBlobStore.JustWritten();
 
     SqliteDatabase(Path db, BlobStore blobs) throws SQLException {
         this.blobs = blobs;
@@ -91,6 +93,10 @@ final class SqliteDatabase implements AutoCloseable {
         writer = w;
         committer = Thread.ofPlatform().name("sqlite-committer").daemon(true).unstarted(this::commitLoop);
         committer.start();
+    }
+
+    SqliteBlobStore.JustWritten justWritten() {
+        return justWritten;
     }
 
     int schemaVersion() {
@@ -328,6 +334,7 @@ final class SqliteDatabase implements AutoCloseable {
                 RETURNING blob_id""")) {
             while (rs.next()) inline.add(rs.getString(1));
         }
+        for (String id : inline) justWritten.remove(id);
         try (ResultSet rs = writer.query("DELETE FROM blob_refs WHERE refs <= 0 RETURNING blob_id")) {
             while (rs.next()) {
                 String id = rs.getString(1);
