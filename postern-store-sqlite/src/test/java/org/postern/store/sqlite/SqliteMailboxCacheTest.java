@@ -177,10 +177,12 @@ class SqliteMailboxCacheTest {
         AtomicLong returned = new AtomicLong();
         AtomicBoolean stop = new AtomicBoolean();
         List<CompletableFuture<Long>> readers = new ArrayList<>();
+        // The appends must overlap the reads: they start once every reader has checked once.
+        java.util.concurrent.CountDownLatch reading = new java.util.concurrent.CountDownLatch(4);
         for (int r = 0; r < 4; r++) {
             readers.add(CompletableFuture.supplyAsync(() -> {
                 long checks = 0;
-                while (!stop.get()) {
+                while (!stop.get() || checks == 0) {
                     long floor = returned.get();
                     int seen = switch ((int) (checks % 3)) {
                         case 0 -> inboxIn(store.mailboxes().list(acc)).messages();
@@ -188,12 +190,13 @@ class SqliteMailboxCacheTest {
                         default -> store.mailboxes().byId(acc, inbox).orElseThrow().messages();
                     };
                     if (seen < floor) throw new AssertionError("read " + seen + " messages after " + floor + " were appended");
-                    checks++;
+                    if (checks++ == 0) reading.countDown();
                 }
                 return checks;
             }, pool));
         }
         try {
+            assertThat(reading.await(30, TimeUnit.SECONDS)).isTrue();
             for (int i = 1; i <= 60; i++) {
                 append(store, "m" + i);
                 returned.set(i);
