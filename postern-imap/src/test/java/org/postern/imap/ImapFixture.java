@@ -38,13 +38,20 @@ final class ImapFixture implements AutoCloseable {
 
     /** With a configuration adjusted by {@code config}, e.g. lower limits. */
     ImapFixture(Path dir, java.util.function.UnaryOperator<ImapConfig> config) throws Exception {
+        this(dir, config, s -> s);
+    }
+
+    /** The server sees the store through {@code view} (e.g. one that counts calls). */
+    ImapFixture(Path dir, java.util.function.UnaryOperator<ImapConfig> config,
+            java.util.function.Function<org.postern.store.MailStore, org.postern.store.MailStore> view) throws Exception {
         store = SqliteMailStore.open(dir.resolve("data"));
         store.directory().addDomain("example.org");
         store.directory().createAccount(USER, new Passwords(PasswordHasher.Cost.TEST).record("secret"), false);
         SaslMechanisms sasl = new SaslMechanisms(new Authenticator(store.directory(),
                 new AuthThrottle(AuthThrottle.Policy.RELAXED, Clock.systemUTC()), PasswordHasher.Cost.TEST, Clock.systemUTC()));
         listener = Listener.start("imap", InetAddress.getLoopbackAddress(), 0, false, null, NetLimits.DEFAULT,
-                new ImapServer(config.apply(ImapConfig.defaults("localhost", false).withAllowPlaintextAuth(true)), store, sasl, null));
+                new ImapServer(config.apply(ImapConfig.defaults("localhost", false).withAllowPlaintextAuth(true)), view.apply(store),
+                        sasl, null));
     }
 
     Session login() throws IOException {

@@ -5,22 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
-import java.net.InetAddress;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.postern.auth.AuthThrottle;
-import org.postern.auth.Authenticator;
-import org.postern.auth.PasswordHasher;
-import org.postern.auth.Passwords;
-import org.postern.auth.sasl.SaslMechanisms;
-import org.postern.net.Listener;
-import org.postern.net.NetLimits;
 import org.postern.store.MailStore;
 import org.postern.store.MailboxStore;
 import org.postern.store.sqlite.SqliteMailStore;
@@ -32,30 +23,22 @@ import org.postern.store.sqlite.SqliteMailStore;
  * the store must not be asked when nothing happened.
  */
 class SyncAfterCommandTest {
-    private static final String USER = "alice@example.org";
+    private static final String USER = ImapFixture.USER;
     private static final String MSG = "From: a@example.org\r\nSubject: hi\r\n\r\nbody\r\n";
 
     @TempDir
     Path dir;
-    private SqliteMailStore store;
-    private Listener listener;
+    private ImapFixture fixture;
     private final AtomicInteger changesAsked = new AtomicInteger();
 
     @BeforeEach
     void start() throws Exception {
-        store = SqliteMailStore.open(dir.resolve("data"));
-        store.directory().addDomain("example.org");
-        store.directory().createAccount(USER, new Passwords(PasswordHasher.Cost.TEST).record("secret"), false);
-        SaslMechanisms sasl = new SaslMechanisms(new Authenticator(store.directory(),
-                new AuthThrottle(AuthThrottle.Policy.RELAXED, Clock.systemUTC()), PasswordHasher.Cost.TEST, Clock.systemUTC()));
-        listener = Listener.start("imap", InetAddress.getLoopbackAddress(), 0, false, null, NetLimits.DEFAULT,
-                new ImapServer(ImapConfig.defaults("localhost", false).withAllowPlaintextAuth(true), counting(store), sasl, null));
+        fixture = new ImapFixture(dir, c -> c, this::counting);
     }
 
     @AfterEach
     void stop() {
-        listener.close();
-        store.close();
+        fixture.close();
     }
 
     /** The store, counting MailboxStore#changesSince calls (the check after each command). */
@@ -79,7 +62,7 @@ class SyncAfterCommandTest {
     }
 
     private ImapClient loggedIn() throws Exception {
-        ImapClient c = new ImapClient(listener.port());
+        ImapClient c = new ImapClient(fixture.listener.port());
         c.line();
         assertThat(c.cmd("l", "LOGIN " + USER + " secret").getLast()).startsWith("l OK");
         return c;
