@@ -39,9 +39,10 @@ final class MigrateCopy {
             "submissions", "vacation", "vacation_replied", "thread_ids", "thread_refs", "object_changes");
     /**
      * Bookkeeping of the embedded engine that the target keeps its own way; message_sort_keys is SQLite's
-     * per-message copy of sort_keys kept by its triggers (PostgreSQL joins sort_keys instead).
+     * per-message copy of sort_keys kept by its triggers (PostgreSQL joins sort_keys instead); blob_data
+     * holds the small bodies, which are copied with the others through the blob store API.
      */
-    static final Set<String> SKIP = Set.of("changelog", "blob_refs", "sqlite_sequence", "sqlite_stat1",
+    static final Set<String> SKIP = Set.of("changelog", "blob_refs", "blob_data", "sqlite_sequence", "sqlite_stat1",
             "message_sort_keys");
     /** Caches the server rebuilds when missing: a target without the table may leave them behind. */
     static final Set<String> DERIVED = Set.of("sort_keys");
