@@ -92,6 +92,8 @@ final class SqliteBlobStore implements BlobStore {
      * database failure is the store's error (the caller is about to write to it anyway), not "absent".
      */
     boolean exists(String blobId) {
+        // Just written and not freed since (a freed body leaves justWritten): no query on the APPEND path.
+        if (justWritten.get(blobId) != null) return true;
         // Answered by blob_data's index on blob_id alone.
         if (db.readAlone(c -> c.queryLong("SELECT 1 FROM blob_data WHERE blob_id = ?", 0, blobId) == 1)) return true;
         if (bytes instanceof FileBlobStore files) return files.exists(blobId);

@@ -5,9 +5,7 @@ import java.nio.file.Path;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -328,18 +326,13 @@ final class SqliteDatabase implements AutoCloseable {
      * {@code freed} gets the others, whose bytes (files, objects) the caller deletes once committed.
      */
     private void collectFreed(List<String> freed) throws SQLException {
-        Set<String> inline = new HashSet<>();
-        try (ResultSet rs = writer.query("""
-                DELETE FROM blob_data WHERE blob_id IN (SELECT blob_id FROM blob_refs WHERE refs <= 0)
-                RETURNING blob_id""")) {
-            while (rs.next()) inline.add(rs.getString(1));
-        }
-        for (String id : inline) justWritten.remove(id);
+        List<String> gone = new ArrayList<>();
         try (ResultSet rs = writer.query("DELETE FROM blob_refs WHERE refs <= 0 RETURNING blob_id")) {
-            while (rs.next()) {
-                String id = rs.getString(1);
-                if (!inline.contains(id)) freed.add(id);
-            }
+            while (rs.next()) gone.add(rs.getString(1));
+        }
+        for (String id : gone) {
+            if (writer.update("DELETE FROM blob_data WHERE blob_id = ?", id) > 0) justWritten.remove(id);
+            else freed.add(id);
         }
     }
 
