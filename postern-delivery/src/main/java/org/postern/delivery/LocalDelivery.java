@@ -145,7 +145,8 @@ public final class LocalDelivery implements MailIntake {
         BlobStore.BlobWriter writer;
         try {
             if (prepared != null && prepared.quarantine()) targets = junk(targets); // RFC 7489 §6.3 p=quarantine
-            writer = store.blobs().create();
+            // For an intake: the body is written by the delivery's transaction, before the writer closes.
+            writer = store.blobs().createForIntake();
         } catch (IOException | StoreException e) {
             if (prepared != null) prepared.close();
             throw IntakeException.temporary(e);

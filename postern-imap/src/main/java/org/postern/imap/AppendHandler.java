@@ -77,17 +77,18 @@ final class AppendHandler {
                     s.out().raw("+ Ready for literal data").crlf();
                     s.out().flush();
                 }
-                String blobId;
                 byte[] rest;
+                MessageRecord r;
                 s.allowInput(c.size() + s.config.maxLine());
-                try (BlobStore.BlobWriter w = s.store.blobs().create()) {
+                // For an intake: the body is written with the message, in one commit, before the writer closes.
+                try (BlobStore.BlobWriter w = s.store.blobs().createForIntake()) {
                     s.in().transfer(w.stream(), c.size());
                     rest = restOfLine(s, c);
-                    blobId = w.commit();
+                    String blobId = w.commit();
+                    Instant date = c.internalDate() == null ? Instant.now() : c.internalDate().toInstant();
+                    r = s.store.mailboxes().append(s.accountId(), mb.id(), blobId, c.size(), new LinkedHashSet<>(c.flags()),
+                            date);
                 }
-                Instant date = c.internalDate() == null ? Instant.now() : c.internalDate().toInstant();
-                MessageRecord r = s.store.mailboxes().append(s.accountId(), mb.id(), blobId, c.size(),
-                        new LinkedHashSet<>(c.flags()), date);
                 uids.add(r.uid());
                 added += c.size();
                 if (rest.length == 0) break;

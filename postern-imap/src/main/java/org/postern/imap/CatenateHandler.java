@@ -34,8 +34,9 @@ final class CatenateHandler {
         try {
             for (Command.CatenateMessage msg : c.messages()) {
                 long size = 0;
-                String blobId;
-                try (BlobStore.BlobWriter w = s.store.blobs().create()) {
+                MessageRecord r;
+                // For an intake: the body is written with the message, in one commit, before the writer closes.
+                try (BlobStore.BlobWriter w = s.store.blobs().createForIntake()) {
                     for (Command.CatPart p : msg.parts()) {
                         byte[] data = switch (p) {
                             case Command.CatPart.Text t -> t.data();
@@ -47,11 +48,11 @@ final class CatenateHandler {
                     }
                     if (size == 0) throw ImapException.no("Empty message");
                     if (!quota.admits(added + size, uids.size() + 1)) throw QuotaHandler.overQuota();
-                    blobId = w.commit();
+                    String blobId = w.commit();
+                    Instant date = msg.internalDate() == null ? Instant.now() : msg.internalDate().toInstant();
+                    r = s.store.mailboxes().append(s.accountId(), mb.id(), blobId, size, new LinkedHashSet<>(msg.flags()),
+                            date);
                 }
-                Instant date = msg.internalDate() == null ? Instant.now() : msg.internalDate().toInstant();
-                MessageRecord r = s.store.mailboxes().append(s.accountId(), mb.id(), blobId, size,
-                        new LinkedHashSet<>(msg.flags()), date);
                 uids.add(r.uid());
                 added += size;
             }

@@ -20,6 +20,17 @@ public interface BlobStore {
     /** Starts a new blob. Write the bytes, then {@link BlobWriter#commit()} or close to abandon. */
     BlobWriter create() throws IOException;
 
+    /**
+     * Starts a body this process stores at once, before closing the writer: an APPEND, a delivery. Its
+     * {@link BlobWriter#commit()} may keep the bytes in memory; they are then made durable by the
+     * transaction that first references the blob (the message or queue row), so storing a message takes
+     * one commit instead of two. Until that transaction committed the id must not leave the process,
+     * and a writer closed before it abandons the blob. The default is {@link #create()}.
+     */
+    default BlobWriter createForIntake() throws IOException {
+        return create();
+    }
+
     InputStream open(String blobId) throws IOException;
 
     long size(String blobId) throws IOException;
@@ -39,7 +50,10 @@ public interface BlobStore {
 
         long size();
 
-        /** Durable on return. */
+        /**
+         * Durable on return; for a writer from {@link BlobStore#createForIntake()}, durable with the
+         * first transaction that references the id.
+         */
         String commit() throws IOException;
 
         /** Abandons the blob unless committed. */

@@ -59,22 +59,41 @@ final class SqliteBlobStore implements BlobStore {
      * writer had in hand a moment before.
      */
     private final JustWritten justWritten;
+    /** Small bodies committed for an intake that no transaction has referenced yet. */
+    private final Held held;
 
     SqliteBlobStore(BlobStore bytes, SqliteDatabase db) {
         this.bytes = bytes;
         this.db = db;
         this.inline = bytes instanceof FileBlobStore;
         this.justWritten = db.justWritten();
+        this.held = db.held();
     }
 
     @Override
     public BlobWriter create() throws IOException {
-        return inline ? new InlineWriter() : bytes.create();
+        return inline ? new InlineWriter(false) : bytes.create();
+    }
+
+    /**
+     * A small body is held in memory at commit and written by the transaction that stores its message
+     * ({@link SqliteTx#referenced}): one group commit per APPEND or delivery instead of two. A large one
+     * goes to the byte store, durable at commit, as with {@link #create()}.
+     */
+    @Override
+    public BlobWriter createForIntake() throws IOException {
+        return inline ? new InlineWriter(true) : bytes.create();
+    }
+
+    /** The body in memory: held for its intake, or just written. */
+    private byte[] inMemory(String blobId) {
+        byte[] b = held.get(blobId);
+        return b != null ? b : justWritten.get(blobId);
     }
 
     @Override
     public InputStream open(String blobId) throws IOException {
-        byte[] just = justWritten.get(blobId);
+        byte[] just = inMemory(blobId);
         if (just != null) return new ByteArrayInputStream(just);
         byte[] row = inlineBytes(blobId);
         return row != null ? new ByteArrayInputStream(row) : bytes.open(blobId);
@@ -82,6 +101,8 @@ final class SqliteBlobStore implements BlobStore {
 
     @Override
     public long size(String blobId) throws IOException {
+        byte[] just = inMemory(blobId);
+        if (just != null) return just.length;
         // length() of a BLOB comes from the record header: the overflow pages holding the bytes are not read.
         long n = readInline(c -> c.queryLong("SELECT length(bytes) FROM blob_data WHERE blob_id = ?", -1, blobId));
         return n >= 0 ? n : bytes.size(blobId);
@@ -92,8 +113,9 @@ final class SqliteBlobStore implements BlobStore {
      * database failure is the store's error (the caller is about to write to it anyway), not "absent".
      */
     boolean exists(String blobId) {
-        // Just written and not freed since (a freed body leaves justWritten): no query on the APPEND path.
-        if (justWritten.get(blobId) != null) return true;
+        // Held for its intake, or just written and not freed since (a freed body leaves justWritten): no
+        // query on the APPEND path.
+        if (inMemory(blobId) != null) return true;
         // Answered by blob_data's index on blob_id alone.
         if (db.readAlone(c -> c.queryLong("SELECT 1 FROM blob_data WHERE blob_id = ?", 0, blobId) == 1)) return true;
         if (bytes instanceof FileBlobStore files) return files.exists(blobId);
@@ -124,6 +146,8 @@ final class SqliteBlobStore implements BlobStore {
 
     @Override
     public void delete(String blobId) throws IOException {
+        // Held and never referenced (its intake failed): it was never written.
+        if (held.remove(blobId) != null) return;
         try {
             db.write(tx -> {
                 if (tx.c.queryLong("SELECT refs FROM blob_refs WHERE blob_id = ?", 0, blobId) > 0) {
@@ -255,6 +279,9 @@ final class SqliteBlobStore implements BlobStore {
      * and is written from then on exactly as without this class.
      */
     private final class InlineWriter implements BlobWriter {
+        /** From createForIntake: commit holds the body for the transaction that references it. */
+        private final boolean forIntake;
+        private String heldId;
         private byte[] buf = new byte[INITIAL_BUFFER];
         private int count;
         private BlobWriter spilled;
@@ -293,6 +320,10 @@ final class SqliteBlobStore implements BlobStore {
             }
         };
 
+        InlineWriter(boolean forIntake) {
+            this.forIntake = forIntake;
+        }
+
         private void spill() throws IOException {
             spilled = bytes.create();
             spilled.stream().write(buf, 0, count);
@@ -319,6 +350,12 @@ final class SqliteBlobStore implements BlobStore {
             }
             String id = newId();
             byte[] body = count == buf.length ? buf : Arrays.copyOf(buf, count);
+            if (forIntake && held.hold(id, body)) {
+                committed = true;
+                buf = null;
+                heldId = id;
+                return id;
+            }
             long now = System.currentTimeMillis();
             try {
                 // Durable on return: the group commit's COMMIT has fsynced the WAL holding the row.
@@ -333,13 +370,60 @@ final class SqliteBlobStore implements BlobStore {
             return id;
         }
 
-        /** Abandons the body unless committed: nothing of it was written (or the spilled file is removed). */
+        /**
+         * Abandons the body unless committed: nothing of it was written (or the spilled file is removed).
+         * A held body no transaction referenced is abandoned too: it was never written.
+         */
         @Override
         public void close() throws IOException {
             if (closed) return;
             closed = true;
             buf = null;
+            if (heldId != null) held.remove(heldId);
             if (spilled != null) spilled.close();
+        }
+    }
+
+    /**
+     * Small bodies committed by a writer from {@link #createForIntake()} and not yet written: the first
+     * transaction that references one writes its row ({@link SqliteTx#referenced}); once that committed
+     * the body moves to {@link JustWritten} ({@link #settle}). A writer closed before then drops its
+     * body, as does {@link #delete}. At most {@link #MAX_BYTES} in all (many MULTIAPPENDs at once): past
+     * that a commit writes its row at once, as for {@link #create()}.
+     */
+    static final class Held {
+        static final long MAX_BYTES = 64L * 1024 * 1024;
+
+        private final ConcurrentHashMap<String, byte[]> byId = new ConcurrentHashMap<>();
+        private final AtomicLong bytes = new AtomicLong();
+
+        boolean hold(String id, byte[] body) {
+            if (bytes.addAndGet(body.length) > MAX_BYTES) {
+                bytes.addAndGet(-body.length);
+                return false;
+            }
+            byId.put(id, body);
+            return true;
+        }
+
+        byte[] get(String id) {
+            return byId.isEmpty() ? null : byId.get(id);
+        }
+
+        byte[] remove(String id) {
+            byte[] b = byId.remove(id);
+            if (b != null) bytes.addAndGet(-b.length);
+            return b;
+        }
+
+        /** Its row committed: served from {@link JustWritten} from now on. */
+        void settle(String id, JustWritten justWritten) {
+            byte[] b = remove(id);
+            if (b != null) justWritten.put(id, b);
+        }
+
+        int size() {
+            return byId.size();
         }
     }
 

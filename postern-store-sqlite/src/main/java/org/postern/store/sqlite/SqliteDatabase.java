@@ -59,6 +59,8 @@ final class SqliteDatabase implements AutoCloseable {
     private volatile long commits;
     /** Small bodies just written, read back at once by the store (SqliteBlobStore); freed ones leave it here. */
     private final SqliteBlobStore.JustWritten justWritten = new SqliteBlobStore.JustWritten();
+    /** Small bodies committed for an intake and not yet written: their first referencing transaction writes them. */
+    private final SqliteBlobStore.Held held = new SqliteBlobStore.Held();
 
     SqliteDatabase(Path db, BlobStore blobs) throws SQLException {
         this.blobs = blobs;
@@ -95,6 +97,10 @@ final class SqliteDatabase implements AutoCloseable {
 
     SqliteBlobStore.JustWritten justWritten() {
         return justWritten;
+    }
+
+    SqliteBlobStore.Held held() {
+        return held;
     }
 
     int schemaVersion() {
@@ -188,6 +194,7 @@ final class SqliteDatabase implements AutoCloseable {
         Error error;
         List<String> freed = List.of();
         List<ChangeEvent> events = List.of();
+        List<String> settled = List.of();
         volatile boolean done;
 
         Pending(TxBody<T> body, boolean durable) {
@@ -208,6 +215,7 @@ final class SqliteDatabase implements AutoCloseable {
             result = null;
             freed = List.of();
             events = List.of();
+            settled = List.of();
             if (t instanceof Error e) {
                 error = e;
             } else if (t instanceof SQLException e) {
@@ -269,7 +277,10 @@ final class SqliteDatabase implements AutoCloseable {
             begun = false;
             commits++;
             for (Pending<?> p : batch) {
-                if (p.ok()) feed.publish(p.events);
+                if (!p.ok()) continue;
+                feed.publish(p.events);
+                // Written and committed: read from memory a little longer, but no longer held.
+                for (String id : p.settled) held.settle(id, justWritten);
             }
         } catch (SQLException | RuntimeException | Error e) {
             // Nothing of this batch is durable: no caller may be told otherwise.
@@ -290,7 +301,7 @@ final class SqliteDatabase implements AutoCloseable {
      */
     private <T> void runOne(Pending<T> p, long now, List<Long> seqs, boolean savepoint) throws SQLException {
         if (savepoint) writer.update("SAVEPOINT w");
-        SqliteTx tx = new SqliteTx(writer);
+        SqliteTx tx = new SqliteTx(writer, held);
         List<Long> mine = new ArrayList<>();
         try {
             T result = p.body.run(tx);
@@ -308,6 +319,7 @@ final class SqliteDatabase implements AutoCloseable {
             p.result = result;
             p.freed = freed;
             p.events = events;
+            p.settled = tx.settled();
             seqs.addAll(mine);
         } catch (SQLException | RuntimeException | Error e) {
             // SQLite rolls the whole transaction back by itself after some errors (disk full, I/O):

@@ -223,6 +223,11 @@ public final class SqliteMailStore implements MailStore {
         return result;
     }
 
+    /** Write transactions committed so far (group commits count once): for tests. */
+    long commits() {
+        return db.commits();
+    }
+
     /** Stops the change feed and closes the database; waits for a running write to finish. */
     @Override
     public void close() {

@@ -217,6 +217,7 @@ final class SqliteMailboxStore implements MailboxStore {
         long uid = tx.c.queryLong("UPDATE mailboxes SET uidnext = uidnext + 1 WHERE account_id = ? AND id = ? RETURNING uidnext - 1",
                 -1, accountId, mailboxId);
         if (uid < 0) throw new StoreException.NotFound("no mailbox " + mailboxId);
+        tx.referenced(blobId);
         tx.c.update("""
                 INSERT INTO messages(account_id, mailbox_id, uid, modseq, flags, seen, size, internal_date, saved_date, blob_id)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", accountId, mailboxId, uid, modSeq, flags,

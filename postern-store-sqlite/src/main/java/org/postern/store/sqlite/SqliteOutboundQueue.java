@@ -35,6 +35,7 @@ final class SqliteOutboundQueue implements OutboundQueue {
         Intake.Options o = out.options();
         // RFC 4865: a held entry is first due at its release time.
         long hold = o.holdUntil() == null ? 0 : o.holdUntil().toEpochMilli();
+        tx.referenced(blobId);
         tx.c.update("""
                 INSERT INTO queue(mail_from, recipients, blob_id, size, queued_at, next_attempt, dsn_ret, dsn_envid,
                   require_tls, binary_body, rcpt_options, hold_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",

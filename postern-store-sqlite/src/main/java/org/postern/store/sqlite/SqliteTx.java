@@ -23,9 +23,32 @@ final class SqliteTx {
     private final Set<List<Long>> touched = new LinkedHashSet<>();
     private final Map<List<Object>, ChangeEvent> events = new LinkedHashMap<>();
     private boolean releasedBlobs;
+    private final SqliteBlobStore.Held held;
+    private List<String> settled = List.of();
 
-    SqliteTx(SqliteConnection c) {
+    SqliteTx(SqliteConnection c, SqliteBlobStore.Held held) {
         this.c = c;
+        this.held = held;
+    }
+
+    /**
+     * A message or queue row about to be inserted references this blob: a body still held in memory
+     * ({@link org.postern.store.BlobStore#createForIntake()}) gets its row in this transaction, so it is
+     * durable exactly when its first reference is. Called before the row that references it.
+     */
+    void referenced(String blobId) throws SQLException {
+        byte[] body = held.get(blobId);
+        if (body == null) return;
+        // OR IGNORE: a second reference in the same batch (the first is not settled until COMMIT).
+        c.update("INSERT OR IGNORE INTO blob_data(blob_id, written, bytes) VALUES (?, ?, ?)", blobId,
+                System.currentTimeMillis(), body);
+        if (settled.isEmpty()) settled = new ArrayList<>(1);
+        settled.add(blobId);
+    }
+
+    /** The held bodies this transaction wrote: once it committed they are no longer held. */
+    List<String> settled() {
+        return settled;
     }
 
     /** The MODSEQ of this transaction for the account; the counter is bumped on first use only. */

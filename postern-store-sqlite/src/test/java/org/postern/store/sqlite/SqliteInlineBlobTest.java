@@ -180,6 +180,92 @@ class SqliteInlineBlobTest {
     }
 
     @Test
+    void anIntakeBodyIsWrittenByTheCommitThatStoresItsMessage() throws Exception {
+        long acc = account();
+        byte[] content = body(5000);
+        long before;
+        String id;
+        try (BlobStore.BlobWriter w = store.blobs().createForIntake()) {
+            w.stream().write(content);
+            before = store.commits();
+            id = w.commit();
+            // Held, not yet written; readable by the store that is about to reference it.
+            assertThat(rows(id)).isZero();
+            assertThat(read(id)).isEqualTo(content);
+            assertThat(store.blobs().size(id)).isEqualTo(content.length);
+            append(acc, id, content.length);
+            assertThat(rows(id)).isEqualTo(1);
+        }
+        assertThat(store.commits() - before).as("one commit for the body and its message").isEqualTo(1);
+        assertThat(read(id)).isEqualTo(content);
+        reopen();
+        assertThat(read(id)).isEqualTo(content);
+        assertThat(files()).isZero();
+    }
+
+    @Test
+    void anIntakeBodyWhoseMessageWasNotStoredIsGoneWithItsWriter() throws Exception {
+        long acc = account();
+        String id;
+        try (BlobStore.BlobWriter w = store.blobs().createForIntake()) {
+            w.stream().write(body(700));
+            id = w.commit();
+            assertThatThrownBy(() -> store.mailboxes().append(acc, 9999, id, 700, Set.of(), Instant.now()))
+                    .isInstanceOf(org.postern.store.StoreException.NotFound.class);
+            assertThat(rows(id)).isZero();
+        }
+        assertThat(allRows()).isZero();
+        assertThat(files()).isZero();
+        assertThatThrownBy(() -> store.blobs().open(id)).isInstanceOf(IOException.class);
+        // A caller deleting it after its failed intake is answered too.
+        try (BlobStore.BlobWriter w = store.blobs().createForIntake()) {
+            w.stream().write(body(800));
+            String other = w.commit();
+            store.blobs().delete(other);
+            assertThatThrownBy(() -> store.blobs().open(other)).isInstanceOf(IOException.class);
+        }
+        assertThat(allRows()).isZero();
+    }
+
+    @Test
+    void aDeliveryToTwoAccountsAndTheQueueWritesItsBodyOnce() throws Exception {
+        long alice = account();
+        long bob = store.directory().createAccount("bob@example.org", PasswordRecord.NONE, false).id();
+        byte[] content = body(9000);
+        try (BlobStore.BlobWriter w = store.blobs().createForIntake()) {
+            w.stream().write(content);
+            String id = w.commit();
+            List<org.postern.store.Intake.Target> targets = List.of(
+                    new org.postern.store.Intake.Target(alice, store.mailboxes().find(alice, Mailbox.INBOX).orElseThrow().id(), Set.of()),
+                    new org.postern.store.Intake.Target(bob, store.mailboxes().find(bob, Mailbox.INBOX).orElseThrow().id(), Set.of()));
+            store.deliver(new org.postern.store.Intake(id, content.length, Instant.now(), targets,
+                    new org.postern.store.Intake.Outbound("a@example.org", List.of("c@example.net"))));
+            assertThat(rows(id)).isEqualTo(1);
+            try (Connection c = sql(); PreparedStatement p = c.prepareStatement("SELECT refs FROM blob_refs WHERE blob_id = ?")) {
+                p.setString(1, id);
+                try (ResultSet rs = p.executeQuery()) {
+                    assertThat(rs.next()).isTrue();
+                    assertThat(rs.getLong(1)).isEqualTo(3);
+                }
+            }
+        }
+        reopen();
+        assertThat(allRows()).isEqualTo(1);
+    }
+
+    @Test
+    void aLargeIntakeBodyIsAFileDurableAtCommit() throws Exception {
+        byte[] content = body(SqliteBlobStore.INLINE_MAX + 1);
+        try (BlobStore.BlobWriter w = store.blobs().createForIntake()) {
+            w.stream().write(content);
+            String id = w.commit();
+            assertThat(files()).isEqualTo(1);
+            assertThat(read(id)).isEqualTo(content);
+        }
+        assertThat(allRows()).isZero();
+    }
+
+    @Test
     void anAbandonedWriterWritesNothing() throws Exception {
         try (BlobStore.BlobWriter w = store.blobs().create()) {
             w.stream().write(body(1000));
