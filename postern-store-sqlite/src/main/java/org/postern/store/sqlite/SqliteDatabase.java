@@ -114,7 +114,8 @@ final class SqliteDatabase implements AutoCloseable {
     /**
      * Runs {@code body} in a write transaction, durable on return (group commit): callers that arrive
      * while a commit is running queue up, and the committer then runs every queued body in one
-     * {@code BEGIN IMMEDIATE} transaction, each under its own SAVEPOINT (none for a body alone), then
+     * {@code BEGIN IMMEDIATE} transaction (flag changes among them in one of their own first, see
+     * {@link #writeFlags}), each under its own SAVEPOINT (none for a body alone), then
      * commits once, so one WAL fsync covers the whole batch. A body that throws is rolled back to its
      * savepoint (alone: the transaction is rolled back) and fails alone; when the COMMIT (or a rollback to a savepoint) fails, every caller of the batch fails and
      * none is told its data was written. Each body gets its own {@link SqliteTx}, hence its own MODSEQ
@@ -128,11 +129,11 @@ final class SqliteDatabase implements AutoCloseable {
 
     /**
      * A write that changes only flags (STORE, \Seen by FETCH): committed without its own fsync, like
-     * Dovecot's default for flag changes. When every body of a batch is such a write, the batch commits
-     * with {@code synchronous = NORMAL}: in WAL mode the database stays consistent after a power loss,
-     * which may lose the last flag changes (never a message: any batch with another write is FULL, and
-     * its WAL fsync makes every earlier frame durable too, so a later durable write never survives an
-     * earlier lost one). See the package documentation.
+     * Dovecot's default for flag changes. Such writes commit in a transaction of their own with
+     * {@code synchronous = NORMAL} ({@link #runBatch}): in WAL mode the database stays consistent after a
+     * power loss, which may lose the last flag changes (never a message: a durable write's WAL fsync makes
+     * every earlier frame durable too, so a later durable write never survives an earlier lost one). See
+     * the package documentation.
      */
     <T> T writeFlags(TxBody<T> body) {
         return write(body, false);
@@ -233,16 +234,28 @@ final class SqliteDatabase implements AutoCloseable {
         }
     }
 
-    /** Runs the queued bodies as one transaction; called by the committer only. */
+    /**
+     * Runs the queued bodies; called by the committer only. Flag changes queued with durable writes
+     * commit first, as a transaction of their own without fsync: a STORE then waits for no disk flush
+     * (before, it waited for the fsync of whatever APPEND or EXPUNGE shared its batch), and the durable
+     * transaction's fsync right after makes their frames durable too (the WAL is written in order).
+     */
     private void runBatch() {
         List<Pending<?>> batch = new ArrayList<>();
         for (Pending<?> q; batch.size() < MAX_BATCH && (q = queue.poll()) != null; ) batch.add(q);
+        List<Pending<?>> durable = new ArrayList<>(batch.size());
+        List<Pending<?>> flags = new ArrayList<>(batch.size());
+        for (Pending<?> p : batch) (p.durable ? durable : flags).add(p);
+        if (!flags.isEmpty()) commitBatch(flags, false);
+        if (!durable.isEmpty()) commitBatch(durable, true);
+    }
+
+    /** Runs bodies as one transaction, committed with an fsync when {@code durable}. */
+    private void commitBatch(List<Pending<?>> batch, boolean durable) {
         List<Long> seqs = new ArrayList<>();
         boolean begun = false;
         try {
             checkOpen();
-            boolean durable = false;
-            for (Pending<?> p : batch) durable |= p.durable;
             if (durable != syncFull) {
                 // Outside a transaction: the setting applies to the next COMMIT.
                 writer.update(durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");

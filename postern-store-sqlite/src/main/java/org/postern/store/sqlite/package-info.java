@@ -6,10 +6,10 @@
  * {@link org.postern.store.sqlite.SqliteMailStore#open}.
  *
  * <p>Durability: a write returns after the COMMIT holding it is on disk ({@code synchronous=FULL}: the
- * WAL is fsynced), and a message body is durable before its message row is written (a small body's
- * row by its own earlier commit, a blob file by an fsync of it and of its directory); "OK" to
- * APPEND or a delivery means both survive a power loss. One exception, a deliberate trade: a batch made
- * only of flag changes (STORE, the implicit \Seen of FETCH) commits with {@code synchronous=NORMAL},
+ * WAL is fsynced), and a message body is durable no later than its message row (a small body's row
+ * is written in the same transaction, a blob file fsynced with its directory before it); "OK" to
+ * APPEND or a delivery means both survive a power loss. One exception, a deliberate trade: flag changes
+ * (STORE, the implicit \Seen of FETCH) commit in transactions of their own with {@code synchronous=NORMAL},
  * without fsync, as Dovecot does by default. WAL mode keeps the database consistent after a power loss;
  * what may be lost is the flag changes since the last fsync (the next durable commit's or a
  * checkpoint's, which covers every earlier WAL frame, so a durable write never outlives an earlier

@@ -181,15 +181,21 @@ class SqliteGroupCommitTest {
     }
 
     @Test
-    void aFlagChangeBatchedWithADurableWriteIsCommittedDurably() throws Exception {
+    void flagChangesQueuedWithDurableWritesCommitFirstWithoutFsync() throws Exception {
         CompletableFuture<Object> gate = gate();
-        List<CompletableFuture<Long>> writes = new ArrayList<>();
-        for (int i = 0; i < WRITERS - 1; i++) {
-            writes.add(CompletableFuture.supplyAsync(() -> db.writeFlags(tx -> tx.c.queryLong("PRAGMA synchronous", -1)), pool));
+        long before = db.commits();
+        List<CompletableFuture<Long>> flags = new ArrayList<>();
+        List<CompletableFuture<Long>> durable = new ArrayList<>();
+        for (int i = 0; i < WRITERS; i++) {
+            SqliteDatabase.TxBody<Long> sync = tx -> tx.c.queryLong("PRAGMA synchronous", -1);
+            if (i % 2 == 0) flags.add(CompletableFuture.supplyAsync(() -> db.writeFlags(sync), pool));
+            else durable.add(CompletableFuture.supplyAsync(() -> db.write(sync), pool));
         }
-        writes.add(CompletableFuture.supplyAsync(() -> db.write(tx -> tx.c.queryLong("PRAGMA synchronous", -1)), pool));
+        // All queued behind the gate's batch (it waits for them), then taken together: two transactions.
         gate.get(20, TimeUnit.SECONDS);
-        for (CompletableFuture<Long> w : writes) assertThat(w.get(20, TimeUnit.SECONDS)).isEqualTo(2L);
+        for (CompletableFuture<Long> w : flags) assertThat(w.get(20, TimeUnit.SECONDS)).isEqualTo(1L);
+        for (CompletableFuture<Long> w : durable) assertThat(w.get(20, TimeUnit.SECONDS)).isEqualTo(2L);
+        assertThat(db.commits() - before).isEqualTo(3); // the gate's, the flags', the durable writes'
     }
 
     @Test
