@@ -34,6 +34,10 @@ final class SqliteMailboxCache {
     static final String COLUMNS =
             "id, account_id, name, special_use, uidvalidity, uidnext, highestmodseq, subscribed, messages, unseen";
 
+    /** The account's counter and its mailbox rows, one statement (an account without mailboxes: a row of NULLs). */
+    private static final String WITH_COUNTER = "SELECT a.modseq, " + COLUMNS.replaceAll("(\\w+)", "m.$1")
+            + " FROM accounts a LEFT JOIN mailboxes m ON m.account_id = a.id WHERE a.id = ? ORDER BY m.name";
+
     /** One account's mailboxes in name order (the database's, as {@code ORDER BY name} gave it), by name and by id. */
     record Mailboxes(long modSeq, List<Mailbox> inNameOrder, Map<String, Mailbox> byName, Map<Long, Mailbox> byId) {
         static final Mailboxes NONE = new Mailboxes(-1, List.of(), Map.of(), Map.of());
@@ -59,7 +63,10 @@ final class SqliteMailboxCache {
         }
         Mailboxes e = entries.get(accountId);
         if (e != null && e.modSeq() == modSeq) return e;
-        Mailboxes fresh = load(c, accountId, modSeq);
+        return keep(accountId, load(c, accountId, modSeq));
+    }
+
+    private Mailboxes keep(long accountId, Mailboxes fresh) {
         if (entries.size() >= MAX_ACCOUNTS) entries.clear();
         // Readers on older snapshots may finish later: keep the newest state, the one later reads ask for.
         entries.merge(accountId, fresh, (old, mine) -> old.modSeq() > mine.modSeq() ? old : mine);
@@ -68,19 +75,29 @@ final class SqliteMailboxCache {
 
     /**
      * The same, on a connection outside a transaction: the counter alone is one statement, its own
-     * snapshot; only a miss opens a read transaction, so that the rows and the counter they are kept
-     * for come from one snapshot.
+     * snapshot. A miss reads the counter again with the rows, in one statement, so both come from one
+     * snapshot without a read transaction around them. Every write command meets one such miss in the
+     * command after it (its MODSEQ moved the counter).
      */
     Mailboxes mailboxesAlone(SqliteConnection c, long accountId) throws SQLException {
         long modSeq = c.queryLong("SELECT modseq FROM accounts WHERE id = ?", -1, accountId);
         Mailboxes e = entries.get(accountId);
         if (modSeq >= 0 && e != null && e.modSeq() == modSeq) return e;
-        c.update("BEGIN");
-        try {
-            return mailboxes(c, accountId);
-        } finally {
-            c.update("COMMIT");
+        loads.incrementAndGet();
+        long counter = -1;
+        List<Mailbox> list = new ArrayList<>();
+        try (ResultSet rs = c.query(WITH_COUNTER, accountId)) {
+            while (rs.next()) {
+                counter = rs.getLong(1);
+                rs.getLong(2);
+                if (!rs.wasNull()) list.add(mailbox(rs, 1));
+            }
         }
+        if (counter < 0) {
+            entries.remove(accountId);
+            return Mailboxes.NONE;
+        }
+        return keep(accountId, index(counter, list));
     }
 
     /** Times the rows were read from the database (tests). */
@@ -94,6 +111,10 @@ final class SqliteMailboxCache {
         try (ResultSet rs = c.query("SELECT " + COLUMNS + " FROM mailboxes WHERE account_id = ? ORDER BY name", accountId)) {
             while (rs.next()) list.add(mailbox(rs));
         }
+        return index(modSeq, list);
+    }
+
+    private static Mailboxes index(long modSeq, List<Mailbox> list) {
         Map<String, Mailbox> byName = new HashMap<>();
         Map<Long, Mailbox> byId = new HashMap<>();
         for (Mailbox m : list) {
@@ -104,7 +125,14 @@ final class SqliteMailboxCache {
     }
 
     static Mailbox mailbox(ResultSet rs) throws SQLException {
-        return new Mailbox(rs.getLong(1), rs.getLong(2), rs.getString(3), SpecialUse.valueOf(rs.getString(4)),
-                rs.getLong(5), rs.getLong(6), rs.getLong(7), rs.getInt(8) != 0, rs.getInt(9), rs.getInt(10));
+        return mailbox(rs, 0);
+    }
+
+    /** The {@link #COLUMNS} starting after {@code skip} other columns. */
+    private static Mailbox mailbox(ResultSet rs, int skip) throws SQLException {
+        int i = skip;
+        return new Mailbox(rs.getLong(i + 1), rs.getLong(i + 2), rs.getString(i + 3), SpecialUse.valueOf(rs.getString(i + 4)),
+                rs.getLong(i + 5), rs.getLong(i + 6), rs.getLong(i + 7), rs.getInt(i + 8) != 0, rs.getInt(i + 9),
+                rs.getInt(i + 10));
     }
 }
