@@ -421,10 +421,6 @@ final class SqliteBlobStore implements BlobStore {
             byte[] b = remove(id);
             if (b != null) justWritten.put(id, b);
         }
-
-        int size() {
-            return byId.size();
-        }
     }
 
     /**
