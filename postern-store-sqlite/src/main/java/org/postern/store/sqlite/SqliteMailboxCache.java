@@ -54,32 +54,13 @@ final class SqliteMailboxCache {
     private final ConcurrentHashMap<Long, Mailboxes> entries = new ConcurrentHashMap<>();
     private final AtomicLong loads = new AtomicLong();
 
-    /** The account's mailboxes as of the read transaction {@code c} is in. */
-    Mailboxes mailboxes(SqliteConnection c, long accountId) throws SQLException {
-        long modSeq = c.queryLong("SELECT modseq FROM accounts WHERE id = ?", -1, accountId);
-        if (modSeq < 0) {
-            entries.remove(accountId);
-            return Mailboxes.NONE;
-        }
-        Mailboxes e = entries.get(accountId);
-        if (e != null && e.modSeq() == modSeq) return e;
-        return keep(accountId, load(c, accountId, modSeq));
-    }
-
-    private Mailboxes keep(long accountId, Mailboxes fresh) {
-        if (entries.size() >= MAX_ACCOUNTS) entries.clear();
-        // Readers on older snapshots may finish later: keep the newest state, the one later reads ask for.
-        entries.merge(accountId, fresh, (old, mine) -> old.modSeq() > mine.modSeq() ? old : mine);
-        return fresh;
-    }
-
     /**
-     * The same, on a connection outside a transaction: the counter alone is one statement, its own
-     * snapshot. A miss reads the counter again with the rows, in one statement, so both come from one
-     * snapshot without a read transaction around them. Every write command meets one such miss in the
-     * command after it (its MODSEQ moved the counter).
+     * The account's mailboxes as of the read transaction {@code c} is in, or, outside a transaction, as
+     * of the statements' own snapshots: the counter alone is one statement; a miss reads the counter
+     * again with the rows, in one statement, so both always come from one snapshot. Every write command
+     * meets one such miss in the command after it (its MODSEQ moved the counter).
      */
-    Mailboxes mailboxesAlone(SqliteConnection c, long accountId) throws SQLException {
+    Mailboxes mailboxes(SqliteConnection c, long accountId) throws SQLException {
         long modSeq = c.queryLong("SELECT modseq FROM accounts WHERE id = ?", -1, accountId);
         Mailboxes e = entries.get(accountId);
         if (modSeq >= 0 && e != null && e.modSeq() == modSeq) return e;
@@ -97,21 +78,16 @@ final class SqliteMailboxCache {
             entries.remove(accountId);
             return Mailboxes.NONE;
         }
-        return keep(accountId, index(counter, list));
+        Mailboxes fresh = index(counter, list);
+        if (entries.size() >= MAX_ACCOUNTS) entries.clear();
+        // Readers on older snapshots may finish later: keep the newest state, the one later reads ask for.
+        entries.merge(accountId, fresh, (old, mine) -> old.modSeq() > mine.modSeq() ? old : mine);
+        return fresh;
     }
 
     /** Times the rows were read from the database (tests). */
     long loads() {
         return loads.get();
-    }
-
-    private Mailboxes load(SqliteConnection c, long accountId, long modSeq) throws SQLException {
-        loads.incrementAndGet();
-        List<Mailbox> list = new ArrayList<>();
-        try (ResultSet rs = c.query("SELECT " + COLUMNS + " FROM mailboxes WHERE account_id = ? ORDER BY name", accountId)) {
-            while (rs.next()) list.add(mailbox(rs));
-        }
-        return index(modSeq, list);
     }
 
     private static Mailboxes index(long modSeq, List<Mailbox> list) {

@@ -55,18 +55,18 @@ final class SqliteMailboxStore implements MailboxStore {
     @Override
     public List<Mailbox> list(long accountId) {
         // A copy: callers may sort or extend what they get.
-        return new ArrayList<>(db.readAlone(c -> mailboxes.mailboxesAlone(c, accountId)).inNameOrder());
+        return new ArrayList<>(db.readAlone(c -> mailboxes.mailboxes(c, accountId)).inNameOrder());
     }
 
     @Override
     public Optional<Mailbox> find(long accountId, String name) {
         String n = MailboxNames.normalize(name);
-        return db.readAlone(c -> mailboxes.mailboxesAlone(c, accountId).named(n));
+        return db.readAlone(c -> mailboxes.mailboxes(c, accountId).named(n));
     }
 
     @Override
     public Optional<Mailbox> byId(long accountId, long mailboxId) {
-        return db.readAlone(c -> mailboxes.mailboxesAlone(c, accountId).withId(mailboxId));
+        return db.readAlone(c -> mailboxes.mailboxes(c, accountId).withId(mailboxId));
     }
 
     @Override
@@ -305,7 +305,7 @@ final class SqliteMailboxStore implements MailboxStore {
     @Override
     public MailboxChanges changesSince(long accountId, long mailboxId, long modSeq) {
         return db.readAlone(c -> {
-            Mailbox m = mailboxes.mailboxesAlone(c, accountId).withId(mailboxId)
+            Mailbox m = mailboxes.mailboxes(c, accountId).withId(mailboxId)
                     .orElseThrow(() -> new StoreException.NotFound("no mailbox " + mailboxId));
             // Every change of a message or expunge stamps the mailbox's HIGHESTMODSEQ in the same
             // transaction (SqliteTx.touch): nothing above it, nothing to look for. IMAP asks after
