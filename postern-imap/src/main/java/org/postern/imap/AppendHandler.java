@@ -90,6 +90,7 @@ final class AppendHandler {
                             date);
                 }
                 uids.add(r.uid());
+                s.appended(mb, r);
                 added += c.size();
                 if (rest.length == 0) break;
                 if (single) throw ImapException.bad("Unexpected data after the message");

@@ -54,6 +54,7 @@ final class CatenateHandler {
                             date);
                 }
                 uids.add(r.uid());
+                s.appended(mb, r);
                 added += size;
             }
         } catch (ImapException | IOException | RuntimeException e) {

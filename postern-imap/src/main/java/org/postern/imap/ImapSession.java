@@ -18,6 +18,9 @@ import org.postern.store.Account;
 import org.postern.store.ChangeEvent;
 import org.postern.store.ChangeFeed;
 import org.postern.store.MailStore;
+import org.postern.store.Mailbox;
+import org.postern.store.MailboxChanges;
+import org.postern.store.MessageRecord;
 import org.postern.store.StoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -343,6 +346,13 @@ final class ImapSession {
         // Nothing published for the account(s) since the view was last synced, and nothing held back:
         // the store has nothing to report (ChangeFeed#version), so no read after every command.
         if (!woken && version != ChangeFeed.UNKNOWN && version == s.syncedVersion && !s.hasPendingExpunges()) return;
+        // Only this session's own APPENDs were published since: they are the changes, no read needed.
+        MailboxChanges own = woken || version == ChangeFeed.UNKNOWN ? null : s.ownChangesUpTo(version);
+        if (own != null) {
+            s.sync(own, allowExpunge, out);
+            s.synced(version);
+            return;
+        }
         try {
             var changes = woken
                     ? server.changes().changesSince(store.mailboxes(), account.id(), s.mailboxId, s.highestModSeq(), lastEvent)
@@ -351,7 +361,7 @@ final class ImapSession {
             // A woken report may reuse an answer another session asked for before the latest commit
             // (ChangesCache goes by the events this session's listener has seen, which may lag the
             // version): it proves nothing about the version, so the next command asks the store.
-            s.syncedVersion = woken ? ChangeFeed.UNKNOWN : version;
+            s.synced(woken ? ChangeFeed.UNKNOWN : version);
         } catch (StoreException.NotFound e) {
             // The mailbox was deleted under us (RFC 3501 §6.3.4 lets the server end the session).
             selected = null;
@@ -375,7 +385,22 @@ final class ImapSession {
     void changeSuspected() {
         lastEvent = ChangesCache.tick();
         SelectedMailbox s = selected;
-        if (s != null) s.syncedVersion = ChangeFeed.UNKNOWN;
+        if (s != null) s.synced(ChangeFeed.UNKNOWN);
+    }
+
+    /**
+     * This session stored {@code r} in {@code mb}: while a mailbox of its own account is selected, the
+     * next sync may report it from here rather than from a read ({@link SelectedMailbox#ownChangesUpTo}).
+     */
+    void appended(Mailbox mb, MessageRecord r) {
+        SelectedMailbox s = selected;
+        if (s == null) return;
+        if (watchedOwner != 0 || SharedMailboxes.ownerOf(mb) != account.id()) {
+            // Another account's version (a shared mailbox): the chain cannot vouch for it.
+            s.synced(ChangeFeed.UNKNOWN);
+            return;
+        }
+        s.appended(mb.id(), r, store.changes().lastWrite(account.id()));
     }
 
     /**

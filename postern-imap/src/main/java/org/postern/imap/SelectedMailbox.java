@@ -18,6 +18,7 @@ import java.util.function.Supplier;
 import org.postern.core.Flags;
 import org.postern.imap.codec.ResponseWriter;
 import org.postern.imap.parse.SequenceSet;
+import org.postern.store.ChangeFeed;
 import org.postern.store.MailboxChanges;
 import org.postern.store.MailboxIndex;
 import org.postern.store.MailboxSnapshot;
@@ -76,7 +77,17 @@ final class SelectedMailbox {
      * The change feed's version when this view was last brought up to date (ImapSession#syncSelected),
      * or ChangeFeed.UNKNOWN: not synced since it was opened, or a change is suspected.
      */
-    long syncedVersion = org.postern.store.ChangeFeed.UNKNOWN;
+    long syncedVersion = ChangeFeed.UNKNOWN;
+    /**
+     * This session's own APPENDs to its account since the view was last synced, while their feed spans
+     * chain from {@link #syncedVersion}: {@link #ownWritesEnd} is where the chain has reached, or UNKNOWN
+     * once it broke (a write whose span the feed could not tell, or that did not start where the
+     * chain ended). Those appended to this mailbox are kept, at most {@link #MAX_OWN} of them.
+     */
+    private final List<MessageRecord> ownAppends = new ArrayList<>();
+    private long ownWritesEnd = ChangeFeed.UNKNOWN;
+    private boolean ownWrites;
+    private static final int MAX_OWN = 1_000;
     private final Set<String> keywords = new HashSet<>();
     private long highestModSeq;
     private long uidNext;
@@ -284,6 +295,41 @@ final class SelectedMailbox {
         if (enabled.contains(ImapSession.Extension.IMAP4REV2)) return 0;
         for (int seq = count; seq >= 1 && uidAt(seq) >= recentFromUid; seq--) n++;
         return n;
+    }
+
+    /**
+     * The session appended {@code r} to mailbox {@code mailboxId} of the account whose version the view
+     * follows; {@code span} is what that write did to the version (ChangeFeed#lastWrite), or null.
+     */
+    void appended(long mailboxId, MessageRecord r, ChangeFeed.Span span) {
+        long end = ownWrites ? ownWritesEnd : syncedVersion;
+        ownWrites = true;
+        boolean chained = span != null && end != ChangeFeed.UNKNOWN && span.before() == end
+                && ownAppends.size() < MAX_OWN;
+        ownWritesEnd = chained ? span.after() : ChangeFeed.UNKNOWN;
+        if (chained && mailboxId == this.mailboxId) ownAppends.add(r);
+    }
+
+    /**
+     * What changed since the last sync, when only this session's own APPENDs did, {@code version} being
+     * the feed's current version: the appended messages, as the store would report them (each took the
+     * account's next MODSEQ and the mailbox's next UID). Null when anything else may have changed.
+     */
+    MailboxChanges ownChangesUpTo(long version) {
+        if (!ownWrites || ownWritesEnd == ChangeFeed.UNKNOWN || ownWritesEnd != version) return null;
+        if (ownAppends.isEmpty()) return new MailboxChanges(highestModSeq, uidNext, List.of(), List.of());
+        // In write order, which is UID and MODSEQ order: the last one is the mailbox's latest.
+        MessageRecord last = ownAppends.getLast();
+        return new MailboxChanges(Math.max(highestModSeq, last.modSeq()), Math.max(uidNext, last.uid() + 1),
+                List.copyOf(ownAppends), List.of());
+    }
+
+    /** The view was synced at {@code version} (ChangeFeed.UNKNOWN: the next command must ask the store). */
+    void synced(long version) {
+        syncedVersion = version;
+        ownWrites = false;
+        ownWritesEnd = ChangeFeed.UNKNOWN;
+        ownAppends.clear();
     }
 
     /** Expunges seen but not reported yet (they must go out at the next command that allows them). */

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.postern.imap.codec.ResponseWriter;
+import org.postern.store.ChangeFeed;
 import org.postern.store.Mailbox;
 import org.postern.store.MailboxChanges;
 import org.postern.store.MailboxIndex;
@@ -123,5 +124,36 @@ class SelectedMailboxTest {
         view.sync(new MailboxChanges(12, 7, List.of(), List.of()), true, out);
         assertThat(view.messages()).containsExactly(rec(1, 10, "\\Answered"), msgs.get(1), msgs.get(2), msgs.get(4),
                 rec(6, 11));
+    }
+
+    @Test
+    void ownAppendsStandForTheChangesOnlyWhileTheirSpansChainFromTheSyncToTheCurrentVersion() {
+        SelectedMailbox view = new SelectedMailbox(index(List.of(rec(1, 50)), 2), false, EnumSet.noneOf(ImapSession.Extension.class));
+        // Not synced since it was opened: nothing to chain from.
+        view.appended(1, rec(2, 51), new ChangeFeed.Span(10, 11));
+        assertThat(view.ownChangesUpTo(11)).isNull();
+        view.synced(11);
+        view.appended(1, rec(3, 53), new ChangeFeed.Span(11, 12));
+        view.appended(9, rec(1, 54), new ChangeFeed.Span(12, 13)); // another mailbox of the account
+        view.appended(1, rec(4, 55), new ChangeFeed.Span(13, 15));
+        // Someone else's change published after the last APPEND: the version went past the chain.
+        assertThat(view.ownChangesUpTo(16)).isNull();
+        MailboxChanges own = view.ownChangesUpTo(15);
+        assertThat(own.changed()).containsExactly(rec(3, 53), rec(4, 55));
+        assertThat(own.expunged()).isEmpty();
+        assertThat(own.highestModSeq()).isEqualTo(55);
+        assertThat(own.uidNext()).isEqualTo(5);
+        // A gap between two of its own writes (someone else's in between) breaks the chain for good.
+        view.synced(15);
+        view.appended(1, rec(5, 56), new ChangeFeed.Span(16, 17));
+        view.appended(1, rec(6, 57), new ChangeFeed.Span(17, 18));
+        assertThat(view.ownChangesUpTo(18)).isNull();
+        // A write the feed could not tell about, likewise.
+        view.synced(18);
+        view.appended(1, rec(5, 56), null);
+        assertThat(view.ownChangesUpTo(18)).isNull();
+        // Synced and nothing written since: no own changes to stand for anything.
+        view.synced(20);
+        assertThat(view.ownChangesUpTo(20)).isNull();
     }
 }

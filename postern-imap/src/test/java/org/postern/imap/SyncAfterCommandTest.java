@@ -119,6 +119,69 @@ class SyncAfterCommandTest {
     }
 
     @Test
+    void ownAppendsToTheSelectedMailboxAreReportedWithoutAskingTheStore() throws Exception {
+        try (ImapClient a = loggedIn()) {
+            a.cmd("s", "SELECT INBOX");
+            a.cmd("n", "NOOP");
+            String validity = uidValidity(a);
+            int before = changesAsked.get();
+            for (int i = 1; i <= 5; i++) {
+                a.send("ap APPEND INBOX (\\Flagged) {" + MSG.length() + "+}");
+                a.sendRaw(MSG + "\r\n");
+                List<String> got = a.until("ap");
+                assertThat(got).containsExactly("* " + i + " EXISTS", "* " + i + " RECENT",
+                        "ap OK [APPENDUID " + validity + " " + i + "] APPEND completed");
+            }
+            // MULTIAPPEND (RFC 3502): three messages, one report.
+            a.send("m APPEND INBOX {" + MSG.length() + "+}");
+            a.sendRaw(MSG + " {" + MSG.length() + "+}\r\n" + MSG + " {" + MSG.length() + "+}\r\n" + MSG + "\r\n");
+            assertThat(a.until("m")).startsWith("* 8 EXISTS", "* 8 RECENT");
+            // An APPEND to another mailbox has nothing to report here.
+            a.cmd("c", "CREATE Other");
+            int created = changesAsked.get();
+            a.send("o APPEND Other {" + MSG.length() + "+}");
+            a.sendRaw(MSG + "\r\n");
+            assertThat(a.until("o")).hasSize(1);
+            assertThat(changesAsked.get()).isEqualTo(created);
+            // CREATE is not an APPEND: it alone asked the store.
+            assertThat(created).isEqualTo(before + 1);
+            // The view is what the store holds: UIDs, flags and MODSEQs as a fresh session sees them.
+            List<String> mine = a.cmd("f", "UID FETCH 1:* (FLAGS MODSEQ)");
+            try (ImapClient b = loggedIn()) {
+                b.cmd("s", "SELECT INBOX");
+                List<String> fresh = b.cmd("f", "UID FETCH 1:* (FLAGS MODSEQ)");
+                // Only this session sees them as \\Recent (RFC 3501 §2.3.2).
+                assertThat(mine.subList(0, mine.size() - 1).stream()
+                        .map(l -> l.replace("\\Recent", "").replace(" )", ")")).toList())
+                        .isEqualTo(fresh.subList(0, fresh.size() - 1)).hasSize(8);
+            }
+        }
+    }
+
+    @Test
+    void anotherSessionsWriteBetweenOwnAppendsIsStillReported() throws Exception {
+        try (ImapClient a = loggedIn(); ImapClient b = loggedIn()) {
+            a.cmd("s", "SELECT INBOX");
+            String validity = uidValidity(a);
+            append(a);
+            b.cmd("s", "SELECT INBOX");
+            b.cmd("t", "STORE 1 +FLAGS.SILENT (\\Seen)");
+            append(b);
+            int before = changesAsked.get();
+            a.send("ap APPEND INBOX {" + MSG.length() + "+}");
+            a.sendRaw(MSG + "\r\n");
+            assertThat(a.until("ap")).containsExactly("* 1 FETCH (FLAGS (\\Seen \\Recent))", "* 3 EXISTS", "* 3 RECENT",
+                    "ap OK [APPENDUID " + validity + " 3] APPEND completed");
+            assertThat(changesAsked.get()).isEqualTo(before + 1);
+        }
+    }
+
+    private static String uidValidity(ImapClient c) throws Exception {
+        String line = c.cmd("v", "STATUS INBOX (UIDVALIDITY)").getFirst();
+        return line.replaceAll(".*UIDVALIDITY (\\d+).*", "$1");
+    }
+
+    @Test
     void anotherProcessesWritesAreReported() throws Exception {
         try (ImapClient a = loggedIn()) {
             a.cmd("s", "SELECT INBOX");

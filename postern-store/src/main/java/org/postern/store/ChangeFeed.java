@@ -38,4 +38,19 @@ public interface ChangeFeed {
     default long version(long accountId) {
         return UNKNOWN;
     }
+
+    /** {@link #version} of one account just before and just after one write's events were published. */
+    record Span(long before, long after) {}
+
+    /**
+     * What the calling thread's latest write did to {@link #version}{@code (accountId)}: the version just
+     * before that write's events were published and just after, nothing else having been published in
+     * between; null when the feed cannot tell, or the write published nothing for the account. A reader
+     * that last saw version {@code v}, and whose own writes since then chain from {@code v} to the current
+     * version (each span starting where the one before ended), knows that no one else changed the
+     * account meanwhile: IMAP then reports its own APPEND from what the APPEND returned, not from a read.
+     */
+    default Span lastWrite(long accountId) {
+        return null;
+    }
 }

@@ -6,7 +6,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -16,6 +18,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Consumer;
 import org.postern.store.ChangeEvent;
 import org.postern.store.ChangeFeed;
+import org.postern.store.ChangeFeed.Span;
 
 /**
  * Publishes change events on one notifier thread. Writes of this process are queued by the committer
@@ -38,6 +41,8 @@ final class SqliteChangeFeed implements ChangeFeed, AutoCloseable {
     private final AtomicLong everyone = new AtomicLong();
     private final BlockingQueue<ChangeEvent> pending = new LinkedBlockingQueue<>();
     private final ConcurrentSkipListSet<Long> own = new ConcurrentSkipListSet<>();
+    /** Each writing thread's latest write, by account ({@link #lastWrite}). */
+    private final ThreadLocal<Map<Long, Span>> lastWrite = new ThreadLocal<>();
     private final SqliteConnection pollConnection;
     private final Thread notifier;
     private final Thread poller;
@@ -70,14 +75,34 @@ final class SqliteChangeFeed implements ChangeFeed, AutoCloseable {
 
     /**
      * Queues committed events; called by the committer right after the COMMIT that holds them, before
-     * their writers are told, so {@link #version} has grown by the time a write returns.
+     * their writers are told, so {@link #version} has grown by the time a write returns. Returns the
+     * write's span of each account's version ({@link #lastWrite}): one publisher at a time (the committer,
+     * the poller), so nothing else grows a version between a span's ends.
      */
-    void publish(List<ChangeEvent> events) {
+    synchronized Map<Long, Span> publish(List<ChangeEvent> events) {
+        Map<Long, Long> before = new HashMap<>(4);
+        for (ChangeEvent e : events) {
+            if (e.accountId() != 0) before.putIfAbsent(e.accountId(), version(e.accountId()));
+        }
         for (ChangeEvent e : events) {
             if (e.accountId() == 0) everyone.incrementAndGet();
             else versions.incrementAndGet(stripe(e.accountId()));
         }
         if (!closed) pending.addAll(events);
+        Map<Long, Span> spans = new HashMap<>(4);
+        before.forEach((account, v) -> spans.put(account, new Span(v, version(account))));
+        return spans;
+    }
+
+    /** On the writer's own thread, once its write returned: what {@link #lastWrite} answers (null: nothing). */
+    void wrote(Map<Long, Span> spans) {
+        lastWrite.set(spans == null || spans.isEmpty() ? null : spans);
+    }
+
+    @Override
+    public Span lastWrite(long accountId) {
+        Map<Long, Span> spans = lastWrite.get();
+        return spans == null ? null : spans.get(accountId);
     }
 
     @Override

@@ -6,13 +6,16 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import org.postern.store.BlobStore;
 import org.postern.store.ChangeEvent;
+import org.postern.store.ChangeFeed;
 import org.postern.store.StoreException;
 
 /**
@@ -51,6 +54,8 @@ final class SqliteDatabase implements AutoCloseable {
     private final List<SqliteConnection> allReaders = new ArrayList<>();
     private final BlobStore blobs;
     private final SqliteChangeFeed feed;
+    /** Told of each write right after its COMMIT, on the committer thread (the mailbox cache); must not throw. */
+    private volatile Consumer<SqliteTx> committed = tx -> {};
     private final int schemaVersion;
     private volatile boolean closed;
     private long writes;
@@ -107,6 +112,11 @@ final class SqliteDatabase implements AutoCloseable {
         return schemaVersion;
     }
 
+    /** Sets what is told of each committed write's transaction ({@link SqliteMailboxCache#committed}). */
+    void afterCommit(Consumer<SqliteTx> listener) {
+        committed = listener;
+    }
+
     SqliteChangeFeed feed() {
         return feed;
     }
@@ -161,6 +171,7 @@ final class SqliteDatabase implements AutoCloseable {
             if (Thread.interrupted()) interrupted = true;
         }
         if (interrupted) Thread.currentThread().interrupt();
+        feed.wrote(p.spans);
         return p.outcome(blobs);
     }
 
@@ -196,6 +207,9 @@ final class SqliteDatabase implements AutoCloseable {
         List<String> freed = List.of();
         List<ChangeEvent> events = List.of();
         List<String> settled = List.of();
+        SqliteTx tx;
+        /** What publishing the events did to the feed's versions (ChangeFeed#lastWrite). */
+        Map<Long, ChangeFeed.Span> spans = Map.of();
         volatile boolean done;
 
         Pending(TxBody<T> body, boolean durable) {
@@ -217,6 +231,8 @@ final class SqliteDatabase implements AutoCloseable {
             freed = List.of();
             events = List.of();
             settled = List.of();
+            tx = null;
+            spans = Map.of();
             if (t instanceof Error e) {
                 error = e;
             } else if (t instanceof SQLException e) {
@@ -291,7 +307,8 @@ final class SqliteDatabase implements AutoCloseable {
             commits++;
             for (Pending<?> p : batch) {
                 if (!p.ok()) continue;
-                feed.publish(p.events);
+                p.spans = feed.publish(p.events);
+                committed.accept(p.tx);
                 // Written and committed: read from memory a little longer, but no longer held.
                 for (String id : p.settled) held.settle(id, justWritten);
             }
@@ -333,6 +350,7 @@ final class SqliteDatabase implements AutoCloseable {
             p.freed = freed;
             p.events = events;
             p.settled = tx.settled();
+            p.tx = tx;
             seqs.addAll(mine);
         } catch (SQLException | RuntimeException | Error e) {
             // SQLite rolls the whole transaction back by itself after some errors (disk full, I/O):

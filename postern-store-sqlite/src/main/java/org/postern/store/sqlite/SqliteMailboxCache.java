@@ -49,6 +49,17 @@ final class SqliteMailboxCache {
         Optional<Mailbox> withId(long id) {
             return Optional.ofNullable(byId.get(id));
         }
+
+        /** These mailboxes with some rows replaced (same ids, same names), as of counter {@code modSeq}. */
+        Mailboxes with(long modSeq, List<Mailbox> rows) {
+            List<Mailbox> list = new ArrayList<>(inNameOrder);
+            for (Mailbox r : rows) {
+                Mailbox was = byId.get(r.id());
+                if (was == null || !was.name().equals(r.name())) return this; // not the state it claims to follow
+                list.set(list.indexOf(was), r);
+            }
+            return index(modSeq, list);
+        }
     }
 
     private final ConcurrentHashMap<Long, Mailboxes> entries = new ConcurrentHashMap<>();
@@ -83,6 +94,29 @@ final class SqliteMailboxCache {
         // Readers on older snapshots may finish later: keep the newest state, the one later reads ask for.
         entries.merge(accountId, fresh, (old, mine) -> old.modSeq() > mine.modSeq() ? old : mine);
         return fresh;
+    }
+
+    /**
+     * A write of this process committed ({@code tx}, on the committer thread right after its COMMIT): for
+     * each account it changed, when the kept entry is the state just before it (the counter one below the
+     * MODSEQ it took, which it bumped once), the rows it stamped replace theirs and the entry moves to its
+     * MODSEQ, so the command after every APPEND, STORE or EXPUNGE finds its mailboxes without reading them
+     * back. Only for a write that changed messages alone: their changes reach no mailbox row but that of
+     * their own mailbox, which the write touched and so stamped (the invariant the MODSEQ checks rely on).
+     * One that announced a change of the mailboxes themselves (MAILBOXES, ACCOUNT) leaves the entry to be
+     * read again.
+     */
+    void committed(SqliteTx tx) {
+        try {
+            tx.modSeqs().forEach((accountId, modSeq) -> {
+                if (tx.changedMailboxes(accountId)) return;
+                List<Mailbox> rows = tx.stamped().stream().filter(m -> m.accountId() == accountId).toList();
+                entries.computeIfPresent(accountId, (k, old) -> old.modSeq() == modSeq - 1 ? old.with(modSeq, rows) : old);
+            });
+        } catch (RuntimeException e) {
+            // The write is committed whatever happens here; what is kept is read again.
+            entries.clear();
+        }
     }
 
     /** Times the rows were read from the database (tests). */

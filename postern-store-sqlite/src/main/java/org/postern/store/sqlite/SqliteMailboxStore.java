@@ -50,6 +50,7 @@ final class SqliteMailboxStore implements MailboxStore {
     SqliteMailboxStore(SqliteDatabase db, SqliteBlobStore blobs) {
         this.db = db;
         this.blobs = blobs;
+        db.afterCommit(mailboxes::committed);
     }
 
     @Override

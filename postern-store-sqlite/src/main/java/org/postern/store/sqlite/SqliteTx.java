@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.postern.store.sqlite;
 
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.postern.store.ChangeEvent;
+import org.postern.store.Mailbox;
 import org.postern.store.StoreException;
 
 /**
@@ -25,6 +27,7 @@ final class SqliteTx {
     private boolean releasedBlobs;
     private final SqliteBlobStore.Held held;
     private List<String> settled = List.of();
+    private final List<Mailbox> stamped = new ArrayList<>(1);
 
     SqliteTx(SqliteConnection c, SqliteBlobStore.Held held) {
         this.c = c;
@@ -92,12 +95,40 @@ final class SqliteTx {
         return releasedBlobs;
     }
 
-    /** Stamps the touched mailboxes; called just before COMMIT. */
+    /**
+     * Stamps the touched mailboxes, keeping the rows as this transaction leaves them
+     * ({@link SqliteMailboxCache#committed}); called when the body is done, just before COMMIT.
+     */
     void finish() throws SQLException {
         for (List<Long> t : touched) {
-            c.update("UPDATE mailboxes SET highestmodseq = ? WHERE account_id = ? AND id = ?",
-                    modSeqs.get(t.get(0)), t.get(0), t.get(1));
+            try (ResultSet rs = c.query("UPDATE mailboxes SET highestmodseq = ? WHERE account_id = ? AND id = ? RETURNING "
+                    + SqliteMailboxCache.COLUMNS, modSeqs.get(t.get(0)), t.get(0), t.get(1))) {
+                if (rs.next()) stamped.add(SqliteMailboxCache.mailbox(rs));
+            }
         }
+    }
+
+    /** The MODSEQ this transaction took for each account it changed. */
+    Map<Long, Long> modSeqs() {
+        return modSeqs;
+    }
+
+    /** The mailbox rows whose messages this transaction changed, as it left them ({@link #finish}). */
+    List<Mailbox> stamped() {
+        return stamped;
+    }
+
+    /**
+     * Whether this transaction announced a change of the account's mailboxes themselves (created,
+     * renamed, deleted, subscribed, shared) or of the account, rather than of their messages alone.
+     */
+    boolean changedMailboxes(long accountId) {
+        for (ChangeEvent e : events.values()) {
+            if (e.accountId() == accountId && (e.kind() == ChangeEvent.Kind.MAILBOXES || e.kind() == ChangeEvent.Kind.ACCOUNT)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     List<ChangeEvent> events() {

@@ -85,7 +85,7 @@ class SqliteMailboxCacheTest {
     }
 
     @Test
-    void repeatedReadsHitTheCacheAndAWriteToTheAccountReloadsOnce() {
+    void repeatedReadsHitTheCacheAndAMailboxWriteReloadsOnce() {
         store.mailboxes().list(acc);
         long loads = mailboxes().mailboxLoads();
         for (int i = 0; i < 20; i++) {
@@ -95,9 +95,49 @@ class SqliteMailboxCacheTest {
             store.mailboxes().changesSince(acc, inbox, 0);
         }
         assertThat(mailboxes().mailboxLoads()).isEqualTo(loads);
-        append(store, "one");
-        assertThat(store.mailboxes().byId(acc, inbox).orElseThrow().messages()).isEqualTo(1);
-        assertThat(inboxIn(store.mailboxes().list(acc)).messages()).isEqualTo(1);
+        store.mailboxes().create(acc, "Work", SpecialUse.NONE);
+        assertThat(store.mailboxes().find(acc, "Work")).isPresent();
+        assertThat(store.mailboxes().list(acc)).extracting(Mailbox::name).contains("Work");
+        assertThat(mailboxes().mailboxLoads()).isEqualTo(loads + 1);
+    }
+
+    /** What a fresh instance, with nothing cached, reads for the account. */
+    private List<Mailbox> fresh() {
+        try (SqliteMailStore other = SqliteMailStore.open(dir)) {
+            return other.mailboxes().list(acc);
+        }
+    }
+
+    @Test
+    void messageWritesUpdateTheKeptRowsWithoutReadingThemBack() throws Exception {
+        Mailbox work = store.mailboxes().create(acc, "Work", SpecialUse.NONE);
+        store.mailboxes().list(acc);
+        long loads = mailboxes().mailboxLoads();
+        long uid = append(store, "one");
+        append(store, "two");
+        assertThat(store.mailboxes().list(acc)).isEqualTo(fresh());
+        store.mailboxes().storeFlags(acc, inbox, List.of(uid), FlagOp.ADD, Set.of("\\Seen"), -1);
+        assertThat(store.mailboxes().list(acc)).isEqualTo(fresh());
+        store.mailboxes().move(acc, inbox, List.of(uid), work.id());
+        assertThat(store.mailboxes().list(acc)).isEqualTo(fresh());
+        store.mailboxes().copy(acc, work.id(), List.of(1L), inbox);
+        assertThat(store.mailboxes().list(acc)).isEqualTo(fresh());
+        store.mailboxes().expunge(acc, work.id(), List.of(1L));
+        assertThat(store.mailboxes().list(acc)).isEqualTo(fresh());
+        // Concurrent writers share batches (savepoints): each write moves the entry on from the one before.
+        List<CompletableFuture<Long>> writes = new ArrayList<>();
+        for (int i = 0; i < 40; i++) writes.add(CompletableFuture.supplyAsync(() -> append(store, "many"), pool));
+        for (var w : writes) w.get(20, TimeUnit.SECONDS);
+        assertThat(elsewhere(() -> store.mailboxes().list(acc))).isEqualTo(fresh());
+        assertThat(inboxIn(store.mailboxes().list(acc)).messages()).isEqualTo(42);
+        assertThat(mailboxes().mailboxLoads()).isEqualTo(loads);
+        // Another instance's write in between: the kept entry no longer leads to this one's, so it is read again.
+        SqliteMailStore cli = SqliteMailStore.open(dir);
+        others.add(cli);
+        append(cli, "from the cli");
+        append(store, "after it");
+        assertThat(store.mailboxes().list(acc)).isEqualTo(fresh());
+        assertThat(inboxIn(store.mailboxes().list(acc)).messages()).isEqualTo(44);
         assertThat(mailboxes().mailboxLoads()).isEqualTo(loads + 1);
     }
 
