@@ -266,10 +266,19 @@ final class SqliteBlobStore implements BlobStore {
         }
     }
 
-    /** Same id format as the blob files' (random, 32 hex digits), so a body may live in either. */
-    private String newId() {
+    /**
+     * Same id format as the blob files' (32 hex digits), so a body may live in either: the first 12 digits
+     * are the time in milliseconds, the other 20 random (80 bits). Bodies stored one after another are
+     * then neighbours in every B-tree keyed by blob id ({@code blob_data}, {@code blob_refs},
+     * {@code sort_keys}, {@code thread_ids} and the blob indexes of {@code messages}): a commit of new
+     * messages dirties about one leaf page per tree, where wholly random ids dirtied one per message and
+     * tree, each written to the WAL, fsynced and checkpointed.
+     */
+    static String newId(java.util.Random random) {
         byte[] b = new byte[16];
         random.nextBytes(b);
+        long now = System.currentTimeMillis();
+        for (int i = 5; i >= 0; i--, now >>>= 8) b[i] = (byte) now;
         return HexFormat.of().formatHex(b);
     }
 
@@ -348,7 +357,7 @@ final class SqliteBlobStore implements BlobStore {
                 committed = true;
                 return id;
             }
-            String id = newId();
+            String id = newId(random);
             byte[] body = count == buf.length ? buf : Arrays.copyOf(buf, count);
             if (forIntake && held.hold(id, body)) {
                 committed = true;

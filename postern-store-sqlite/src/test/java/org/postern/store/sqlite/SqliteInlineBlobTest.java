@@ -339,4 +339,21 @@ class SqliteInlineBlobTest {
         assertThat(store.blobs().size(idb)).isEqualTo(b.length);
         assertThat(files()).isZero();
     }
+
+    @Test
+    void bodyIdsAreThirtyTwoHexDigitsInTheOrderTheyWereMadeAcrossMilliseconds() throws Exception {
+        Random random = new Random(7);
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (int i = 0; i < 20; i++) {
+            String earlier = SqliteBlobStore.newId(random);
+            long t = System.currentTimeMillis();
+            while (System.currentTimeMillis() < t + 2) Thread.onSpinWait();
+            String later = SqliteBlobStore.newId(random);
+            assertThat(later).matches("[0-9a-f]{32}");
+            // Neighbours in the blob-id B-trees: a later body sorts after an earlier one.
+            assertThat(later).isGreaterThan(earlier);
+        }
+        // Within one millisecond the 80 random bits keep them apart.
+        for (int i = 0; i < 100_000; i++) assertThat(seen.add(SqliteBlobStore.newId(random))).isTrue();
+    }
 }

@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.postern.store.backend;
 
-import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -61,25 +60,32 @@ public final class ThreadLinks {
 
     /** The header section of a stored body (up to the first empty line, bounded), or null when unreadable. */
     public static Headers headers(BlobStore blobs, String blobId) {
-        try (InputStream in = new BufferedInputStream(blobs.open(blobId), 8192)) {
+        try (InputStream in = blobs.open(blobId)) {
             return MessageParser.parse(headerSection(in)).headers();
         } catch (IOException | RuntimeException e) {
             return null;
         }
     }
 
-    /** Bytes up to and including the empty line that ends the header section, at most {@value #MAX_HEADER}. */
+    /**
+     * Bytes up to and including the empty line that ends the header section, at most {@value #MAX_HEADER}.
+     * Read in blocks and scanned in place: every new message passes here (thread links, sort keys).
+     */
     static byte[] headerSection(InputStream in) throws IOException {
-        ByteArrayOutputStream b = new ByteArrayOutputStream(4096);
-        int prev2 = -1;
-        int prev = -1;
-        int c;
-        while (b.size() < MAX_HEADER && (c = in.read()) >= 0) {
-            b.write(c);
-            if (c == '\n' && (prev == '\n' || (prev == '\r' && prev2 == '\n'))) break;
-            prev2 = prev;
-            prev = c;
+        byte[] b = new byte[8192];
+        int n = 0;
+        while (n < MAX_HEADER) {
+            if (n == b.length) b = Arrays.copyOf(b, Math.min(b.length * 2, MAX_HEADER));
+            int got = in.read(b, n, b.length - n);
+            if (got < 0) break;
+            // An LF ending an empty line: LF LF or LF CR LF, the first line included only from its end.
+            for (int i = Math.max(1, n); i < n + got; i++) {
+                if (b[i] == '\n' && (b[i - 1] == '\n' || (i >= 2 && b[i - 1] == '\r' && b[i - 2] == '\n'))) {
+                    return Arrays.copyOf(b, i + 1);
+                }
+            }
+            n += got;
         }
-        return b.toByteArray();
+        return Arrays.copyOf(b, n);
     }
 }
