@@ -270,9 +270,11 @@ final class SharedMailboxes implements InvocationHandler {
     // ---- names
 
     private List<Mailbox> list(long accountId) {
-        List<Mailbox> out = new ArrayList<>(real.list(accountId));
+        // The account's own mailboxes and the grants to this user, in one read where the backend can.
+        MailStore.Listing listing = store.listing(accountId, List.of(userKey(), AclStore.ANYONE));
+        List<Mailbox> out = new ArrayList<>(listing.mailboxes());
         Map<List<Long>, String> granted = new LinkedHashMap<>();
-        for (AclStore.Grant g : store.acl().grantsFor(List.of(userKey(), AclStore.ANYONE))) {
+        for (AclStore.Grant g : listing.grants()) {
             if (g.ownerAccountId() == userId()) continue;
             granted.merge(List.of(g.ownerAccountId(), g.mailboxId()), g.rights(), Rights::union);
         }

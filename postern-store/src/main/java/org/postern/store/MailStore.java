@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.postern.store;
 
+import java.util.List;
+
 /** One store: the directory of domains and accounts, mailboxes, message bodies, the queue, changes. */
 public interface MailStore extends AutoCloseable {
     Directory directory();
@@ -31,6 +33,17 @@ public interface MailStore extends AutoCloseable {
     /** Mailbox ACLs and per-user \Seen (RFC 4314); backends without them refuse. */
     default AclStore acl() {
         throw new StoreException.Refused("this store keeps no access control lists");
+    }
+
+    /** An account's mailboxes with the ACL grants made to some identifiers: what IMAP LIST reads every time. */
+    record Listing(List<Mailbox> mailboxes, List<AclStore.Grant> grants) {}
+
+    /**
+     * {@link MailboxStore#list} and {@link AclStore#grantsFor} at once, which a backend may answer in one
+     * read (IMAP LIST asks for both on every call).
+     */
+    default Listing listing(long accountId, java.util.Collection<String> identifiers) {
+        return new Listing(mailboxes().list(accountId), acl().grantsFor(identifiers));
     }
 
     /** Sender identities (JMAP Identity); backends without them refuse. */

@@ -29,6 +29,37 @@ public abstract class AclContract extends StoreContract {
     }
 
     @Test
+    void aListingIsTheMailboxListWithTheGrantsReadTogether() {
+        long alice = account("alice@example.org").id();
+        Account bob = account("bob@example.org");
+        long work = store.mailboxes().create(alice, "Work", SpecialUse.NONE).id();
+        store.mailboxes().create(bob.id(), "Projects", SpecialUse.NONE);
+        store.acl().setRights(alice, work, "bob@example.org", "lr");
+        store.acl().setRights(alice, inbox(alice).id(), AclStore.ANYONE, "l");
+        List<String> ids = List.of("bob@example.org", AclStore.ANYONE);
+        for (int round = 0; round < 2; round++) { // the second from what a backend keeps
+            MailStore.Listing l = store.listing(bob.id(), ids);
+            assertThat(l.mailboxes()).isEqualTo(store.mailboxes().list(bob.id()));
+            assertThat(l.mailboxes()).extracting(Mailbox::name).contains("INBOX", "Projects");
+            assertThat(l.grants()).containsExactlyInAnyOrderElementsOf(store.acl().grantsFor(ids));
+            assertThat(l.grants()).hasSize(2);
+        }
+        // A write in between is seen by the next listing.
+        append(bob.id(), inbox(bob.id()).id(), "new");
+        store.acl().setRights(alice, work, "bob@example.org", "");
+        MailStore.Listing after = store.listing(bob.id(), ids);
+        assertThat(after.mailboxes()).isEqualTo(store.mailboxes().list(bob.id()));
+        assertThat(after.mailboxes().stream().filter(m -> m.name().equals("INBOX")).findFirst().orElseThrow().messages()).isEqualTo(1);
+        assertThat(after.grants()).containsExactly(new AclStore.Grant(alice, inbox(alice).id(), AclStore.ANYONE, "l"));
+        // More identifiers than one statement takes, and none.
+        List<String> many = List.of("a@example.org", "b@example.org", "c@example.org", "d@example.org", "e@example.org", "bob@example.org");
+        assertThat(store.listing(bob.id(), many).grants()).containsExactlyInAnyOrderElementsOf(store.acl().grantsFor(many));
+        assertThat(store.listing(bob.id(), List.of()).grants()).isEmpty();
+        // No such account: no mailboxes.
+        assertThat(store.listing(999_999, ids).mailboxes()).isEmpty();
+    }
+
+    @Test
     void seenIsPerUserAndBumpsModSeq() {
         long alice = account("alice@example.org").id();
         Account bob = account("bob@example.org");

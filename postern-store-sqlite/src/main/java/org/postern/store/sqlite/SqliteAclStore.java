@@ -2,6 +2,7 @@
 package org.postern.store.sqlite;
 
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -18,7 +19,7 @@ import org.postern.store.AclStore;
  * when mailboxes or accounts go.
  */
 final class SqliteAclStore implements AclStore {
-    private static final int GRANTS_CHUNK = 4;
+    static final int GRANTS_CHUNK = 4;
     private final SqliteDatabase db;
 
     SqliteAclStore(SqliteDatabase db) {
@@ -53,6 +54,17 @@ final class SqliteAclStore implements AclStore {
         });
     }
 
+    /**
+     * The grants to one identifier; each further one adds {@code " OR identifier = ?"}: point look-ups in
+     * the index, without the temporary table SQLite builds for IN.
+     */
+    static final String GRANTS = "SELECT owner_id, mailbox_id, rights, identifier FROM acl WHERE identifier = ?";
+
+    /** A row of {@link #GRANTS}, its columns after {@code skip} others. */
+    static Grant grant(ResultSet rs, int skip) throws SQLException {
+        return new Grant(rs.getLong(skip + 1), rs.getLong(skip + 2), rs.getString(skip + 4), rs.getString(skip + 3));
+    }
+
     @Override
     public List<Grant> grantsFor(Collection<String> identifiers) {
         List<String> ids = new ArrayList<>(new HashSet<>(identifiers));
@@ -63,11 +75,8 @@ final class SqliteAclStore implements AclStore {
             // a handful of statement shapes, each cached.
             for (int i = 0; i < ids.size(); i += GRANTS_CHUNK) {
                 List<String> part = ids.subList(i, Math.min(ids.size(), i + GRANTS_CHUNK));
-                // "= ? OR = ?": point look-ups in the index, without the temporary table SQLite builds for IN.
-                String sql = "SELECT owner_id, mailbox_id, rights, identifier FROM acl WHERE identifier = ?"
-                        + " OR identifier = ?".repeat(part.size() - 1);
-                try (ResultSet rs = c.query(sql, part.toArray())) {
-                    while (rs.next()) out.add(new Grant(rs.getLong(1), rs.getLong(2), rs.getString(4), rs.getString(3)));
+                try (ResultSet rs = c.query(GRANTS + " OR identifier = ?".repeat(part.size() - 1), part.toArray())) {
+                    while (rs.next()) out.add(grant(rs, 0));
                 }
             }
             return out;

@@ -151,6 +151,13 @@ public final class SqliteMailStore implements MailStore {
     }
 
     @Override
+    public Listing listing(long accountId, java.util.Collection<String> identifiers) {
+        List<String> ids = new ArrayList<>(new java.util.LinkedHashSet<>(identifiers));
+        if (ids.isEmpty() || ids.size() > SqliteAclStore.GRANTS_CHUNK) return MailStore.super.listing(accountId, identifiers);
+        return mailboxes.listing(accountId, ids);
+    }
+
+    @Override
     public org.postern.store.AclStore acl() {
         return acl;
     }

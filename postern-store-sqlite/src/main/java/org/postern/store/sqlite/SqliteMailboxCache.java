@@ -72,7 +72,11 @@ final class SqliteMailboxCache {
      * meets one such miss in the command after it (its MODSEQ moved the counter).
      */
     Mailboxes mailboxes(SqliteConnection c, long accountId) throws SQLException {
-        long modSeq = c.queryLong("SELECT modseq FROM accounts WHERE id = ?", -1, accountId);
+        return mailboxes(c, accountId, c.queryLong("SELECT modseq FROM accounts WHERE id = ?", -1, accountId));
+    }
+
+    /** The same, the account's counter ({@code modSeq}, -1: no account) read by the caller in its own statement. */
+    Mailboxes mailboxes(SqliteConnection c, long accountId, long modSeq) throws SQLException {
         Mailboxes e = entries.get(accountId);
         if (modSeq >= 0 && e != null && e.modSeq() == modSeq) return e;
         loads.incrementAndGet();
