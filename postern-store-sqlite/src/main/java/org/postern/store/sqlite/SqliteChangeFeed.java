@@ -39,6 +39,8 @@ final class SqliteChangeFeed implements ChangeFeed, AutoCloseable {
     private static final int STRIPES = 4096;
     private final AtomicLongArray versions = new AtomicLongArray(STRIPES);
     private final AtomicLong everyone = new AtomicLong();
+    /** {@link #mailboxListsVersion}. */
+    private final AtomicLong mailboxLists = new AtomicLong();
     private final BlockingQueue<ChangeEvent> pending = new LinkedBlockingQueue<>();
     private final ConcurrentSkipListSet<Long> own = new ConcurrentSkipListSet<>();
     /** Each writing thread's latest write, by account ({@link #lastWrite}). */
@@ -87,6 +89,7 @@ final class SqliteChangeFeed implements ChangeFeed, AutoCloseable {
         for (ChangeEvent e : events) {
             if (e.accountId() == 0) everyone.incrementAndGet();
             else versions.incrementAndGet(stripe(e.accountId()));
+            if (e.kind() == ChangeEvent.Kind.MAILBOXES || e.kind() == ChangeEvent.Kind.ACCOUNT) mailboxLists.incrementAndGet();
         }
         if (!closed) pending.addAll(events);
         Map<Long, Span> spans = new HashMap<>(4);
@@ -109,6 +112,15 @@ final class SqliteChangeFeed implements ChangeFeed, AutoCloseable {
     public long version(long accountId) {
         // Two counters that only grow: their sum grows whenever either does.
         return everyone.get() + versions.get(stripe(accountId));
+    }
+
+    /**
+     * Grows, like {@link #version}, with every published change to some account's mailboxes themselves
+     * (created, renamed, deleted, subscribed, shared: an ACL change is announced to the owner only) or to
+     * an account: what may change the grants any account holds.
+     */
+    long mailboxListsVersion() {
+        return mailboxLists.get();
     }
 
     /** Accounts share counters by hash: a shared one only makes a reader ask the store once more. */

@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import org.postern.core.Flags;
 import org.postern.store.ChangeEvent;
 import org.postern.store.CopyResult;
@@ -59,12 +60,34 @@ final class SqliteMailboxStore implements MailboxStore {
         return new ArrayList<>(db.readAlone(c -> mailboxes.mailboxes(c, accountId)).inNameOrder());
     }
 
+    /** The last listing of an account, with the identifiers it was for and the feed versions it was read under. */
+    private record KeptListing(List<String> identifiers, long version, long lists, org.postern.store.MailStore.Listing listing) {}
+
+    private final ConcurrentHashMap<Long, KeptListing> listings = new ConcurrentHashMap<>();
+
     /**
-     * {@link org.postern.store.MailStore#listing}: the account's counter and the grants in one statement,
-     * then the mailboxes kept for that counter (read only when it moved). IMAP LIST asks for both on every
-     * call: one statement instead of two.
+     * {@link org.postern.store.MailStore#listing}, which IMAP LIST asks for on every call. While the change
+     * feed has published nothing for the account ({@link SqliteChangeFeed#version}: every write that moves
+     * its counter, and so its mailbox rows, announces it before the write returns) and no change to any
+     * account's mailboxes themselves ({@link SqliteChangeFeed#mailboxListsVersion}: grants), the last
+     * listing stands and the database is not asked. Other processes' writes (the CLI) are seen when the
+     * feed's poll finds them, as IDLE sees them.
      */
     org.postern.store.MailStore.Listing listing(long accountId, List<String> identifiers) {
+        SqliteChangeFeed feed = db.feed();
+        // The versions before the read: a write committed during it moves them, and the next call reads again.
+        long version = feed.version(accountId);
+        long lists = feed.mailboxListsVersion();
+        KeptListing k = listings.get(accountId);
+        if (k != null && k.version() == version && k.lists() == lists && k.identifiers().equals(identifiers)) return k.listing();
+        org.postern.store.MailStore.Listing read = read(accountId, identifiers);
+        if (listings.size() >= SqliteMailboxCache.MAX_ACCOUNTS) listings.clear();
+        listings.put(accountId, new KeptListing(List.copyOf(identifiers), version, lists, read));
+        return read;
+    }
+
+    /** The account's counter and the grants in one statement, then the mailboxes kept for that counter. */
+    private org.postern.store.MailStore.Listing read(long accountId, List<String> identifiers) {
         String sql = "SELECT modseq, NULL, NULL, NULL, NULL FROM accounts WHERE id = ? UNION ALL SELECT NULL, "
                 + SqliteAclStore.GRANTS.substring("SELECT ".length()) + " OR identifier = ?".repeat(identifiers.size() - 1);
         Object[] args = new Object[identifiers.size() + 1];
@@ -81,7 +104,7 @@ final class SqliteMailboxStore implements MailboxStore {
                 }
             }
             return new org.postern.store.MailStore.Listing(
-                    new ArrayList<>(mailboxes.mailboxes(c, accountId, counter).inNameOrder()), grants);
+                    List.copyOf(mailboxes.mailboxes(c, accountId, counter).inNameOrder()), List.copyOf(grants));
         });
     }
 

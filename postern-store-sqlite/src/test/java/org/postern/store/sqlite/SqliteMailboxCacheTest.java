@@ -101,6 +101,44 @@ class SqliteMailboxCacheTest {
         assertThat(mailboxes().mailboxLoads()).isEqualTo(loads + 1);
     }
 
+    /**
+     * A listing (IMAP LIST) is not read again while the change feed announced nothing for the account and
+     * nothing about any account's mailboxes: a change made behind the store's back (no announcement)
+     * stays unseen until the next announced write, which any write of the account is, and a grant by
+     * another account is seen at once; another instance's writes once the feed's poll finds them.
+     */
+    @Test
+    void aListingIsKeptUntilTheFeedAnnouncesAChange() throws Exception {
+        long bob = store.directory().createAccount("bob@example.org", PasswordRecord.NONE, false).id();
+        List<String> ids = List.of("alice@example.org", org.postern.store.AclStore.ANYONE);
+        MailStore.Listing first = store.listing(acc, ids);
+        try (SqliteConnection raw = SqliteConnection.open(dir.resolve(SqliteMailStore.DATABASE_FILE), false)) {
+            raw.update("UPDATE mailboxes SET subscribed = 1 - subscribed WHERE account_id = ? AND id = ?", acc, inbox);
+            raw.update("UPDATE accounts SET modseq = modseq + 1 WHERE id = ?", acc); // past the mailbox cache too
+        }
+        assertThat(store.listing(acc, ids)).isEqualTo(first);
+        append(store, "announced");
+        MailStore.Listing after = store.listing(acc, ids);
+        assertThat(after.mailboxes()).isEqualTo(fresh());
+        assertThat(inboxIn(after.mailboxes()).subscribed()).isNotEqualTo(inboxIn(first.mailboxes()).subscribed());
+        // A grant is announced to its owner only, yet every account's listing sees it.
+        long bobInbox = store.mailboxes().find(bob, Mailbox.INBOX).orElseThrow().id();
+        store.acl().setRights(bob, bobInbox, "alice@example.org", "lr");
+        assertThat(store.listing(acc, ids).grants())
+                .containsExactly(new org.postern.store.AclStore.Grant(bob, bobInbox, "alice@example.org", "lr"));
+        store.acl().setRights(bob, bobInbox, "alice@example.org", "");
+        assertThat(store.listing(acc, ids).grants()).isEmpty();
+        // Another process (the CLI): seen once the poll found it.
+        SqliteMailStore cli = SqliteMailStore.open(dir);
+        others.add(cli);
+        cli.mailboxes().create(acc, "FromCli", SpecialUse.NONE);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (store.listing(acc, ids).mailboxes().stream().noneMatch(m -> m.name().equals("FromCli"))) {
+            assertThat(System.nanoTime()).as("the listing shows the CLI's mailbox within 10 s").isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
     /** What a fresh instance, with nothing cached, reads for the account. */
     private List<Mailbox> fresh() {
         try (SqliteMailStore other = SqliteMailStore.open(dir)) {
