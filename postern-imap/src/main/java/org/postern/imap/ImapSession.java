@@ -78,6 +78,8 @@ final class ImapSession {
     volatile boolean accountGone;
     volatile boolean shutdownRequested;
     private int consecutiveBad;
+    /** The last LIST/LSUB response, written again while nothing it shows has changed. */
+    ListMemo listMemo;
 
     ImapSession(ImapServer server, Connection conn) {
         this.server = server;

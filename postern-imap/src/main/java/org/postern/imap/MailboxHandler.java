@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.postern.imap;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -79,12 +80,11 @@ final class MailboxHandler {
      * subscribed mailbox as \\Noselect when "%" ends the pattern (RFC 3501 §6.3.9).
      */
     String list(ImapSession s, Command.ListMailboxes c) throws IOException, ImapException {
-        ResponseWriter out = s.out();
         String verb = c.lsub() ? "LSUB" : "LIST";
         Command.ListOptions o = c.options();
         if (c.patterns().size() == 1 && c.patterns().getFirst().isEmpty() && o == null) {
             // RFC 3501 §6.3.8: an empty pattern asks for the hierarchy delimiter and root.
-            out.raw("* " + verb + " (\\Noselect) \"/\" \"\"").crlf();
+            s.out().raw("* " + verb + " (\\Noselect) \"/\" \"\"").crlf();
             return verb + " completed";
         }
         List<String> patterns = new ArrayList<>();
@@ -105,8 +105,18 @@ final class MailboxHandler {
         boolean recursive = o != null && o.recursiveMatch();
         boolean showSubscribed = o != null && (o.subscribed() || o.returnSubscribed());
         String nonExistent = extended || s.rev2() ? "\\NonExistent" : "\\Noselect";
+        List<Mailbox> mailboxes = s.store.mailboxes().list(s.accountId());
+        boolean keep = o == null || o.status().isEmpty();
+        ListMemo memo = s.listMemo;
+        if (keep && memo != null && memo.answers(c, s.rev2(), s.utf8Names(), mailboxes)) {
+            s.out().raw(memo.response());
+            return verb + " completed";
+        }
+        // Worked out into a buffer when it may be kept for the next LIST, else straight out.
+        ByteArrayOutputStream kept = keep ? new ByteArrayOutputStream(256) : null;
+        ResponseWriter out = keep ? new ResponseWriter(kept) : s.out();
         Map<String, Mailbox> byName = new TreeMap<>(NAME_ORDER);
-        for (Mailbox m : s.store.mailboxes().list(s.accountId())) byName.put(m.name(), m);
+        for (Mailbox m : mailboxes) byName.put(m.name(), m);
         // Every name that exists or is the parent of one that does.
         TreeSet<String> names = new TreeSet<>(NAME_ORDER);
         for (String n : byName.keySet()) {
@@ -157,6 +167,12 @@ final class MailboxHandler {
             if (o != null && !o.status().isEmpty() && m != null && (selected || childInfo != null)) {
                 writeStatus(s, m, o.status());
             }
+        }
+        if (keep) {
+            byte[] response = kept.toByteArray();
+            s.out().raw(response);
+            s.listMemo = response.length <= ListMemo.MAX_BYTES
+                    ? new ListMemo(c, s.rev2(), s.utf8Names(), mailboxes, response) : null;
         }
         return verb + " completed";
     }

@@ -46,6 +46,20 @@ class AclTest {
     }
 
     @Test
+    void aRepeatedListShowsAGrantAndItsRevocation() throws Exception {
+        try (ImapFixture.Session a = server.login(); ImapFixture.Session b = login("bob@example.org")) {
+            b.exchange("a LIST \"\" \"Other Users/*\"", "a OK LIST completed");
+            b.exchange("b LIST \"\" \"Other Users/*\"", "b OK LIST completed");
+            a.exchange("c SETACL INBOX bob@example.org lr", "c OK SETACL completed");
+            b.exchange("d LIST \"\" \"Other Users/*\"",
+                    "* LIST (\\Noselect \\HasChildren) \"/\" \"Other Users/alice@example.org\"",
+                    "* LIST (\\HasNoChildren) \"/\" " + SHARED, "d OK LIST completed");
+            a.exchange("e SETACL INBOX bob@example.org \"\"", "e OK SETACL completed");
+            b.exchange("f LIST \"\" \"Other Users/*\"", "f OK LIST completed");
+        }
+    }
+
+    @Test
     void ownerManagesTheAcl() throws Exception {
         try (ImapFixture.Session a = server.login()) {
             assertThat(a.cmd("c CAPABILITY").getFirst()).contains(" ACL RIGHTS=texk ");

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.postern.imap;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,6 +29,31 @@ class ListExtendedTest {
     @AfterEach
     void tearDown() {
         server.close();
+    }
+
+    /** A session keeps its last LIST response (ListMemo): the same LIST again shows every change since. */
+    @Test
+    void aRepeatedListShowsEveryChangeSinceTheLast() throws Exception {
+        try (ImapFixture.Session c = server.login(); ImapFixture.Session other = server.login()) {
+            c.exchange("a CREATE Lists/java", "a OK [MAILBOXID (M8)] CREATE completed");
+            for (String tag : List.of("b", "c")) {
+                c.exchange(tag + " LIST \"\" L*",
+                        "* LIST (\\HasChildren) \"/\" \"Lists\"",
+                        "* LIST (\\HasNoChildren) \"/\" \"Lists/java\"",
+                        tag + " OK LIST completed");
+            }
+            c.exchange("d LSUB \"\" L*", "d OK LSUB completed");
+            other.exchange("e SUBSCRIBE Lists/java", "e OK SUBSCRIBE completed");
+            c.exchange("f LSUB \"\" L*", "* LSUB (\\HasNoChildren) \"/\" \"Lists/java\"", "f OK LSUB completed");
+            other.exchange("g RENAME Lists/java Lists/caf&AOk-", "g OK RENAME completed");
+            c.exchange("h LSUB \"\" L*", "* LSUB (\\HasNoChildren) \"/\" \"Lists/caf&AOk-\"", "h OK LSUB completed");
+            // 8-bit names go as literals, which every client reads (RFC 6855 §3 allows quoted UTF-8 too).
+            c.exchange("i ENABLE UTF8=ACCEPT", "* ENABLED UTF8=ACCEPT", "i OK ENABLE completed");
+            c.exchange("j LSUB \"\" L*", "* LSUB (\\HasNoChildren) \"/\" {11}\r\nLists/café", "j OK LSUB completed");
+            // A new message changes no LIST line: the same answer.
+            assertThat(other.cmd("k APPEND Lists/caf&AOk- {2+}\r\nhi").getLast()).startsWith("k OK [APPENDUID ");
+            c.exchange("l LSUB \"\" L*", "* LSUB (\\HasNoChildren) \"/\" {11}\r\nLists/café", "l OK LSUB completed");
+        }
     }
 
     @Test
