@@ -9,9 +9,9 @@ import org.postern.store.Mailbox;
  * A session's last LIST or LSUB response, kept with what it was made from. Clients repeat the same LIST
  * on every poll; while the command, the session's naming (IMAP4rev2, UTF8=ACCEPT) and each mailbox's
  * name, special use and subscription stay the same, so does every byte of the response, and it is
- * written again rather than worked out anew: building the name tree, matching the patterns and encoding
- * the names took about half of a LIST's CPU. Counters and MODSEQs do not enter a LIST response without
- * STATUS, which is never kept.
+ * written again rather than worked out anew (the name tree, the pattern matching, the modified UTF-7
+ * encoding: all of a repeated LIST's own work once the store keeps the listing). Counters and MODSEQs do
+ * not enter a LIST response without STATUS, which is never kept.
  */
 record ListMemo(Command.ListMailboxes command, boolean rev2, boolean utf8, List<Mailbox> mailboxes, byte[] response) {
     /** Larger responses (thousands of mailboxes) are not kept: a session must stay small while it waits. */
