@@ -67,8 +67,10 @@ def main(path):
         if r.get("bench") == "imap-big":
             print(f"Large mailbox ({r.get('exists')} messages, {r['label']}, TLS): first / median of {r['repeats']} (ms)")
             for k, v in r.items():
-                if k.endswith("_ms"):
+                if k.endswith("_ms") and isinstance(v, dict):
                     print(f"  {k[:-3]:18} {v['first']:>10} {v['median']:>10}")
+                elif k.endswith("_ms"):  # a single figure, e.g. how long the index took to settle
+                    print(f"  {k[:-3]:18} {v:>10}")
             print(f"  fetch lines {r.get('fetch_lines')}, SEARCH BODY {r['word']!r} hits {r.get('search_hits')}, "
                   f"SORT offered: {r.get('sort_offered')}")
             print()
